@@ -1,0 +1,57 @@
+import type { Queryable, Tx } from "@madoguchi/db/client";
+import { type ChangeKind, changes, inboxes } from "@madoguchi/db/schema";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { AppError } from "./errors";
+
+/**
+ * Takes the next change-log sequence number of an inbox. Must run inside the writing
+ * transaction: the row lock on the counter makes sequence order equal commit order, so a
+ * reader resuming from "seq > cursor" never skips a row (a bare bigserial would).
+ */
+export async function allocateSeq(tx: Tx, inboxId: number): Promise<number> {
+  const [row] = await tx
+    .update(inboxes)
+    .set({ modseq: sql`${inboxes.modseq} + 1` })
+    .where(eq(inboxes.id, inboxId))
+    .returning({ modseq: inboxes.modseq });
+  if (!row) throw new AppError("NOT_FOUND", `Inbox ${inboxId} does not exist`);
+  return row.modseq;
+}
+
+export interface ChangeInput {
+  inboxId: number;
+  kind: ChangeKind;
+  conversationId?: number | null;
+  messageId?: number | null;
+  mailboxId?: number | null;
+  actorId?: number | null;
+  data?: Record<string, unknown>;
+}
+
+/** Allocates a sequence number and writes the change row in the caller's transaction. */
+export async function recordChange(tx: Tx, input: ChangeInput): Promise<number> {
+  const seq = await allocateSeq(tx, input.inboxId);
+  await tx.insert(changes).values({
+    inboxId: input.inboxId,
+    seq,
+    kind: input.kind,
+    conversationId: input.conversationId ?? null,
+    messageId: input.messageId ?? null,
+    mailboxId: input.mailboxId ?? null,
+    actorId: input.actorId ?? null,
+    data: input.data ?? {},
+  });
+  return seq;
+}
+
+export type Change = typeof changes.$inferSelect;
+
+/** Changes of an inbox after `afterSeq`, oldest first: the catch-up read for every client. */
+export async function changesSince(db: Queryable, inboxId: number, afterSeq: number, limit = 500): Promise<Change[]> {
+  return db
+    .select()
+    .from(changes)
+    .where(and(eq(changes.inboxId, inboxId), gt(changes.seq, afterSeq)))
+    .orderBy(asc(changes.seq))
+    .limit(limit);
+}

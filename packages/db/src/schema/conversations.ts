@@ -1,0 +1,117 @@
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+import { inboxes, users } from "./directory";
+
+/** 未対応 / 対応中 / 保留 / 対応済み */
+export const conversationStatuses = ["open", "in_progress", "waiting", "done"] as const;
+export type ConversationStatus = (typeof conversationStatuses)[number];
+
+export const conversations = pgTable(
+  "conversations",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    inboxId: integer()
+      .notNull()
+      .references(() => inboxes.id, { onDelete: "cascade" }),
+    subject: text().notNull().default(""),
+    /** Subject without Re:/Fwd:/返信: prefixes, for the subject threading fallback. */
+    normalizedSubject: text().notNull().default(""),
+    customerAddress: text(),
+    customerName: text(),
+    status: text().$type<ConversationStatus>().notNull().default("open"),
+    assigneeId: integer().references(() => users.id, { onDelete: "set null" }),
+    messageCount: integer().notNull().default(0),
+    lastMessageAt: timestamp({ withTimezone: true }),
+    lastInboundAt: timestamp({ withTimezone: true }),
+    lastOutboundAt: timestamp({ withTimezone: true }),
+    /** Seq of the last change of any kind on this conversation. */
+    lastSeq: bigint({ mode: "number" }).notNull().default(0),
+    /**
+     * Seq of the last event that makes a reply based on older state stale: a reply sent,
+     * a comment posted, a new customer message. The send-time guard compares against it.
+     */
+    guardSeq: bigint({ mode: "number" }).notNull().default(0),
+    replyClaimUserId: integer().references(() => users.id, { onDelete: "set null" }),
+    replyClaimExpiresAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("conversations_inbox_status_idx").on(t.inboxId, t.status, t.lastMessageAt),
+    index("conversations_subject_idx").on(t.inboxId, t.normalizedSubject, t.customerAddress),
+  ],
+);
+
+/** Per-user read state of a conversation: read up to this change-log seq. */
+export const conversationReads = pgTable(
+  "conversation_reads",
+  {
+    conversationId: bigint({ mode: "number" })
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    userId: integer()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    readSeq: bigint({ mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.userId] })],
+);
+
+/** Internal chat of a conversation; never sent to the customer. */
+export const comments = pgTable(
+  "comments",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    conversationId: bigint({ mode: "number" })
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    authorId: integer()
+      .notNull()
+      .references(() => users.id),
+    body: text().notNull(),
+    mentions: jsonb().$type<number[]>().notNull().default([]),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    editedAt: timestamp({ withTimezone: true }),
+    deletedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index("comments_conversation_idx").on(t.conversationId, t.id)],
+);
+
+export interface DraftContent {
+  subject?: string;
+  to?: string[];
+  cc?: string[];
+  bodyText?: string;
+  bodyHtml?: string;
+  /** Raw RFC 5322 message when the draft came from a mail client. */
+  rawBlobHash?: string;
+}
+
+/** Reply drafts, including replies the send-time guard refused (kept, never lost). */
+export const drafts = pgTable(
+  "drafts",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    conversationId: bigint({ mode: "number" })
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    authorId: integer()
+      .notNull()
+      .references(() => users.id),
+    content: jsonb().$type<DraftContent>().notNull(),
+    basedOnSeq: bigint({ mode: "number" }).notNull().default(0),
+    /** Why the draft exists: being written, or refused by the reply guard. */
+    state: text().$type<"editing" | "refused">().notNull().default("editing"),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("drafts_conversation_idx").on(t.conversationId)],
+);

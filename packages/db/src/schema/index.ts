@@ -1,0 +1,5 @@
+export * from "./changes";
+export * from "./conversations";
+export * from "./directory";
+export * from "./mailboxes";
+export * from "./messages";

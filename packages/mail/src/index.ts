@@ -1,0 +1,3 @@
+export * from "./blob-store";
+export * from "./parse";
+export * from "./threading";

@@ -24,6 +24,9 @@ export async function assertInboxAccess(db: Queryable, userId: number, inboxId: 
 }
 
 export async function assertAdmin(db: Queryable, userId: number): Promise<void> {
-  const [row] = await db.select({ isAdmin: users.isAdmin, active: users.active }).from(users).where(eq(users.id, userId));
+  const [row] = await db
+    .select({ isAdmin: users.isAdmin, active: users.active })
+    .from(users)
+    .where(eq(users.id, userId));
   if (!row?.isAdmin || !row.active) throw new AppError("FORBIDDEN", "Administrators only");
 }

@@ -47,7 +47,12 @@ export async function recordChange(tx: Tx, input: ChangeInput): Promise<number> 
 export type Change = typeof changes.$inferSelect;
 
 /** Changes of an inbox after `afterSeq`, oldest first: the catch-up read for every client. */
-export async function changesSince(db: Queryable, inboxId: number, afterSeq: number, limit = 500): Promise<Change[]> {
+export async function changesSince(
+  db: Queryable,
+  inboxId: number,
+  afterSeq: number,
+  limit = 500,
+): Promise<Change[]> {
   return db
     .select()
     .from(changes)

@@ -22,7 +22,9 @@ export async function createStandardMailboxes(tx: Tx, inboxId: number): Promise<
   const uidValidity = newUidValidity();
   await tx
     .insert(mailboxes)
-    .values(STANDARD_MAILBOXES.map((m) => ({ inboxId, name: m.name, specialUse: m.specialUse, uidValidity })));
+    .values(
+      STANDARD_MAILBOXES.map((m) => ({ inboxId, name: m.name, specialUse: m.specialUse, uidValidity })),
+    );
 }
 
 export type Mailbox = typeof mailboxes.$inferSelect;

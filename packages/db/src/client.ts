@@ -77,7 +77,8 @@ function lockPgliteDir(dir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const pid = Number.parseInt(fs.readFileSync(lockPath, "utf8"), 10);
-      if (Number.isFinite(pid) && pid !== process.pid && isAlive(pid)) throw new DatabaseLockedError(dir, pid);
+      if (Number.isFinite(pid) && pid !== process.pid && isAlive(pid))
+        throw new DatabaseLockedError(dir, pid);
       fs.unlinkSync(lockPath);
     }
   }

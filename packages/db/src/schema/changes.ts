@@ -53,5 +53,8 @@ export const expungedMessages = pgTable(
     uid: integer().notNull(),
     modseq: bigint({ mode: "number" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.mailboxId, t.uid] }), index("expunged_modseq_idx").on(t.mailboxId, t.modseq)],
+  (t) => [
+    primaryKey({ columns: [t.mailboxId, t.uid] }),
+    index("expunged_modseq_idx").on(t.mailboxId, t.modseq),
+  ],
 );

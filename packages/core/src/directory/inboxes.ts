@@ -1,0 +1,165 @@
+import type { Queryable, Tx } from "@madoguchi/db/client";
+import {
+  type InboxKind,
+  type InboxSettings,
+  inboxes,
+  inboxMembers,
+  type MemberRole,
+  users,
+} from "@madoguchi/db/schema";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { CoreContext } from "../context";
+import { AppError } from "../errors";
+import { createStandardMailboxes } from "../mailboxes";
+import { normalizeAddress } from "./addresses";
+import { findDomain } from "./domains";
+
+export type Inbox = typeof inboxes.$inferSelect;
+
+export async function findInboxByAddress(db: Queryable, address: string): Promise<Inbox | undefined> {
+  const [row] = await db
+    .select()
+    .from(inboxes)
+    .where(eq(sql`lower(${inboxes.address})`, address.trim().toLowerCase()));
+  return row;
+}
+
+export async function getInbox(db: Queryable, inboxId: number): Promise<Inbox> {
+  const [row] = await db.select().from(inboxes).where(eq(inboxes.id, inboxId));
+  if (!row) throw new AppError("NOT_FOUND", `Inbox ${inboxId} does not exist`);
+  return row;
+}
+
+/** Creates the inbox row and its standard folders inside the caller's transaction. */
+export async function insertInbox(
+  tx: Tx,
+  input: { address: string; name: string; kind: InboxKind; ownerUserId?: number; settings?: InboxSettings },
+): Promise<Inbox> {
+  const { address, domain } = normalizeAddress(input.address);
+  const domainRow = await findDomain(tx, domain);
+  if (!domainRow) {
+    throw new AppError(
+      "INVALID_INPUT",
+      `Domain ${domain} is not served here; add it first (madoguchi domain add ${domain})`,
+    );
+  }
+  if (await findInboxByAddress(tx, address))
+    throw new AppError("CONFLICT", `Address ${address} is already in use`);
+  const [inbox] = await tx
+    .insert(inboxes)
+    .values({
+      address,
+      domainId: domainRow.id,
+      name: input.name,
+      kind: input.kind,
+      ownerUserId: input.ownerUserId ?? null,
+      settings: input.settings ?? {},
+    })
+    .returning();
+  if (!inbox) throw new Error("insert into inboxes returned nothing");
+  await createStandardMailboxes(tx, inbox.id);
+  return inbox;
+}
+
+async function usersByEmail(tx: Queryable, emails: string[]): Promise<Map<string, number>> {
+  const wanted = emails.map((e) => normalizeAddress(e).address);
+  const rows = wanted.length
+    ? await tx
+        .select({ id: users.id, email: users.email })
+        .from(users)
+        .where(inArray(sql`lower(${users.email})`, wanted))
+    : [];
+  const found = new Map(rows.map((r) => [r.email.toLowerCase(), r.id]));
+  const missing = wanted.filter((e) => !found.has(e));
+  if (missing.length) throw new AppError("NOT_FOUND", `No such user: ${missing.join(", ")}`);
+  return found;
+}
+
+export async function addSharedInbox(
+  ctx: CoreContext,
+  input: { address: string; name: string; memberEmails?: string[]; settings?: InboxSettings },
+): Promise<Inbox> {
+  return ctx.db.transaction(async (tx) => {
+    const inbox = await insertInbox(tx, { ...input, kind: "shared" });
+    const members = await usersByEmail(tx, input.memberEmails ?? []);
+    if (members.size) {
+      await tx
+        .insert(inboxMembers)
+        .values([...members.values()].map((userId) => ({ inboxId: inbox.id, userId })));
+    }
+    return inbox;
+  });
+}
+
+/** Adds and removes members of a shared inbox by email, in one transaction. */
+export async function changeInboxMembers(
+  ctx: CoreContext,
+  address: string,
+  change: { add?: string[]; remove?: string[]; role?: MemberRole },
+): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const inbox = await findInboxByAddress(tx, address);
+    if (!inbox) throw new AppError("NOT_FOUND", `No such inbox: ${address}`);
+    if (inbox.kind !== "shared")
+      throw new AppError(
+        "INVALID_INPUT",
+        `${address} is a personal address; only shared inboxes have members`,
+      );
+    const add = await usersByEmail(tx, change.add ?? []);
+    const remove = await usersByEmail(tx, change.remove ?? []);
+    if (add.size) {
+      await tx
+        .insert(inboxMembers)
+        .values(
+          [...add.values()].map((userId) => ({ inboxId: inbox.id, userId, role: change.role ?? "member" })),
+        )
+        .onConflictDoNothing();
+    }
+    if (remove.size) {
+      await tx
+        .delete(inboxMembers)
+        .where(and(eq(inboxMembers.inboxId, inbox.id), inArray(inboxMembers.userId, [...remove.values()])));
+    }
+  });
+}
+
+export interface InboxSummary extends Inbox {
+  members: { userId: number; email: string; name: string; role: MemberRole }[];
+}
+
+export async function listInboxes(
+  ctx: CoreContext,
+  filter: { kind?: InboxKind } = {},
+): Promise<InboxSummary[]> {
+  const rows = await ctx.db
+    .select()
+    .from(inboxes)
+    .where(filter.kind ? eq(inboxes.kind, filter.kind) : undefined)
+    .orderBy(asc(inboxes.address));
+  const members = await ctx.db
+    .select({
+      inboxId: inboxMembers.inboxId,
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      role: inboxMembers.role,
+    })
+    .from(inboxMembers)
+    .innerJoin(users, eq(users.id, inboxMembers.userId))
+    .orderBy(asc(users.email));
+  return rows.map((inbox) => ({
+    ...inbox,
+    members: members.filter((m) => m.inboxId === inbox.id).map(({ inboxId: _, ...m }) => m),
+  }));
+}
+
+/** Inboxes a user may work, personal first. */
+export async function inboxesOfUser(db: Queryable, userId: number): Promise<Inbox[]> {
+  const rows = await db
+    .select({ inbox: inboxes })
+    .from(inboxMembers)
+    .innerJoin(inboxes, eq(inboxes.id, inboxMembers.inboxId))
+    .where(eq(inboxMembers.userId, userId))
+    .orderBy(sql`${inboxes.kind} = 'shared'`, asc(inboxes.address));
+  return rows.map((r) => r.inbox);
+}

@@ -1,0 +1,4 @@
+export * from "./addresses";
+export * from "./domains";
+export * from "./inboxes";
+export * from "./users";

@@ -1,0 +1,63 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type DriverName, openDb } from "@madoguchi/db/client";
+import { migrateDb } from "@madoguchi/db/migrate";
+import { FsBlobStore } from "@madoguchi/mail/blob-store";
+import postgres from "postgres";
+import type { CoreContext } from "../src/context";
+
+/** PGlite always; real PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). */
+export const drivers: DriverName[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+
+export interface TestEnv {
+  ctx: CoreContext;
+  dir: string;
+  driver: DriverName;
+  /** URL of the per-test database, for child processes (postgres only). */
+  url?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database plus a temp blob directory. For PostgreSQL a new database is
+ * created next to TEST_DATABASE_URL's and dropped afterwards, so test files never share state.
+ */
+export async function createTestEnv(
+  driver: DriverName,
+  opts: { pgliteDir?: boolean } = {},
+): Promise<TestEnv> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "madoguchi-test-"));
+  let url: string | undefined;
+  let dropDb = async () => {};
+  if (driver === "postgres") {
+    const base = process.env.TEST_DATABASE_URL;
+    if (!base) throw new Error("TEST_DATABASE_URL is not set");
+    const name = `madoguchi_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    const admin = postgres(base, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${name}`);
+    await admin.end();
+    const u = new URL(base);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    dropDb = async () => {
+      const a = postgres(base, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists ${name} with (force)`);
+      await a.end();
+    };
+  }
+  const handle = await openDb({ url, pgliteDir: opts.pgliteDir ? path.join(dir, "pglite") : undefined });
+  await migrateDb(handle);
+  const ctx: CoreContext = { db: handle.db, blobs: new FsBlobStore(path.join(dir, "blobs")) };
+  return {
+    ctx,
+    dir,
+    driver,
+    url,
+    async close() {
+      await handle.close();
+      await dropDb();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -31,6 +31,12 @@ export interface ChangeInput {
 /** Allocates a sequence number and writes the change row in the caller's transaction. */
 export async function recordChange(tx: Tx, input: ChangeInput): Promise<number> {
   const seq = await allocateSeq(tx, input.inboxId);
+  await insertChange(tx, seq, input);
+  return seq;
+}
+
+/** Writes a change row under a sequence number the caller already allocated. */
+export async function insertChange(tx: Tx, seq: number, input: ChangeInput): Promise<void> {
   await tx.insert(changes).values({
     inboxId: input.inboxId,
     seq,
@@ -41,7 +47,6 @@ export async function recordChange(tx: Tx, input: ChangeInput): Promise<number> 
     actorId: input.actorId ?? null,
     data: input.data ?? {},
   });
-  return seq;
 }
 
 export type Change = typeof changes.$inferSelect;

@@ -16,6 +16,12 @@ export interface TestEnv {
   driver: DriverName;
   /** URL of the per-test database, for child processes (postgres only). */
   url?: string;
+  /** PGlite data directory, when created with pgliteDir. */
+  pgliteDir?: string;
+  /** Closes the database connection only (files and database stay), e.g. to hand it to a child process. */
+  closeDb(): Promise<void>;
+  /** Opens the same database again after closeDb. */
+  reopenDb(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,7 +52,9 @@ export async function createTestEnv(
       await a.end();
     };
   }
-  const handle = await openDb({ url, pgliteDir: opts.pgliteDir ? path.join(dir, "pglite") : undefined });
+  const pgliteDir = opts.pgliteDir ? path.join(dir, "pglite") : undefined;
+  let handle = await openDb({ url, pgliteDir });
+  let open = true;
   await migrateDb(handle);
   const ctx: CoreContext = { db: handle.db, blobs: new FsBlobStore(path.join(dir, "blobs")) };
   return {
@@ -54,8 +62,18 @@ export async function createTestEnv(
     dir,
     driver,
     url,
-    async close() {
+    pgliteDir,
+    async closeDb() {
       await handle.close();
+      open = false;
+    },
+    async reopenDb() {
+      handle = await openDb({ url, pgliteDir });
+      open = true;
+      ctx.db = handle.db;
+    },
+    async close() {
+      if (open) await handle.close();
       await dropDb();
       fs.rmSync(dir, { recursive: true, force: true });
     },

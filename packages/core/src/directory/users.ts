@@ -75,15 +75,16 @@ export async function authenticate(
   password: string,
 ): Promise<PublicUser | null> {
   const user = await findUserByEmail(ctx.db, email);
-  if (!user || !user.active) {
+  if (!user?.active) {
     // Spend the same time as a real check so the answer does not reveal which accounts exist.
-    await verifyPassword(DUMMY_HASH, password);
+    dummyHash ??= hashPassword("no such user: dummy password");
+    await verifyPassword(await dummyHash, password);
     return null;
   }
   return (await verifyPassword(user.passwordHash, password)) ? toPublicUser(user) : null;
 }
 
-const DUMMY_HASH =
+let dummyHash: Promise<string> | undefined;
   "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$0mYl6p0G5B8yq6Ywc1mV0y6mZx5l8ZkqQ6T5s2s0wXc";
 
 export async function setPassword(ctx: CoreContext, userId: number, password: string): Promise<void> {

@@ -1,0 +1,15 @@
+// npm run bench [-- <name> …]: runs the named benchmarks (all when none is named) and prints their tables.
+import { ingestBench } from "./ingest";
+
+const benches: Record<string, () => Promise<void>> = { ingest: ingestBench };
+
+const wanted = process.argv.slice(2);
+for (const name of wanted) {
+  if (!benches[name]) {
+    console.error(`Unknown benchmark "${name}". Known: ${Object.keys(benches).join(", ")}`);
+    process.exit(2);
+  }
+}
+for (const name of wanted.length ? wanted : Object.keys(benches)) {
+  await benches[name]?.();
+}

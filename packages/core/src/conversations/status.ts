@@ -1,0 +1,52 @@
+import type { Tx } from "@madoguchi/db/client";
+import { type ConversationStatus, conversationStatuses, conversations } from "@madoguchi/db/schema";
+import { eq } from "drizzle-orm";
+import { recordChange } from "../changelog";
+import type { CoreContext } from "../context";
+import { AppError } from "../errors";
+import { type Conversation, withConversation } from "./lock";
+
+export const statusLabels: Record<ConversationStatus, { ja: string; en: string }> = {
+  open: { ja: "未対応", en: "Open" },
+  in_progress: { ja: "対応中", en: "In progress" },
+  waiting: { ja: "保留", en: "Waiting" },
+  done: { ja: "対応済み", en: "Done" },
+};
+
+export function parseStatus(input: string): ConversationStatus {
+  const found = conversationStatuses.find((s) => s === input || statusLabels[s].ja === input);
+  if (!found)
+    throw new AppError("INVALID_INPUT", `Unknown status "${input}" (open, in_progress, waiting, done)`);
+  return found;
+}
+
+/** Moves a locked conversation to `status` and logs it; no-op when already there. */
+export async function applyStatus(
+  tx: Tx,
+  conversation: Conversation,
+  status: ConversationStatus,
+  actorId: number | null,
+  reason?: string,
+): Promise<number | null> {
+  if (conversation.status === status) return null;
+  const seq = await recordChange(tx, {
+    inboxId: conversation.inboxId,
+    kind: "status_changed",
+    conversationId: conversation.id,
+    actorId,
+    data: { from: conversation.status, to: status, ...(reason ? { reason } : {}) },
+  });
+  await tx.update(conversations).set({ status, lastSeq: seq }).where(eq(conversations.id, conversation.id));
+  conversation.status = status;
+  conversation.lastSeq = seq;
+  return seq;
+}
+
+export async function setStatus(
+  ctx: CoreContext,
+  input: { conversationId: number; userId: number; status: ConversationStatus },
+): Promise<{ seq: number | null }> {
+  return withConversation(ctx, input.conversationId, input.userId, async (tx, conversation) => ({
+    seq: await applyStatus(tx, conversation, input.status, input.userId),
+  }));
+}

@@ -1,0 +1,73 @@
+import type { CoreContext } from "../src/context";
+import { addDomain } from "../src/directory/domains";
+import { addSharedInbox, type Inbox } from "../src/directory/inboxes";
+import { addUser, type PublicUser } from "../src/directory/users";
+
+export interface Team {
+  alice: PublicUser;
+  bob: PublicUser;
+  carol: PublicUser;
+  /** info@example.co.jp with alice and bob (carol is not a member). */
+  info: Inbox;
+}
+
+export async function createTeam(ctx: CoreContext): Promise<Team> {
+  await addDomain(ctx, "example.co.jp");
+  const alice = await addUser(ctx, {
+    email: "alice@example.co.jp",
+    name: "佐藤 愛",
+    password: "correct horse 1",
+  });
+  const bob = await addUser(ctx, {
+    email: "bob@example.co.jp",
+    name: "鈴木 文",
+    password: "correct horse 2",
+  });
+  const carol = await addUser(ctx, {
+    email: "carol@example.co.jp",
+    name: "Carol",
+    password: "correct horse 3",
+  });
+  const info = await addSharedInbox(ctx, {
+    address: "info@example.co.jp",
+    name: "お問い合わせ",
+    memberEmails: ["alice@example.co.jp", "bob@example.co.jp"],
+  });
+  return { alice, bob, carol, info };
+}
+
+export interface MailSpec {
+  from?: string;
+  to?: string;
+  subject?: string;
+  messageId?: string | null;
+  inReplyTo?: string;
+  references?: string;
+  date?: string;
+  body?: string;
+}
+
+/** A plain UTF-8 RFC 5322 message; subject and body may be Japanese. */
+export function mail(spec: MailSpec = {}): Buffer {
+  const subject = spec.subject ?? "お問い合わせ";
+  const lines = [
+    `From: ${spec.from ?? "山田 太郎 <taro@customer.example>"}`,
+    `To: ${spec.to ?? "info@example.co.jp"}`,
+    `Subject: =?UTF-8?B?${Buffer.from(subject).toString("base64")}?=`,
+    `Date: ${spec.date ?? "Fri, 27 Nov 2026 10:00:00 +0900"}`,
+  ];
+  if (spec.messageId !== null)
+    lines.push(
+      `Message-ID: <${spec.messageId ?? `${Math.random().toString(36).slice(2)}@customer.example`}>`,
+    );
+  if (spec.inReplyTo) lines.push(`In-Reply-To: <${spec.inReplyTo}>`);
+  if (spec.references) lines.push(`References: ${spec.references}`);
+  lines.push(
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=UTF-8",
+    "Content-Transfer-Encoding: 8bit",
+    "",
+  );
+  lines.push(spec.body ?? "請求書の件でご連絡いたしました。\r\nよろしくお願いいたします。");
+  return Buffer.from(`${lines.join("\r\n")}\r\n`);
+}

@@ -224,7 +224,7 @@ export async function upsertConversation(
   return created.id;
 }
 
-async function touchConversation(
+export async function touchConversation(
   tx: Tx,
   conversationId: number,
   seq: number,

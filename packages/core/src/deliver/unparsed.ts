@@ -5,7 +5,7 @@ import { assertAdmin } from "../authz";
 import { allocateSeq, insertChange } from "../changelog";
 import { type CoreContext, nowOf } from "../context";
 import { AppError } from "../errors";
-import { messageFields, PARSE_ERROR_KEYWORD, upsertConversation } from "./deliver";
+import { messageFields, PARSE_ERROR_KEYWORD, touchConversation, upsertConversation } from "./deliver";
 
 export interface UnparsedMessage {
   id: number;
@@ -81,6 +81,7 @@ export async function reprocessMessage(
       actorId: adminId,
       data: { reprocessed: true },
     });
+    await touchConversation(tx, conversationId, seq, message.direction, message.internalDate);
     return { conversationId };
   });
 }

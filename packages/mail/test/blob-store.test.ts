@@ -1,0 +1,85 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { text } from "node:stream/consumers";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FsBlobStore, sha256Hex } from "../src/blob-store";
+
+let dir: string;
+let store: FsBlobStore;
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), "madoguchi-blobs-"));
+  store = new FsBlobStore(dir);
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+/** Every file under the store, relative paths. */
+const filesIn = async (root: string): Promise<string[]> =>
+  (await fs.readdir(root, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)));
+
+describe("FsBlobStore", () => {
+  it("stores bytes under their sha256 and reads them back", async () => {
+    const data = Buffer.from("Subject: テスト\r\n\r\n本文\r\n");
+    const { hash, size } = await store.put(data);
+    expect(hash).toBe(sha256Hex(data));
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(size).toBe(data.length);
+    expect(await store.has(hash)).toBe(true);
+    expect(await store.get(hash)).toEqual(data);
+    expect(store.pathOf(hash)).toBe(path.join(dir, hash.slice(0, 2), hash.slice(2, 4), hash));
+  });
+
+  it("answers has() false and rejects get() for an unknown hash", async () => {
+    const missing = sha256Hex(Buffer.from("never stored"));
+    expect(await store.has(missing)).toBe(false);
+    await expect(store.get(missing)).rejects.toThrow();
+  });
+
+  it("streams the whole blob or an inclusive byte range", async () => {
+    const { hash } = await store.put(Buffer.from("0123456789"));
+    expect(await text(store.stream(hash))).toBe("0123456789");
+    expect(await text(store.stream(hash, { start: 2, end: 5 }))).toBe("2345");
+  });
+
+  it("is idempotent: a second put of the same bytes keeps one file", async () => {
+    const data = Buffer.from("same bytes");
+    const first = await store.put(data);
+    const second = await store.put(data);
+    expect(second).toEqual(first);
+    expect(await filesIn(dir)).toEqual([path.relative(dir, store.pathOf(first.hash))]);
+  });
+
+  it("survives concurrent puts of the same content and leaves no temp files", async () => {
+    const data = Buffer.alloc(256 * 1024, 7);
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.put(data)));
+    expect(new Set(results.map((r) => r.hash)).size).toBe(1);
+    const [result] = results;
+    expect(await store.get(result?.hash ?? "")).toEqual(data);
+    const files = await filesIn(dir);
+    expect(files).toHaveLength(1);
+    expect(files.some((f) => path.basename(f).startsWith(".tmp-"))).toBe(false);
+  });
+
+  it("keeps different contents apart", async () => {
+    const a = await store.put(Buffer.from("a"));
+    const b = await store.put(Buffer.from("b"));
+    expect(a.hash).not.toBe(b.hash);
+    expect((await store.get(a.hash)).toString()).toBe("a");
+    expect((await store.get(b.hash)).toString()).toBe("b");
+    expect(await filesIn(dir)).toHaveLength(2);
+  });
+
+  it("refuses anything that is not a lowercase sha256 hex string, so no path escapes the store", async () => {
+    for (const bad of ["", "../../etc/passwd", "A".repeat(64), "0".repeat(63), `${"0".repeat(64)}/x`]) {
+      expect(() => store.pathOf(bad)).toThrow(/Not a blob hash/);
+      await expect(store.get(bad)).rejects.toThrow(/Not a blob hash/);
+      expect(() => store.stream(bad)).toThrow(/Not a blob hash/);
+      expect(await store.has(bad)).toBe(false);
+    }
+  });
+});

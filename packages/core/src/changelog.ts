@@ -3,17 +3,25 @@ import { type ChangeKind, changes, inboxes } from "@madoguchi/db/schema";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { AppError } from "./errors";
 
+/** NOTIFY channel carrying "inbox <id> has new changes"; readers then pull from the change log. */
+export const CHANGES_CHANNEL = "madoguchi_changes";
+
 /**
  * Takes the next change-log sequence number of an inbox. Must run inside the writing
  * transaction: the row lock on the counter makes sequence order equal commit order, so a
  * reader resuming from "seq > cursor" never skips a row (a bare bigserial would).
  */
 export async function allocateSeq(tx: Tx, inboxId: number): Promise<number> {
+  // pg_notify inside the transaction is delivered at commit, to every process; identical
+  // payloads in one transaction collapse into one nudge per inbox.
   const [row] = await tx
     .update(inboxes)
     .set({ modseq: sql`${inboxes.modseq} + 1` })
     .where(eq(inboxes.id, inboxId))
-    .returning({ modseq: inboxes.modseq });
+    .returning({
+      modseq: inboxes.modseq,
+      notified: sql`pg_notify(${CHANGES_CHANNEL}, ${inboxes.id}::text)`,
+    });
   if (!row) throw new AppError("NOT_FOUND", `Inbox ${inboxId} does not exist`);
   return row.modseq;
 }

@@ -1,4 +1,5 @@
 export * from "./authz";
+export * from "./change-feed";
 export * from "./changelog";
 export * from "./context";
 export * from "./conversations/assign";

@@ -18,6 +18,8 @@ export interface TestEnv {
   url?: string;
   /** PGlite data directory, when created with pgliteDir. */
   pgliteDir?: string;
+  /** LISTEN through the current database handle. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Closes the database connection only (files and database stay), e.g. to hand it to a child process. */
   closeDb(): Promise<void>;
   /** Opens the same database again after closeDb. */
@@ -63,6 +65,7 @@ export async function createTestEnv(
     driver,
     url,
     pgliteDir,
+    listen: (channel, onPayload) => handle.listen(channel, onPayload),
     async closeDb() {
       await handle.close();
       open = false;

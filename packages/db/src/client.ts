@@ -20,6 +20,8 @@ export interface DbHandle {
   driver: DriverName;
   /** The PostgreSQL URL, when driver is postgres. */
   url?: string;
+  /** LISTEN on a channel; NOTIFYs from any process (or this one) arrive after their commit. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -89,7 +91,16 @@ export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
   if (options.url) {
     const sql = postgres(options.url, { max: options.maxConnections ?? 10, onnotice: () => {} });
     const db = drizzlePostgres({ client: sql, schema, casing: "snake_case" }) as unknown as Db;
-    return { db, driver: "postgres", url: options.url, close: () => sql.end({ timeout: 5 }) };
+    return {
+      db,
+      driver: "postgres",
+      url: options.url,
+      async listen(channel, onPayload) {
+        const { unlisten } = await sql.listen(channel, (payload) => onPayload(payload));
+        return unlisten;
+      },
+      close: () => sql.end({ timeout: 5 }),
+    };
   }
   const unlock = options.pgliteDir ? lockPgliteDir(options.pgliteDir) : () => {};
   try {
@@ -98,6 +109,10 @@ export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
     return {
       db,
       driver: "pglite",
+      async listen(channel, onPayload) {
+        const unlisten = await client.listen(channel, onPayload);
+        return () => unlisten();
+      },
       close: async () => {
         await client.close();
         unlock();

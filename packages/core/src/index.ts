@@ -1,3 +1,5 @@
+export * from "./auth/login";
+export * from "./auth/throttle";
 export * from "./authz";
 export * from "./change-feed";
 export * from "./changelog";

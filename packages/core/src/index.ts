@@ -14,4 +14,5 @@ export * from "./deliver/unparsed";
 export * from "./directory/index";
 export * from "./errors";
 export * from "./mailboxes";
+export * from "./mailstore/index";
 export * from "./passwords";

@@ -5,6 +5,7 @@ import { recordChange } from "../changelog";
 import type { CoreContext } from "../context";
 import { AppError } from "../errors";
 import { type Conversation, withConversation } from "./lock";
+import { touchConversationMessages } from "./touch-messages";
 
 export const statusLabels: Record<ConversationStatus, { ja: string; en: string }> = {
   open: { ja: "未対応", en: "Open" },
@@ -37,6 +38,7 @@ export async function applyStatus(
     data: { from: conversation.status, to: status, ...(reason ? { reason } : {}) },
   });
   await tx.update(conversations).set({ status, lastSeq: seq }).where(eq(conversations.id, conversation.id));
+  await touchConversationMessages(tx, conversation.id, seq);
   conversation.status = status;
   conversation.lastSeq = seq;
   return seq;

@@ -1,5 +1,11 @@
 import type { Tx } from "@madoguchi/db/client";
-import { conversations, inboxes, type MessageDirection, messages } from "@madoguchi/db/schema";
+import {
+  conversations,
+  inboxes,
+  type MessageDirection,
+  messages,
+  messageUserState,
+} from "@madoguchi/db/schema";
 import { type ParsedMessage, parseMessage } from "@madoguchi/mail/parse";
 import { normalizeSubject } from "@madoguchi/mail/threading";
 import { and, eq, isNull, sql } from "drizzle-orm";
@@ -26,8 +32,17 @@ export interface Envelope {
   direction?: MessageDirection;
   /** Initial shared flags (\Flagged, \Answered, \Draft); \Seen is per user and ignored here. */
   flags?: string[];
+  /** Initial keywords (IMAP APPEND). */
+  keywords?: string[];
   internalDate?: Date;
   actorId?: number | null;
+  /** Users for whom the message starts \Seen (IMAP APPEND with \Seen, one's own sent mail). */
+  seenBy?: number[];
+  /**
+   * Skip the "same Message-ID and bytes already in this inbox" check. IMAP APPEND and COPY
+   * store what the client asked for, even twice; only deliveries from outside deduplicate.
+   */
+  allowDuplicate?: boolean;
 }
 
 export interface DeliverResult {
@@ -91,19 +106,21 @@ export async function deliver(
     if (!inbox) throw new AppError("NOT_FOUND", `Inbox ${inboxId} does not exist`);
     const mailbox = await findMailbox(tx, inboxId, envelope.mailbox ?? "INBOX");
     const messageIdHeader = parsed?.messageId ?? null;
-    const [existing] = await tx
-      .select()
-      .from(messages)
-      .where(
-        and(
-          eq(messages.inboxId, inboxId),
-          eq(messages.blobHash, blob.hash),
-          messageIdHeader === null
-            ? isNull(messages.messageIdHeader)
-            : eq(messages.messageIdHeader, messageIdHeader),
-        ),
-      )
-      .limit(1);
+    const [existing] = envelope.allowDuplicate
+      ? []
+      : await tx
+          .select()
+          .from(messages)
+          .where(
+            and(
+              eq(messages.inboxId, inboxId),
+              eq(messages.blobHash, blob.hash),
+              messageIdHeader === null
+                ? isNull(messages.messageIdHeader)
+                : eq(messages.messageIdHeader, messageIdHeader),
+            ),
+          )
+          .limit(1);
     if (existing) {
       return {
         messageId: existing.id,
@@ -130,7 +147,7 @@ export async function deliver(
         uid,
         modseq: seq,
         flags,
-        keywords: parseError ? [PARSE_ERROR_KEYWORD] : [],
+        keywords: [...(envelope.keywords ?? []), ...(parseError ? [PARSE_ERROR_KEYWORD] : [])],
         blobHash: blob.hash,
         size: blob.size,
         internalDate: envelope.internalDate ?? now,
@@ -142,6 +159,11 @@ export async function deliver(
       })
       .returning({ id: messages.id });
     if (!row) throw new Error("insert into messages returned nothing");
+    if (envelope.seenBy?.length) {
+      await tx
+        .insert(messageUserState)
+        .values(envelope.seenBy.map((userId) => ({ messageId: row.id, userId, seen: true, modseq: seq })));
+    }
     await insertChange(tx, seq, {
       inboxId,
       kind: "message_added",

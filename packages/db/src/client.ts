@@ -58,31 +58,47 @@ function isAlive(pid: number): boolean {
 
 /**
  * PGlite is a single-process database: a second process opening the same directory would
- * corrupt it, so the directory is claimed with a pid file. A stale file (dead pid, e.g. after
- * kill -9) is taken over.
+ * corrupt it, so the directory is claimed with a pid file. The file appears atomically with
+ * its content (written aside, then hard-linked into place), and a stale one (dead pid, e.g.
+ * after kill -9) is taken over by a rename that only one contender can win.
  */
 function lockPgliteDir(dir: string): () => void {
   fs.mkdirSync(dir, { recursive: true });
   const lockPath = path.join(dir, "madoguchi.lock");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = fs.openSync(lockPath, "wx");
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
-      return () => {
-        try {
-          if (fs.readFileSync(lockPath, "utf8") === String(process.pid)) fs.unlinkSync(lockPath);
-        } catch {
-          // already gone
-        }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const pid = Number.parseInt(fs.readFileSync(lockPath, "utf8"), 10);
-      if (Number.isFinite(pid) && pid !== process.pid && isAlive(pid))
-        throw new DatabaseLockedError(dir, pid);
-      fs.unlinkSync(lockPath);
+  const mine = `${lockPath}.${process.pid}`;
+  fs.writeFileSync(mine, String(process.pid));
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        fs.linkSync(mine, lockPath);
+        return () => {
+          try {
+            if (fs.readFileSync(lockPath, "utf8") === String(process.pid)) fs.unlinkSync(lockPath);
+          } catch {
+            // already gone
+          }
+        };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+      let holder = Number.NaN;
+      try {
+        holder = Number.parseInt(fs.readFileSync(lockPath, "utf8"), 10);
+      } catch {
+        continue; // removed meanwhile: try again
+      }
+      if (!Number.isFinite(holder) || isAlive(holder)) {
+        throw new DatabaseLockedError(dir, holder);
+      }
+      try {
+        fs.renameSync(lockPath, `${lockPath}.stale-${process.pid}`);
+        fs.unlinkSync(`${lockPath}.stale-${process.pid}`);
+      } catch {
+        // another process took it over first; loop and look again
+      }
     }
+  } finally {
+    fs.rmSync(mine, { force: true });
   }
   throw new Error(`Could not lock ${dir}`);
 }

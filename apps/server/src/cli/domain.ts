@@ -1,0 +1,39 @@
+import { addDomain, listDomains } from "@madoguchi/core";
+import type { Command } from "./command";
+import { formatDate, formatTable } from "./table";
+
+const add: Command = {
+  path: ["domain", "add"],
+  usage: "domain add <domain>",
+  summary: "Serve mail for a domain (needed before users or inboxes can use it)",
+  help: ["Example:", "  npx madoguchi domain add example.co.jp"],
+  positionals: 1,
+  async run({ positionals: [name = ""], withCore }) {
+    const domain = await withCore((ctx) => addDomain(ctx, name));
+    console.log(`Added domain ${domain.name}.`);
+    return 0;
+  },
+};
+
+const list: Command = {
+  path: ["domain", "list"],
+  usage: "domain list",
+  summary: "List the domains served here",
+  positionals: 0,
+  async run({ withCore }) {
+    const domains = await withCore((ctx) => listDomains(ctx));
+    if (!domains.length) {
+      console.log("No domains yet. Add one: npx madoguchi domain add example.co.jp");
+      return 0;
+    }
+    console.log(
+      formatTable(
+        ["DOMAIN", "ADDED"],
+        domains.map((d) => [d.name, formatDate(d.createdAt)]),
+      ),
+    );
+    return 0;
+  },
+};
+
+export const domainCommands: Command[] = [add, list];

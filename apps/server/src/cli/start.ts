@@ -1,0 +1,76 @@
+import { isIP } from "node:net";
+import type { ServerConfig } from "../env";
+import { firstStartMessage } from "../first-start";
+import { type RunningServer, startServer } from "../server";
+import { version } from "../version";
+import type { Command } from "./command";
+
+/** A shutdown that takes longer than this is abandoned (exit 1) rather than hanging a deploy. */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+export const startCommand: Command = {
+  path: ["start"],
+  usage: "start",
+  summary: "Run the server (web app, and SMTP/IMAP/POP3 once built) until Ctrl+C or SIGTERM",
+  help: ["Configured by environment variables; see README.md (Configuration)."],
+  positionals: 0,
+  async run({ config }) {
+    const server = await startServer(config);
+    // Since the process began: tsx, imports, database boot and migrations all count.
+    printBanner(server, config, process.uptime() * 1000);
+    return waitForSignal(server);
+  },
+};
+
+function printBanner(server: RunningServer, config: ServerConfig, ms: number): void {
+  const lines = [
+    `Madoguchi ${version} started in ${(ms / 1000).toFixed(1)} s; database: ${server.core.databaseLabel}; blobs: ${config.blobsDir}`,
+    `  Log in   ${loginUrl(config, server.http.port)}`,
+  ];
+  for (const p of server.protocols) {
+    const detail =
+      p.state === "running" ? p.listeners.map((l) => `${l.address} (${l.name})`).join(", ") : p.hint;
+    lines.push(`  ${p.label.padEnd(8)} ${detail}`);
+  }
+  lines.push(...firstStartMessage(server.firstStart, server.core.db.driver === "postgres"));
+  lines.push("", "Stop with Ctrl+C.");
+  console.log(lines.join("\n"));
+}
+
+/** Where a person on this machine or the network reaches the web app. */
+function loginUrl(config: ServerConfig, port: number): string {
+  const allInterfaces = config.bind === "0.0.0.0" || config.bind === "::";
+  const host = allInterfaces ? config.hostname : config.bind;
+  return `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}/`;
+}
+
+/** Resolves with the exit code once SIGINT or SIGTERM has stopped the server. */
+function waitForSignal(server: RunningServer): Promise<number> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      // A second Ctrl+C now takes Node's default action and kills the process; the embedded
+      // database's lock then names a dead process and is taken over at the next start.
+      console.log(`\n${signal}: stopping…`);
+      const timeout = setTimeout(() => {
+        console.error(`madoguchi: shutdown took longer than ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting anyway`);
+        resolve(1);
+      }, SHUTDOWN_TIMEOUT_MS);
+      server.stop().then(
+        () => {
+          clearTimeout(timeout);
+          console.log("Stopped.");
+          resolve(0);
+        },
+        (err: unknown) => {
+          clearTimeout(timeout);
+          console.error(`madoguchi: error while stopping: ${err instanceof Error ? err.message : err}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}

@@ -1,0 +1,133 @@
+import { isIP } from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+/**
+ * The server's configuration, read from the environment. This is the only file that reads
+ * process.env: everything else receives a ServerConfig, so tests can pass their own.
+ */
+export interface ServerConfig {
+  /** Absolute; holds the embedded database (pglite/) and the blob store (blobs/). */
+  dataDir: string;
+  /** PostgreSQL URL; undefined = embedded PGlite in pgliteDir. */
+  databaseUrl?: string;
+  pgliteDir: string;
+  blobsDir: string;
+  /** The name this server uses for itself (SMTP greeting, Message-IDs, login URL when bound to all interfaces). */
+  hostname: string;
+  /** Address every listener binds to. */
+  bind: string;
+  ports: Ports;
+  /** When set and the database has no users, the first start creates this administrator. */
+  adminEmail?: string;
+}
+
+export interface Ports {
+  http: number;
+  smtp: number;
+  submission: number;
+  submissions: number;
+  imap: number;
+  imaps: number;
+  pop3: number;
+  pop3s: number;
+}
+
+/** Environment variable → port key and default. Unprivileged defaults so `npm start` needs no root. */
+const PORT_VARS: Record<string, [keyof Ports, number]> = {
+  HTTP_PORT: ["http", 3000],
+  SMTP_PORT: ["smtp", 2525],
+  SUBMISSION_PORT: ["submission", 2587],
+  SUBMISSIONS_PORT: ["submissions", 2465],
+  IMAP_PORT: ["imap", 2143],
+  IMAPS_PORT: ["imaps", 2993],
+  POP3_PORT: ["pop3", 2110],
+  POP3S_PORT: ["pop3s", 2995],
+};
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+/** An unset or empty variable counts as unset (docker-compose writes `FOO=` for blanks). */
+function read(source: Source, name: string): string | undefined {
+  const value = source[name]?.trim();
+  return value ? value : undefined;
+}
+
+function readPort(source: Source, name: string, fallback: number): number {
+  const raw = read(source, name);
+  if (raw === undefined) return fallback;
+  // Port 0 is allowed: the OS picks a free port and the server prints the real one (tests use it).
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) {
+    throw new ConfigError(name, `"${raw}" is not a port number (0-65535)`);
+  }
+  return Number(raw);
+}
+
+function readDatabaseUrl(source: Source): string | undefined {
+  const raw = read(source, "DATABASE_URL");
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      "DATABASE_URL",
+      "is not a URL; expected postgres://user:password@host:5432/database",
+    );
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new ConfigError("DATABASE_URL", `must start with postgres:// (got ${url.protocol}//)`);
+  }
+  return raw;
+}
+
+const HOSTNAME_RE =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+function readHost(source: Source, name: string, fallback: string, what: string): string {
+  const value = read(source, name) ?? fallback;
+  if (isIP(value) === 0 && !HOSTNAME_RE.test(value)) {
+    throw new ConfigError(name, `"${value}" is not ${what}`);
+  }
+  return value;
+}
+
+/** The machine's name when it is a valid host name (some are not, e.g. with underscores), else localhost. */
+function machineHostname(): string {
+  const name = os.hostname();
+  return HOSTNAME_RE.test(name) ? name : "localhost";
+}
+
+export function loadConfig(source: Source = process.env): ServerConfig {
+  const dataDir = path.resolve(read(source, "MADOGUCHI_DATA_DIR") ?? "./data");
+  const ports = {} as Ports;
+  for (const [name, [key, fallback]] of Object.entries(PORT_VARS))
+    ports[key] = readPort(source, name, fallback);
+  const adminEmail = read(source, "MADOGUCHI_ADMIN_EMAIL");
+  // The full address check is the domain's (normalizeAddress); this only catches an obvious slip early.
+  if (adminEmail !== undefined && !adminEmail.includes("@")) {
+    throw new ConfigError("MADOGUCHI_ADMIN_EMAIL", `"${adminEmail}" is not an email address`);
+  }
+  return {
+    dataDir,
+    databaseUrl: readDatabaseUrl(source),
+    pgliteDir: path.join(dataDir, "pglite"),
+    blobsDir: path.join(dataDir, "blobs"),
+    hostname: readHost(source, "MADOGUCHI_HOSTNAME", machineHostname(), "a host name"),
+    // Loopback by default: a newcomer's `npm start` must not expose an unconfigured server to
+    // the network. Containers and production set MADOGUCHI_BIND=0.0.0.0.
+    bind: readHost(source, "MADOGUCHI_BIND", "127.0.0.1", "an IP address or host name to bind to"),
+    ports,
+    adminEmail,
+  };
+}

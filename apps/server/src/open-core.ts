@@ -1,0 +1,72 @@
+import fs from "node:fs";
+import type { CoreContext } from "@madoguchi/core";
+import { type DbHandle, openDb } from "@madoguchi/db/client";
+import { migrateDb } from "@madoguchi/db/migrate";
+import { FsBlobStore } from "@madoguchi/mail/blob-store";
+import type { ServerConfig } from "./env";
+
+export interface OpenCore {
+  ctx: CoreContext;
+  db: DbHandle;
+  /** Human-readable: "PGlite in /srv/data/pglite" or "PostgreSQL at db:5432/madoguchi". */
+  databaseLabel: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the data directories, opens the database and brings its schema up to date. The
+ * server and every CLI command go through here, so a fresh data directory works either way.
+ * Throws DatabaseLockedError when another process holds the embedded database.
+ */
+export async function openCore(config: ServerConfig): Promise<OpenCore> {
+  fs.mkdirSync(config.blobsDir, { recursive: true });
+  const databaseLabel = config.databaseUrl
+    ? `PostgreSQL at ${describeUrl(config.databaseUrl)}`
+    : `PGlite in ${config.pgliteDir}`;
+  const db = await openDb(config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: config.pgliteDir });
+  try {
+    // postgres-js connects lazily: the migration is the first query, so connection errors land here.
+    await migrateDb(db);
+  } catch (err) {
+    await db.close().catch(() => {});
+    if (config.databaseUrl && isConnectionProblem(err)) {
+      throw new DatabaseUnavailableError(
+        `Cannot use the database (DATABASE_URL, ${databaseLabel}): ${(err as Error).message}`,
+      );
+    }
+    throw err;
+  }
+  return {
+    ctx: { db: db.db, blobs: new FsBlobStore(config.blobsDir) },
+    db,
+    databaseLabel,
+    close: () => db.close(),
+  };
+}
+
+/** The configured PostgreSQL cannot be reached or refuses us: an operator's problem, not a bug. */
+export class DatabaseUnavailableError extends Error {
+  override name = "DatabaseUnavailableError";
+}
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+]);
+
+function isConnectionProblem(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as NodeJS.ErrnoException).code ?? "";
+  // PostgresError codes: 28xxx invalid authorization, 3D000 no such database, 57P03 starting up.
+  return NETWORK_CODES.has(code) || code.startsWith("28") || code === "3D000" || code === "57P03";
+}
+
+/** host:port/database, never the password. */
+function describeUrl(raw: string): string {
+  const url = new URL(raw);
+  return `${url.host}${url.pathname}`;
+}

@@ -1,0 +1,207 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cellWidth } from "../src/cli/table";
+import { type DataDir, drivers, freshDataDir, runCli } from "./processes";
+
+// Each step is a real `node bin/madoguchi.mjs …` process (tsx + database boot, a few seconds
+// each), so related steps share one test and the tests of a driver share one data directory.
+describe.each(drivers)("admin CLI on %s", (driver) => {
+  let data: DataDir;
+  const cli = (...args: string[]) => runCli(args, data.settings);
+
+  beforeAll(async () => {
+    data = await freshDataDir(driver);
+  });
+  afterAll(async () => {
+    await data?.remove();
+  });
+
+  it("adds a domain, refuses it twice, lists it", async () => {
+    const added = await cli("domain", "add", "Example.co.jp");
+    expect(added).toMatchObject({ code: 0, stderr: "" });
+    expect(added.stdout).toContain("Added domain example.co.jp");
+
+    const again = await cli("domain", "add", "example.co.jp");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe("madoguchi: Domain example.co.jp already exists\n");
+
+    const list = await cli("domain", "list");
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^DOMAIN\s+ADDED\nexample\.co\.jp\s+\d{4}-\d\d-\d\d\n$/);
+  });
+
+  it("refuses a user of an unknown domain or with a bad address, writing nothing", async () => {
+    const unknownDomain = await cli(
+      "user",
+      "add",
+      "sato@unknown.jp",
+      "--name",
+      "佐藤",
+      "--password",
+      "12345678",
+    );
+    expect(unknownDomain.code).toBe(1);
+    expect(unknownDomain.stderr).toContain("madoguchi: Domain unknown.jp is not served here");
+    expect(unknownDomain.stderr).toContain("madoguchi domain add unknown.jp");
+
+    const badAddress = await cli(
+      "user",
+      "add",
+      "sato at example.co.jp",
+      "--name",
+      "佐藤",
+      "--password",
+      "12345678",
+    );
+    expect(badAddress.code).toBe(1);
+    expect(badAddress.stderr).toBe('madoguchi: "sato at example.co.jp" is not a valid email address\n');
+
+    const list = await cli("user", "list");
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain("No users yet");
+  });
+
+  it("adds users with their personal inboxes and lists them", async () => {
+    const admin = await cli(
+      "user",
+      "add",
+      "yamada@example.co.jp",
+      "--name",
+      "山田 花子",
+      "--password",
+      "correct horse",
+      "--admin",
+    );
+    expect(admin).toMatchObject({ code: 0, stderr: "" });
+    expect(admin.stdout).toContain("Added administrator yamada@example.co.jp (山田 花子)");
+
+    const member = await cli(
+      "user",
+      "add",
+      "Tanaka@example.co.jp",
+      "--name",
+      "田中",
+      "--password",
+      "battery staple",
+    );
+    expect(member.code).toBe(0);
+
+    const list = await cli("user", "list");
+    expect(list.code).toBe(0);
+    const lines = list.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^EMAIL\s+NAME\s+ROLE\s+STATUS\s+ADDED$/);
+    expect(lines[1]).toMatch(/^tanaka@example\.co\.jp\s+田中\s+member\s+active\s/);
+    expect(lines[2]).toMatch(/^yamada@example\.co\.jp\s+山田 花子\s+admin\s+active\s/);
+    // Columns line up in terminal cells: a kanji is two cells wide.
+    const roleColumn = (line = "", role: string) => cellWidth(line.slice(0, line.indexOf(role)));
+    expect(roleColumn(lines[1], "member")).toBe(roleColumn(lines[2], "admin"));
+  });
+
+  it("adds a shared inbox with members; an unknown member refuses the whole inbox", async () => {
+    const info = await cli(
+      "inbox",
+      "add",
+      "info@example.co.jp",
+      "--name",
+      "お問い合わせ",
+      "--members",
+      "yamada@example.co.jp",
+    );
+    expect(info).toMatchObject({ code: 0, stderr: "" });
+
+    const sales = await cli(
+      "inbox",
+      "add",
+      "sales@example.co.jp",
+      "--name",
+      "営業",
+      "--members",
+      "yamada@example.co.jp,nobody@example.co.jp",
+    );
+    expect(sales.code).toBe(1);
+    expect(sales.stderr).toBe("madoguchi: No such user: nobody@example.co.jp\n");
+
+    const list = await cli("inbox", "list");
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^info@example\.co\.jp\s+お問い合わせ\s+shared\s+yamada@example\.co\.jp$/m);
+    expect(list.stdout).toMatch(/^tanaka@example\.co\.jp\s+田中\s+personal\s+tanaka@example\.co\.jp$/m);
+    expect(list.stdout).not.toContain("sales@");
+  });
+
+  it("adds and removes members in one step, and refuses unknown users", async () => {
+    const change = await cli(
+      "inbox",
+      "members",
+      "info@example.co.jp",
+      "--add",
+      "tanaka@example.co.jp",
+      "--remove",
+      "yamada@example.co.jp",
+    );
+    expect(change).toMatchObject({ code: 0, stderr: "" });
+    expect(change.stdout).toBe("Members of info@example.co.jp: tanaka@example.co.jp\n");
+
+    const unknown = await cli(
+      "inbox",
+      "members",
+      "info@example.co.jp",
+      "--add",
+      "yamada@example.co.jp",
+      "--remove",
+      "ghost@example.co.jp",
+    );
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe("madoguchi: No such user: ghost@example.co.jp\n");
+
+    const list = await cli("inbox", "list", "--shared");
+    expect(list.code).toBe(0);
+    // The refused change added nobody.
+    expect(list.stdout.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(/^ADDRESS\s+NAME\s+KIND\s+MEMBERS$/),
+      expect.stringMatching(/^info@example\.co\.jp\s+お問い合わせ\s+shared\s+tanaka@example\.co\.jp$/),
+    ]);
+  });
+});
+
+describe("admin CLI command line", () => {
+  // None of these reach the database, so they run side by side and need no data directory.
+  const settings = { MADOGUCHI_DATA_DIR: "/nonexistent/madoguchi-never-created" };
+
+  it("answers --help, and refuses wrong command lines with exit code 2 and the usage", async () => {
+    const [help, addHelp, none, unknown, missingName, extra, badOption] = await Promise.all([
+      runCli(["--help"], settings),
+      runCli(["inbox", "add", "--help"], settings),
+      runCli([], settings),
+      runCli(["frobnicate"], settings),
+      runCli(["user", "add", "a@example.co.jp", "--password", "12345678"], settings),
+      runCli(["domain", "add", "a.jp", "b.jp"], settings),
+      runCli(["domain", "list", "--verbose"], settings),
+    ]);
+    expect(help.code).toBe(0);
+    for (const command of ["start", "domain add", "user add", "inbox add", "inbox members", "inbox list"]) {
+      expect(help.stdout).toContain(`  ${command} `);
+    }
+    expect(addHelp.code).toBe(0);
+    expect(addHelp.stdout).toContain(
+      "usage: madoguchi inbox add <address> --name <name> [--members <email,…>]",
+    );
+
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("usage: madoguchi <command>");
+    expect(unknown).toMatchObject({ code: 2, stdout: "" });
+    expect(unknown.stderr).toContain('madoguchi: unknown command "frobnicate"');
+    expect(missingName.code).toBe(2);
+    expect(missingName.stderr).toBe(
+      "madoguchi: --name is required\nusage: madoguchi user add <email> --name <name> --password <password> [--admin]\n",
+    );
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain('unexpected argument "b.jp"');
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toContain("--verbose");
+  });
+
+  it("names the variable when the configuration is invalid", async () => {
+    const result = await runCli(["domain", "list"], { ...settings, HTTP_PORT: "80a" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('madoguchi: HTTP_PORT: "80a" is not a port number (0-65535)\n');
+  });
+});

@@ -1,0 +1,133 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+
+/** The CLI exactly as an admin runs it. */
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/madoguchi.mjs");
+
+export type Driver = "pglite" | "postgres";
+/** PGlite always; real PostgreSQL too when TEST_DATABASE_URL is set. */
+export const drivers: Driver[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The environment of a child: this process's, minus anything that configures Madoguchi (a
+ * developer's DATABASE_URL must not leak into a test), plus the test's own settings.
+ */
+export function childEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key === "DATABASE_URL" || key.startsWith("MADOGUCHI_") || key.endsWith("_PORT")) continue;
+    env[key] = value;
+  }
+  return { ...env, ...settings };
+}
+
+export function runCli(args: string[], settings: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(settings), stdio: "pipe" });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** `madoguchi start` in the background, with its output collected as it comes. */
+export class ServerProcess {
+  output = "";
+  readonly exited: Promise<number | null>;
+
+  private constructor(readonly child: ChildProcess) {
+    child.stdout?.on("data", (d) => {
+      this.output += d;
+    });
+    child.stderr?.on("data", (d) => {
+      this.output += d;
+    });
+    this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  }
+
+  static start(settings: Record<string, string>): ServerProcess {
+    return new ServerProcess(
+      spawn(process.execPath, [BIN, "start"], { env: childEnv(settings), stdio: "pipe" }),
+    );
+  }
+
+  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    let exitCode: number | null | undefined;
+    this.exited.then((code) => {
+      exitCode = code;
+    });
+    for (;;) {
+      const match = this.output.match(pattern);
+      if (match) return match;
+      if (exitCode !== undefined)
+        throw new Error(`server exited (${exitCode}) before ${pattern}:\n${this.output}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Sends the signal and resolves with the exit code. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+    this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+export interface DataDir {
+  /** Environment that points the CLI at this data directory (and database). */
+  settings: Record<string, string>;
+  dir: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * A fresh data directory; for PostgreSQL also a fresh database next to TEST_DATABASE_URL's,
+ * dropped again by remove(), so test files never share state.
+ */
+export async function freshDataDir(driver: Driver): Promise<DataDir> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "madoguchi-server-test-"));
+  const settings: Record<string, string> = { MADOGUCHI_DATA_DIR: dir };
+  let dropDb = async () => {};
+  if (driver === "postgres") {
+    const base = process.env.TEST_DATABASE_URL;
+    if (!base) throw new Error("TEST_DATABASE_URL is not set");
+    const name = `madoguchi_srv_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    const admin = postgres(base, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${name}`);
+    await admin.end();
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    settings.DATABASE_URL = url.toString();
+    dropDb = async () => {
+      const a = postgres(base, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists ${name} with (force)`);
+      await a.end();
+    };
+  }
+  return {
+    settings,
+    dir,
+    async remove() {
+      await dropDb();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -20,6 +20,11 @@ export interface ServerConfig {
   ports: Ports;
   /** When set and the database has no users, the first start creates this administrator. */
   adminEmail?: string;
+  /** PEM key and certificate for every TLS listener; unset = self-signed, created at first start. */
+  tlsKeyFile?: string;
+  tlsCertFile?: string;
+  /** Where the self-signed certificate is kept. */
+  tlsDir: string;
 }
 
 export interface Ports {
@@ -129,5 +134,23 @@ export function loadConfig(source: Source = process.env): ServerConfig {
     bind: readHost(source, "MADOGUCHI_BIND", "127.0.0.1", "an IP address or host name to bind to"),
     ports,
     adminEmail,
+    ...readTlsFiles(source),
+    tlsDir: path.join(dataDir, "tls"),
+  };
+}
+
+function readTlsFiles(source: Source): { tlsKeyFile?: string; tlsCertFile?: string } {
+  const tlsKeyFile = read(source, "MADOGUCHI_TLS_KEY");
+  const tlsCertFile = read(source, "MADOGUCHI_TLS_CERT");
+  if (!tlsKeyFile !== !tlsCertFile) {
+    const missing = tlsKeyFile ? "MADOGUCHI_TLS_CERT" : "MADOGUCHI_TLS_KEY";
+    throw new ConfigError(
+      missing,
+      "set both MADOGUCHI_TLS_KEY and MADOGUCHI_TLS_CERT, or neither (self-signed)",
+    );
+  }
+  return {
+    tlsKeyFile: tlsKeyFile && path.resolve(tlsKeyFile),
+    tlsCertFile: tlsCertFile && path.resolve(tlsCertFile),
   };
 }

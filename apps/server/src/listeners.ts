@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CoreContext } from "@madoguchi/core";
+import type { ChangeFeed, CoreContext } from "@madoguchi/core";
+import type { TlsMaterial } from "@madoguchi/tls";
 import type { ServerConfig } from "./env";
 
 /**
@@ -16,6 +17,10 @@ export interface ProtocolModule {
 export interface ListenerDeps {
   ctx: CoreContext;
   config: ServerConfig;
+  /** The certificate for STARTTLS and implicit-TLS ports. */
+  tls: TlsMaterial;
+  /** Nudges when an inbox's change log advances (IMAP IDLE, outbound workers). */
+  feed: ChangeFeed;
 }
 
 export interface RunningListener {

@@ -1,5 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHANGES_CHANNEL, ChangeFeed } from "@madoguchi/core";
+import { loadOrCreateTls, type TlsMaterial } from "@madoguchi/tls";
 import { sql } from "drizzle-orm";
 import type { ServerConfig } from "./env";
 import { type FirstStart, prepareFirstStart } from "./first-start";
@@ -12,6 +14,7 @@ export interface RunningServer {
   http: RunningHttp;
   protocols: ProtocolStatus[];
   firstStart: FirstStart;
+  tls: TlsMaterial;
   /** Stops accepting connections, lets running requests finish briefly, closes the database. */
   stop(): Promise<void>;
 }
@@ -22,6 +25,8 @@ const indexHtmlPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)),
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const core = await openCore(config);
   let http: RunningHttp | undefined;
+  let tls: TlsMaterial | undefined;
+  let feed: ChangeFeed | undefined;
   try {
     const firstStart = await prepareFirstStart(core.ctx, config.adminEmail);
     http = await startHttpServer({
@@ -33,21 +38,33 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         return true;
       },
     });
-    const protocols = await startProtocols({ ctx: core.ctx, config });
+    tls = await loadOrCreateTls({
+      dir: config.tlsDir,
+      hostname: config.hostname,
+      keyFile: config.tlsKeyFile,
+      certFile: config.tlsCertFile,
+    });
+    feed = new ChangeFeed(core.db.listen);
+    await feed.start(CHANGES_CHANNEL);
+    const protocols = await startProtocols({ ctx: core.ctx, config, tls, feed });
     const running = http;
+    const runningFeed = feed;
     return {
       core,
       http: running,
       protocols,
       firstStart,
+      tls,
       async stop() {
         await stopProtocols(protocols);
         await running.close();
+        await runningFeed.close();
         await core.close();
       },
     };
   } catch (err) {
     await http?.close();
+    await feed?.close();
     await core.close();
     throw err;
   }

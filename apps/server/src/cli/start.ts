@@ -32,6 +32,10 @@ function printBanner(server: RunningServer, config: ServerConfig, ms: number): v
       p.state === "running" ? p.listeners.map((l) => `${l.address} (${l.name})`).join(", ") : p.hint;
     lines.push(`  ${p.label.padEnd(8)} ${detail}`);
   }
+  if (server.protocols.some((p) => p.state === "running")) {
+    const kind = server.tls.selfSigned ? "self-signed certificate" : "certificate";
+    lines.push(`  TLS      ${kind}, SHA-256 fingerprint ${server.tls.fingerprint256}`);
+  }
   lines.push(...firstStartMessage(server.firstStart, server.core.db.driver === "postgres"));
   lines.push("", "Stop with Ctrl+C.");
   console.log(lines.join("\n"));

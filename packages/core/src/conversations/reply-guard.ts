@@ -149,6 +149,17 @@ async function markAnswered(tx: Tx, conversation: Conversation, seq: number): Pr
   }
 }
 
+export interface ReplyInput {
+  conversationId: number;
+  userId: number;
+  /** The change-log seq of the conversation as the author last saw it. */
+  basedOnSeq: number;
+  /** Send anyway after a conflict: an explicit, audited choice. */
+  override?: boolean;
+  /** Kept as a refused draft when the guard says no. */
+  draft?: DraftContent;
+}
+
 export type RecordReplyResult = { sent: true; seq: number } | { sent: false; conflict: ReplyConflict };
 
 /**
@@ -160,13 +171,7 @@ export type RecordReplyResult = { sent: true; seq: number } | { sent: false; con
  */
 export async function tryRecordReply(
   ctx: CoreContext,
-  input: {
-    conversationId: number;
-    userId: number;
-    basedOnSeq: number;
-    override?: boolean;
-    draft?: DraftContent;
-  },
+  input: ReplyInput,
 ): Promise<RecordReplyResult> {
   return withConversation(ctx, input.conversationId, input.userId, async (tx, conversation) => {
     const stale = conversation.guardSeq > input.basedOnSeq;
@@ -231,13 +236,7 @@ export async function tryRecordReply(
 /** tryRecordReply that throws REPLY_CONFLICT (after the refusal and draft are committed). */
 export async function recordReply(
   ctx: CoreContext,
-  input: {
-    conversationId: number;
-    userId: number;
-    basedOnSeq: number;
-    override?: boolean;
-    draft?: DraftContent;
-  },
+  input: ReplyInput,
 ): Promise<{ seq: number }> {
   const result = await tryRecordReply(ctx, input);
   if (!result.sent)

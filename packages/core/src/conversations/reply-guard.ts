@@ -169,10 +169,7 @@ export type RecordReplyResult = { sent: true; seq: number } | { sent: false; con
  * the reply goes through and the override is in the audit trail. Of N concurrent calls with
  * the same basedOnSeq exactly one succeeds: the first commit moves guardSeq past it.
  */
-export async function tryRecordReply(
-  ctx: CoreContext,
-  input: ReplyInput,
-): Promise<RecordReplyResult> {
+export async function tryRecordReply(ctx: CoreContext, input: ReplyInput): Promise<RecordReplyResult> {
   return withConversation(ctx, input.conversationId, input.userId, async (tx, conversation) => {
     const stale = conversation.guardSeq > input.basedOnSeq;
     if (stale && !input.override) {
@@ -234,10 +231,7 @@ export async function tryRecordReply(
 }
 
 /** tryRecordReply that throws REPLY_CONFLICT (after the refusal and draft are committed). */
-export async function recordReply(
-  ctx: CoreContext,
-  input: ReplyInput,
-): Promise<{ seq: number }> {
+export async function recordReply(ctx: CoreContext, input: ReplyInput): Promise<{ seq: number }> {
   const result = await tryRecordReply(ctx, input);
   if (!result.sent)
     throw new AppError("REPLY_CONFLICT", describeConflict(result.conflict), { ...result.conflict });

@@ -1,7 +1,10 @@
+import type { DriverName } from "@madoguchi/db/client";
+import { afterAll, beforeAll } from "vitest";
 import type { CoreContext } from "../src/context";
 import { addDomain } from "../src/directory/domains";
 import { addSharedInbox, type Inbox } from "../src/directory/inboxes";
 import { addUser, type PublicUser } from "../src/directory/users";
+import { createTestEnv, type TestEnv } from "./harness";
 
 export interface Team {
   alice: PublicUser;
@@ -70,4 +73,18 @@ export function mail(spec: MailSpec = {}): Buffer {
   );
   lines.push(spec.body ?? "請求書の件でご連絡いたしました。\r\nよろしくお願いいたします。");
   return Buffer.from(`${lines.join("\r\n")}\r\n`);
+}
+
+/** A fresh database with the standard team for one describe block, closed after it. */
+export function useTeamEnv(
+  driver: DriverName,
+  opts: { pgliteDir?: boolean } = {},
+): { env: TestEnv; team: Team } {
+  const state = {} as { env: TestEnv; team: Team };
+  beforeAll(async () => {
+    state.env = await createTestEnv(driver, opts);
+    state.team = await createTeam(state.env.ctx);
+  });
+  afterAll(() => state.env?.close());
+  return state;
 }

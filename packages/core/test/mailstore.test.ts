@@ -1,6 +1,6 @@
 import { conversations } from "@madoguchi/db/schema";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { deliver } from "../src/deliver/deliver";
 import { isAppError } from "../src/errors";
 import { appendMessage } from "../src/mailstore/append";
@@ -9,29 +9,25 @@ import { expunge } from "../src/mailstore/expunge";
 import { hideForUser, storeFlags } from "../src/mailstore/flags";
 import { listMailboxes, openMailbox } from "../src/mailstore/folders";
 import { listMessages, mailboxChangesSince, mailboxCounts } from "../src/mailstore/messages";
-import { createTeam, mail, type Team } from "./fixtures";
-import { createTestEnv, drivers, type TestEnv } from "./harness";
+import { mail, useTeamEnv } from "./fixtures";
+import { drivers } from "./harness";
 
 describe.each(drivers)("mailstore on %s", (driver) => {
-  let env: TestEnv;
-  let team: Team;
+  const t = useTeamEnv(driver);
   let infoInbox: number;
   let infoArchive: number;
   beforeAll(async () => {
-    env = await createTestEnv(driver);
-    team = await createTeam(env.ctx);
-    const boxes = await listMailboxes(env.ctx, team.alice.id);
+    const boxes = await listMailboxes(t.env.ctx, t.team.alice.id);
     infoInbox = boxes.find((b) => b.inboxAddress === "info@example.co.jp" && b.name === "INBOX")?.id ?? -1;
     infoArchive =
       boxes.find((b) => b.inboxAddress === "info@example.co.jp" && b.name === "Archive")?.id ?? -1;
   });
-  afterAll(() => env.close());
 
   const flagsOf = async (userId: number, uid: number) =>
-    (await listMessages(env.ctx, { userId, mailboxId: infoInbox, uids: [uid] }))[0]?.flags.sort() ?? [];
+    (await listMessages(t.env.ctx, { userId, mailboxId: infoInbox, uids: [uid] }))[0]?.flags.sort() ?? [];
 
   it("lists a member's folders; others cannot open them, not even by id", async () => {
-    const alice = await listMailboxes(env.ctx, team.alice.id);
+    const alice = await listMailboxes(t.env.ctx, t.team.alice.id);
     expect(alice.filter((b) => b.inboxKind === "personal").map((b) => b.name)).toEqual([
       "INBOX",
       "Sent",
@@ -41,18 +37,20 @@ describe.each(drivers)("mailstore on %s", (driver) => {
       "Junk",
     ]);
     expect(alice.filter((b) => b.inboxAddress === "info@example.co.jp")).toHaveLength(6);
-    const carol = await listMailboxes(env.ctx, team.carol.id);
+    const carol = await listMailboxes(t.env.ctx, t.team.carol.id);
     expect(carol.every((b) => b.inboxAddress === "carol@example.co.jp")).toBe(true);
-    const err = await openMailbox(env.ctx.db, team.carol.id, infoInbox).catch((e) => e);
+    const err = await openMailbox(t.env.ctx.db, t.team.carol.id, infoInbox).catch((e) => e);
     expect(isAppError(err, "NOT_FOUND")).toBe(true);
-    const err2 = await listMessages(env.ctx, { userId: team.carol.id, mailboxId: infoInbox }).catch((e) => e);
+    const err2 = await listMessages(t.env.ctx, { userId: t.team.carol.id, mailboxId: infoInbox }).catch(
+      (e) => e,
+    );
     expect(isAppError(err2, "NOT_FOUND")).toBe(true);
   });
 
   it("keeps \\Seen per user and other flags shared, with per-user modseq", async () => {
-    const d = await deliver(env.ctx, team.info.id, mail({ subject: "既読テスト" }));
-    const r = await storeFlags(env.ctx, {
-      userId: team.alice.id,
+    const d = await deliver(t.env.ctx, t.team.info.id, mail({ subject: "既読テスト" }));
+    const r = await storeFlags(t.env.ctx, {
+      userId: t.team.alice.id,
       mailboxId: infoInbox,
       uids: [d.uid],
       mode: "add",
@@ -61,28 +59,28 @@ describe.each(drivers)("mailstore on %s", (driver) => {
     expect(r.updated[0]?.flags).toEqual(
       expect.arrayContaining(["\\Seen", "\\Flagged", "$Label1", "$Status_Open"]),
     );
-    expect(await flagsOf(team.bob.id, d.uid)).toEqual(["$Label1", "$Status_Open", "\\Flagged"].sort());
-    const counts = await mailboxCounts(env.ctx, { userId: team.bob.id, mailboxId: infoInbox });
+    expect(await flagsOf(t.team.bob.id, d.uid)).toEqual(["$Label1", "$Status_Open", "\\Flagged"].sort());
+    const counts = await mailboxCounts(t.env.ctx, { userId: t.team.bob.id, mailboxId: infoInbox });
     expect(counts.unseen).toBe(counts.messages);
-    const aliceView = await mailboxChangesSince(env.ctx, {
-      userId: team.alice.id,
+    const aliceView = await mailboxChangesSince(t.env.ctx, {
+      userId: t.team.alice.id,
       mailboxId: infoInbox,
       sinceModseq: d.seq,
     });
     expect(aliceView.changed.map((m) => m.uid)).toEqual([d.uid]);
     // Bob sets \Seen: only his modseq moves.
-    const bobBefore = await openMailbox(env.ctx.db, team.bob.id, infoInbox);
-    await storeFlags(env.ctx, {
-      userId: team.bob.id,
+    const bobBefore = await openMailbox(t.env.ctx.db, t.team.bob.id, infoInbox);
+    await storeFlags(t.env.ctx, {
+      userId: t.team.bob.id,
       mailboxId: infoInbox,
       uids: [d.uid],
       mode: "add",
       flags: ["\\Seen"],
     });
-    const bobAfter = await openMailbox(env.ctx.db, team.bob.id, infoInbox);
+    const bobAfter = await openMailbox(t.env.ctx.db, t.team.bob.id, infoInbox);
     expect(bobAfter.highestModseq).toBeGreaterThan(bobBefore.highestModseq);
-    const unchanged = await storeFlags(env.ctx, {
-      userId: team.bob.id,
+    const unchanged = await storeFlags(t.env.ctx, {
+      userId: t.team.bob.id,
       mailboxId: infoInbox,
       uids: [d.uid],
       mode: "add",
@@ -92,30 +90,30 @@ describe.each(drivers)("mailstore on %s", (driver) => {
   });
 
   it("maps status and assignee keywords to the conversation, both ways", async () => {
-    const d = await deliver(env.ctx, team.info.id, mail({ subject: "キーワード" }));
-    await storeFlags(env.ctx, {
-      userId: team.alice.id,
+    const d = await deliver(t.env.ctx, t.team.info.id, mail({ subject: "キーワード" }));
+    await storeFlags(t.env.ctx, {
+      userId: t.team.alice.id,
       mailboxId: infoInbox,
       uids: [d.uid],
       mode: "add",
       flags: ["$Status_Done", "$Assignee_bob@example.co.jp"],
     });
-    const [conv] = await env.ctx.db
+    const [conv] = await t.env.ctx.db
       .select()
       .from(conversations)
       .where(eq(conversations.id, d.conversationId ?? -1));
-    expect(conv).toMatchObject({ status: "done", assigneeId: team.bob.id });
-    expect(await flagsOf(team.bob.id, d.uid)).toEqual(["$Assignee_bob@example.co.jp", "$Status_Done"]);
-    await storeFlags(env.ctx, {
-      userId: team.bob.id,
+    expect(conv).toMatchObject({ status: "done", assigneeId: t.team.bob.id });
+    expect(await flagsOf(t.team.bob.id, d.uid)).toEqual(["$Assignee_bob@example.co.jp", "$Status_Done"]);
+    await storeFlags(t.env.ctx, {
+      userId: t.team.bob.id,
       mailboxId: infoInbox,
       uids: [d.uid],
       mode: "remove",
       flags: ["$Status_Done", "$Assignee_bob@example.co.jp"],
     });
-    expect(await flagsOf(team.alice.id, d.uid)).toEqual(["$Status_Open"]);
-    const bad = await storeFlags(env.ctx, {
-      userId: team.alice.id,
+    expect(await flagsOf(t.team.alice.id, d.uid)).toEqual(["$Status_Open"]);
+    const bad = await storeFlags(t.env.ctx, {
+      userId: t.team.alice.id,
       mailboxId: infoInbox,
       uids: [d.uid],
       mode: "add",
@@ -125,16 +123,16 @@ describe.each(drivers)("mailstore on %s", (driver) => {
   });
 
   it("honours UNCHANGEDSINCE and never drops concurrent flag changes", async () => {
-    const d = await deliver(env.ctx, team.info.id, mail({ subject: "競合" }));
-    await storeFlags(env.ctx, {
-      userId: team.alice.id,
+    const d = await deliver(t.env.ctx, t.team.info.id, mail({ subject: "競合" }));
+    await storeFlags(t.env.ctx, {
+      userId: t.team.alice.id,
       mailboxId: infoInbox,
       uids: [d.uid],
       mode: "add",
       flags: ["\\Flagged"],
     });
-    const stale = await storeFlags(env.ctx, {
-      userId: team.bob.id,
+    const stale = await storeFlags(t.env.ctx, {
+      userId: t.team.bob.id,
       mailboxId: infoInbox,
       uids: [d.uid],
       mode: "add",
@@ -144,8 +142,8 @@ describe.each(drivers)("mailstore on %s", (driver) => {
     expect(stale.failedUids).toEqual([d.uid]);
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        storeFlags(env.ctx, {
-          userId: i % 2 ? team.alice.id : team.bob.id,
+        storeFlags(t.env.ctx, {
+          userId: i % 2 ? t.team.alice.id : t.team.bob.id,
           mailboxId: infoInbox,
           uids: [d.uid],
           mode: "add",
@@ -153,47 +151,47 @@ describe.each(drivers)("mailstore on %s", (driver) => {
         }),
       ),
     );
-    const flags = await flagsOf(team.alice.id, d.uid);
+    const flags = await flagsOf(t.team.alice.id, d.uid);
     for (let i = 0; i < 10; i++) expect(flags).toContain(`$Tag${i}`);
     expect(flags).toContain("\\Flagged");
   });
 
   it("expunges \\Deleted messages with tombstones for VANISHED", async () => {
-    const a = await deliver(env.ctx, team.info.id, mail({ subject: "削除A" }));
-    const b = await deliver(env.ctx, team.info.id, mail({ subject: "削除B" }));
-    await storeFlags(env.ctx, {
-      userId: team.alice.id,
+    const a = await deliver(t.env.ctx, t.team.info.id, mail({ subject: "削除A" }));
+    const b = await deliver(t.env.ctx, t.team.info.id, mail({ subject: "削除B" }));
+    await storeFlags(t.env.ctx, {
+      userId: t.team.alice.id,
       mailboxId: infoInbox,
       uids: [a.uid, b.uid],
       mode: "add",
       flags: ["\\Deleted"],
     });
-    const some = await expunge(env.ctx, { userId: team.alice.id, mailboxId: infoInbox, uids: [a.uid] });
+    const some = await expunge(t.env.ctx, { userId: t.team.alice.id, mailboxId: infoInbox, uids: [a.uid] });
     expect(some.uids).toEqual([a.uid]);
-    const rest = await expunge(env.ctx, { userId: team.bob.id, mailboxId: infoInbox });
+    const rest = await expunge(t.env.ctx, { userId: t.team.bob.id, mailboxId: infoInbox });
     expect(rest.uids).toEqual([b.uid]);
-    const since = await mailboxChangesSince(env.ctx, {
-      userId: team.bob.id,
+    const since = await mailboxChangesSince(t.env.ctx, {
+      userId: t.team.bob.id,
       mailboxId: infoInbox,
       sinceModseq: b.seq,
     });
     expect(since.vanished).toEqual([a.uid, b.uid]);
     expect(
-      await listMessages(env.ctx, { userId: team.bob.id, mailboxId: infoInbox, uids: [a.uid, b.uid] }),
+      await listMessages(t.env.ctx, { userId: t.team.bob.id, mailboxId: infoInbox, uids: [a.uid, b.uid] }),
     ).toEqual([]);
   });
 
   it("copies and moves within an inbox keeping \\Seen and conversation; across inboxes threads anew", async () => {
-    const d = await deliver(env.ctx, team.info.id, mail({ subject: "移動" }));
-    await storeFlags(env.ctx, {
-      userId: team.alice.id,
+    const d = await deliver(t.env.ctx, t.team.info.id, mail({ subject: "移動" }));
+    await storeFlags(t.env.ctx, {
+      userId: t.team.alice.id,
       mailboxId: infoInbox,
       uids: [d.uid],
       mode: "add",
       flags: ["\\Seen"],
     });
-    const moved = await copyMessages(env.ctx, {
-      userId: team.bob.id,
+    const moved = await copyMessages(t.env.ctx, {
+      userId: t.team.bob.id,
       fromMailboxId: infoInbox,
       toMailboxId: infoArchive,
       uids: [d.uid],
@@ -201,37 +199,37 @@ describe.each(drivers)("mailstore on %s", (driver) => {
     });
     expect(moved.expunged).toEqual([d.uid]);
     const [newUid] = moved.mapping[0]?.slice(1) ?? [];
-    const [archived] = await listMessages(env.ctx, {
-      userId: team.alice.id,
+    const [archived] = await listMessages(t.env.ctx, {
+      userId: t.team.alice.id,
       mailboxId: infoArchive,
       uids: [newUid ?? -1],
     });
     expect(archived?.flags).toContain("\\Seen");
     expect(archived?.conversationId).toBe(d.conversationId);
 
-    const personal = (await listMailboxes(env.ctx, team.alice.id)).find(
+    const personal = (await listMailboxes(t.env.ctx, t.team.alice.id)).find(
       (b) => b.inboxKind === "personal" && b.name === "INBOX",
     );
-    const own = await appendMessage(env.ctx, {
-      userId: team.alice.id,
+    const own = await appendMessage(t.env.ctx, {
+      userId: t.team.alice.id,
       mailboxId: personal?.id ?? -1,
       raw: mail({ subject: "転送したい" }),
       flags: ["\\Seen"],
     });
-    const across = await copyMessages(env.ctx, {
-      userId: team.alice.id,
+    const across = await copyMessages(t.env.ctx, {
+      userId: t.team.alice.id,
       fromMailboxId: personal?.id ?? -1,
       toMailboxId: infoInbox,
       uids: [own.uid],
     });
-    const [copied] = await listMessages(env.ctx, {
-      userId: team.bob.id,
+    const [copied] = await listMessages(t.env.ctx, {
+      userId: t.team.bob.id,
       mailboxId: infoInbox,
       uids: [across.mapping[0]?.[1] ?? -1],
     });
     expect(copied?.conversationId).not.toBeNull();
-    const err = await copyMessages(env.ctx, {
-      userId: team.carol.id,
+    const err = await copyMessages(t.env.ctx, {
+      userId: t.team.carol.id,
       fromMailboxId: infoInbox,
       toMailboxId: infoArchive,
       uids: [1],
@@ -240,22 +238,22 @@ describe.each(drivers)("mailstore on %s", (driver) => {
   });
 
   it("appends with \\Seen for the appender only, and hides POP3-deleted mail for one user", async () => {
-    const r = await appendMessage(env.ctx, {
-      userId: team.alice.id,
+    const r = await appendMessage(t.env.ctx, {
+      userId: t.team.alice.id,
       mailboxId: infoInbox,
       raw: mail({ subject: "追加" }),
       flags: ["\\Seen", "$Important"],
     });
-    expect(await flagsOf(team.alice.id, r.uid)).toEqual(expect.arrayContaining(["\\Seen", "$Important"]));
-    expect(await flagsOf(team.bob.id, r.uid)).not.toContain("\\Seen");
-    await hideForUser(env.ctx, { userId: team.alice.id, mailboxId: infoInbox, uids: [r.uid] });
-    const [forAlice] = await listMessages(env.ctx, {
-      userId: team.alice.id,
+    expect(await flagsOf(t.team.alice.id, r.uid)).toEqual(expect.arrayContaining(["\\Seen", "$Important"]));
+    expect(await flagsOf(t.team.bob.id, r.uid)).not.toContain("\\Seen");
+    await hideForUser(t.env.ctx, { userId: t.team.alice.id, mailboxId: infoInbox, uids: [r.uid] });
+    const [forAlice] = await listMessages(t.env.ctx, {
+      userId: t.team.alice.id,
       mailboxId: infoInbox,
       uids: [r.uid],
     });
-    const [forBob] = await listMessages(env.ctx, {
-      userId: team.bob.id,
+    const [forBob] = await listMessages(t.env.ctx, {
+      userId: t.team.bob.id,
       mailboxId: infoInbox,
       uids: [r.uid],
     });

@@ -1,38 +1,32 @@
 import { changes, drafts, messages } from "@madoguchi/db/schema";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { assignConversation } from "../src/conversations/assign";
 import { addComment, deleteComment, editComment, listComments } from "../src/conversations/comments";
 import { getConversation } from "../src/conversations/lock";
 import { claimReply, recordReply, tryRecordReply } from "../src/conversations/reply-guard";
 import { deliver } from "../src/deliver/deliver";
 import { type AppError, isAppError } from "../src/errors";
-import { createTeam, mail, type Team } from "./fixtures";
-import { createTestEnv, drivers, type TestEnv } from "./harness";
+import { mail, useTeamEnv } from "./fixtures";
+import { drivers, } from "./harness";
 
 describe.each(drivers)("reply guard on %s", (driver) => {
-  let env: TestEnv;
-  let team: Team;
-  beforeAll(async () => {
-    env = await createTestEnv(driver);
-    team = await createTeam(env.ctx);
-  });
-  afterAll(() => env.close());
+  const t = useTeamEnv(driver);
 
   async function newConversation(subject = "返金について") {
-    const d = await deliver(env.ctx, team.info.id, mail({ subject }));
-    const conversation = await getConversation(env.ctx, d.conversationId ?? -1, team.alice.id);
+    const d = await deliver(t.env.ctx, t.team.info.id, mail({ subject }));
+    const conversation = await getConversation(t.env.ctx, d.conversationId ?? -1, t.team.alice.id);
     return { id: conversation.id, seq: conversation.lastSeq };
   }
 
   it("lets exactly one of 50 concurrent replies with the same view through", async () => {
     const conv = await newConversation();
-    const users = [team.alice.id, team.bob.id];
+    const users = [t.team.alice.id, t.team.bob.id];
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        tryRecordReply(env.ctx, {
+        tryRecordReply(t.env.ctx, {
           conversationId: conv.id,
-          userId: users[i % 2] ?? team.alice.id,
+          userId: users[i % 2] ?? t.team.alice.id,
           basedOnSeq: conv.seq,
           draft: { bodyText: `返信 ${i}` },
         }),
@@ -42,12 +36,12 @@ describe.each(drivers)("reply guard on %s", (driver) => {
     const refused = results.filter((r) => !r.sent);
     expect(refused).toHaveLength(49);
     // Every refused reply is kept as a draft, none lost.
-    const kept = await env.ctx.db
+    const kept = await t.env.ctx.db
       .select()
       .from(drafts)
       .where(and(eq(drafts.conversationId, conv.id), eq(drafts.state, "refused")));
     expect(kept).toHaveLength(49);
-    const sentLog = await env.ctx.db
+    const sentLog = await t.env.ctx.db
       .select()
       .from(changes)
       .where(and(eq(changes.conversationId, conv.id), eq(changes.kind, "reply_sent")));
@@ -56,68 +50,68 @@ describe.each(drivers)("reply guard on %s", (driver) => {
 
   it("names who replied and when, and marks the customer's mail \\Answered", async () => {
     const conv = await newConversation();
-    await recordReply(env.ctx, { conversationId: conv.id, userId: team.alice.id, basedOnSeq: conv.seq });
-    const err = (await recordReply(env.ctx, {
+    await recordReply(t.env.ctx, { conversationId: conv.id, userId: t.team.alice.id, basedOnSeq: conv.seq });
+    const err = (await recordReply(t.env.ctx, {
       conversationId: conv.id,
-      userId: team.bob.id,
+      userId: t.team.bob.id,
       basedOnSeq: conv.seq,
       draft: { bodyText: "二重返信" },
     }).catch((e) => e)) as AppError;
     expect(isAppError(err, "REPLY_CONFLICT")).toBe(true);
     expect(err.message).toContain("佐藤 愛");
     expect(err.message).toContain("replied");
-    expect(err.details).toMatchObject({ kind: "reply_sent", byUserId: team.alice.id });
+    expect(err.details).toMatchObject({ kind: "reply_sent", byUserId: t.team.alice.id });
     expect(typeof err.details.draftId).toBe("number");
-    const inbound = await env.ctx.db.select().from(messages).where(eq(messages.conversationId, conv.id));
+    const inbound = await t.env.ctx.db.select().from(messages).where(eq(messages.conversationId, conv.id));
     expect(inbound.every((m) => m.flags.includes("\\Answered"))).toBe(true);
-    const after = await getConversation(env.ctx, conv.id, team.alice.id);
+    const after = await getConversation(t.env.ctx, conv.id, t.team.alice.id);
     expect(after.status).toBe("done");
     expect(after.lastSeq).toBeGreaterThanOrEqual(inbound[0]?.modseq ?? Number.POSITIVE_INFINITY);
   });
 
   it("refuses a reply drafted before a teammate's comment or a new customer message", async () => {
     const conv = await newConversation("請求書について");
-    await addComment(env.ctx, {
+    await addComment(t.env.ctx, {
       conversationId: conv.id,
-      userId: team.bob.id,
+      userId: t.team.bob.id,
       body: "@alice 先方に電話済みです",
     });
-    const err = await recordReply(env.ctx, {
+    const err = await recordReply(t.env.ctx, {
       conversationId: conv.id,
-      userId: team.alice.id,
+      userId: t.team.alice.id,
       basedOnSeq: conv.seq,
     }).catch((e) => e);
     expect(isAppError(err, "REPLY_CONFLICT")).toBe(true);
     expect(err.details.kind).toBe("comment_added");
     expect(err.message).toContain("鈴木 文");
 
-    const seen = (await getConversation(env.ctx, conv.id, team.alice.id)).lastSeq;
-    const first = (await env.ctx.db.select().from(messages).where(eq(messages.conversationId, conv.id)))[0];
+    const seen = (await getConversation(t.env.ctx, conv.id, t.team.alice.id)).lastSeq;
+    const first = (await t.env.ctx.db.select().from(messages).where(eq(messages.conversationId, conv.id)))[0];
     await deliver(
-      env.ctx,
-      team.info.id,
+      t.env.ctx,
+      t.team.info.id,
       mail({
         subject: "Re: 請求書について",
         inReplyTo: first?.messageIdHeader ?? "",
         from: "taro@customer.example",
       }),
     );
-    const err2 = await recordReply(env.ctx, {
+    const err2 = await recordReply(t.env.ctx, {
       conversationId: conv.id,
-      userId: team.alice.id,
+      userId: t.team.alice.id,
       basedOnSeq: seen,
     }).catch((e) => e);
     expect(err2.details.kind).toBe("message_added");
     expect(err2.message).toContain("taro@customer.example");
 
     // Overriding is possible, and audited.
-    await recordReply(env.ctx, {
+    await recordReply(t.env.ctx, {
       conversationId: conv.id,
-      userId: team.alice.id,
+      userId: t.team.alice.id,
       basedOnSeq: seen,
       override: true,
     });
-    const [audit] = await env.ctx.db
+    const [audit] = await t.env.ctx.db
       .select()
       .from(changes)
       .where(and(eq(changes.conversationId, conv.id), eq(changes.kind, "reply_sent")));
@@ -126,13 +120,13 @@ describe.each(drivers)("reply guard on %s", (driver) => {
 
   it("shows who holds the reply claim; the claim does not block the guard", async () => {
     const conv = await newConversation();
-    expect(await claimReply(env.ctx, { conversationId: conv.id, userId: team.alice.id })).toMatchObject({
+    expect(await claimReply(t.env.ctx, { conversationId: conv.id, userId: t.team.alice.id })).toMatchObject({
       claimed: true,
     });
-    const other = await claimReply(env.ctx, { conversationId: conv.id, userId: team.bob.id });
-    expect(other).toMatchObject({ claimed: false, holderId: team.alice.id, holderName: "佐藤 愛" });
-    const later = { ...env.ctx, now: () => new Date(Date.now() + 10 * 60 * 1000) };
-    expect(await claimReply(later, { conversationId: conv.id, userId: team.bob.id })).toMatchObject({
+    const other = await claimReply(t.env.ctx, { conversationId: conv.id, userId: t.team.bob.id });
+    expect(other).toMatchObject({ claimed: false, holderId: t.team.alice.id, holderName: "佐藤 愛" });
+    const later = { ...t.env.ctx, now: () => new Date(Date.now() + 10 * 60 * 1000) };
+    expect(await claimReply(later, { conversationId: conv.id, userId: t.team.bob.id })).toMatchObject({
       claimed: true,
     });
   });
@@ -140,58 +134,59 @@ describe.each(drivers)("reply guard on %s", (driver) => {
   it("checks membership for every conversation action", async () => {
     const conv = await newConversation();
     const attempts: (() => Promise<unknown>)[] = [
-      () => recordReply(env.ctx, { conversationId: conv.id, userId: team.carol.id, basedOnSeq: conv.seq }),
-      () => addComment(env.ctx, { conversationId: conv.id, userId: team.carol.id, body: "hi" }),
-      () => claimReply(env.ctx, { conversationId: conv.id, userId: team.carol.id }),
       () =>
-        assignConversation(env.ctx, {
+        recordReply(t.env.ctx, { conversationId: conv.id, userId: t.team.carol.id, basedOnSeq: conv.seq }),
+      () => addComment(t.env.ctx, { conversationId: conv.id, userId: t.team.carol.id, body: "hi" }),
+      () => claimReply(t.env.ctx, { conversationId: conv.id, userId: t.team.carol.id }),
+      () =>
+        assignConversation(t.env.ctx, {
           conversationId: conv.id,
-          userId: team.carol.id,
-          assigneeId: team.carol.id,
+          userId: t.team.carol.id,
+          assigneeId: t.team.carol.id,
         }),
-      () => getConversation(env.ctx, conv.id, team.carol.id),
+      () => getConversation(t.env.ctx, conv.id, t.team.carol.id),
     ];
     for (const attempt of attempts)
       expect(isAppError(await attempt().catch((e) => e), "FORBIDDEN")).toBe(true);
-    const notMember = await assignConversation(env.ctx, {
+    const notMember = await assignConversation(t.env.ctx, {
       conversationId: conv.id,
-      userId: team.alice.id,
-      assigneeId: team.carol.id,
+      userId: t.team.alice.id,
+      assigneeId: t.team.carol.id,
     }).catch((e) => e);
     expect(isAppError(notMember, "INVALID_INPUT")).toBe(true);
   });
 
   it("keeps the chat: mentions, edit and delete of one's own comments only", async () => {
     const conv = await newConversation();
-    const c = await addComment(env.ctx, {
+    const c = await addComment(t.env.ctx, {
       conversationId: conv.id,
-      userId: team.alice.id,
+      userId: t.team.alice.id,
       body: "@bob 確認お願いします",
     });
-    expect(c.mentions).toEqual([team.bob.id]);
-    const notMine = await editComment(env.ctx, {
+    expect(c.mentions).toEqual([t.team.bob.id]);
+    const notMine = await editComment(t.env.ctx, {
       conversationId: conv.id,
       commentId: c.id,
-      userId: team.bob.id,
+      userId: t.team.bob.id,
       body: "改ざん",
     }).catch((e) => e);
     expect(isAppError(notMine, "FORBIDDEN")).toBe(true);
-    await editComment(env.ctx, {
+    await editComment(t.env.ctx, {
       conversationId: conv.id,
       commentId: c.id,
-      userId: team.alice.id,
+      userId: t.team.alice.id,
       body: "@bob@example.co.jp 至急",
     });
-    await assignConversation(env.ctx, {
+    await assignConversation(t.env.ctx, {
       conversationId: conv.id,
-      userId: team.alice.id,
-      assigneeId: team.bob.id,
+      userId: t.team.alice.id,
+      assigneeId: t.team.bob.id,
     });
-    const listed = await listComments(env.ctx, conv.id, team.bob.id);
-    expect(listed[0]).toMatchObject({ body: "@bob@example.co.jp 至急", mentions: [team.bob.id] });
-    await deleteComment(env.ctx, { conversationId: conv.id, commentId: c.id, userId: team.alice.id });
-    expect((await listComments(env.ctx, conv.id, team.bob.id))[0]?.deletedAt).not.toBeNull();
-    const conversation = await getConversation(env.ctx, conv.id, team.bob.id);
-    expect(conversation.assigneeId).toBe(team.bob.id);
+    const listed = await listComments(t.env.ctx, conv.id, t.team.bob.id);
+    expect(listed[0]).toMatchObject({ body: "@bob@example.co.jp 至急", mentions: [t.team.bob.id] });
+    await deleteComment(t.env.ctx, { conversationId: conv.id, commentId: c.id, userId: t.team.alice.id });
+    expect((await listComments(t.env.ctx, conv.id, t.team.bob.id))[0]?.deletedAt).not.toBeNull();
+    const conversation = await getConversation(t.env.ctx, conv.id, t.team.bob.id);
+    expect(conversation.assigneeId).toBe(t.team.bob.id);
   });
 });

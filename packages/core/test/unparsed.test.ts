@@ -1,12 +1,12 @@
 import { conversations, messages } from "@madoguchi/db/schema";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { deliver, PARSE_ERROR_KEYWORD } from "../src/deliver/deliver";
 import { listUnparsedMessages, reprocessMessage } from "../src/deliver/unparsed";
 import { addUser } from "../src/directory/users";
 import { isAppError } from "../src/errors";
-import { createTeam, mail, type Team } from "./fixtures";
-import { createTestEnv, drivers, type TestEnv } from "./harness";
+import { mail, useTeamEnv } from "./fixtures";
+import { drivers, } from "./harness";
 
 // Simulates a parser failure (a crash in a MIME edge case) for the next parse only.
 const failNext = vi.hoisted(() => ({ on: false }));
@@ -25,16 +25,10 @@ vi.mock("@madoguchi/mail/parse", async (importOriginal) => {
 });
 
 describe.each(drivers)("unparseable mail on %s", (driver) => {
-  let env: TestEnv;
-  let team: Team;
-  beforeAll(async () => {
-    env = await createTestEnv(driver);
-    team = await createTeam(env.ctx);
-  });
-  afterAll(() => env.close());
+  const t = useTeamEnv(driver);
 
   it("is kept raw and flagged, listed for admins, and can be reprocessed", async () => {
-    const admin = await addUser(env.ctx, {
+    const admin = await addUser(t.env.ctx, {
       email: "admin@example.co.jp",
       name: "管理者",
       password: "long enough",
@@ -42,24 +36,24 @@ describe.each(drivers)("unparseable mail on %s", (driver) => {
     });
     const raw = mail({ subject: "壊れたメール", messageId: "broken@customer.example" });
     failNext.on = true;
-    const result = await deliver(env.ctx, team.info.id, raw);
+    const result = await deliver(t.env.ctx, t.team.info.id, raw);
     expect(result.conversationId).toBeNull();
-    const [row] = await env.ctx.db.select().from(messages).where(eq(messages.id, result.messageId));
+    const [row] = await t.env.ctx.db.select().from(messages).where(eq(messages.id, result.messageId));
     expect(row?.keywords).toEqual([PARSE_ERROR_KEYWORD]);
     expect(row?.parseError).toContain("simulated parser crash");
-    expect(await env.ctx.blobs.get(result.blobHash)).toEqual(raw);
+    expect(await t.env.ctx.blobs.get(result.blobHash)).toEqual(raw);
 
-    const denied = await listUnparsedMessages(env.ctx, team.alice.id).catch((e) => e);
+    const denied = await listUnparsedMessages(t.env.ctx, t.team.alice.id).catch((e) => e);
     expect(isAppError(denied, "FORBIDDEN")).toBe(true);
-    const listed = await listUnparsedMessages(env.ctx, admin.id);
+    const listed = await listUnparsedMessages(t.env.ctx, admin.id);
     expect(listed.map((m) => m.id)).toEqual([result.messageId]);
 
-    const { conversationId } = await reprocessMessage(env.ctx, admin.id, result.messageId);
-    const [fixed] = await env.ctx.db.select().from(messages).where(eq(messages.id, result.messageId));
+    const { conversationId } = await reprocessMessage(t.env.ctx, admin.id, result.messageId);
+    const [fixed] = await t.env.ctx.db.select().from(messages).where(eq(messages.id, result.messageId));
     expect(fixed).toMatchObject({ conversationId, subject: "壊れたメール", parseError: null, keywords: [] });
     expect(fixed?.modseq).toBeGreaterThan(result.seq);
-    expect(await listUnparsedMessages(env.ctx, admin.id)).toEqual([]);
-    const [conversation] = await env.ctx.db
+    expect(await listUnparsedMessages(t.env.ctx, admin.id)).toEqual([]);
+    const [conversation] = await t.env.ctx.db
       .select()
       .from(conversations)
       .where(eq(conversations.id, conversationId));

@@ -8,7 +8,7 @@ import { claimReply, recordReply, tryRecordReply } from "../src/conversations/re
 import { deliver } from "../src/deliver/deliver";
 import { type AppError, isAppError } from "../src/errors";
 import { mail, useTeamEnv } from "./fixtures";
-import { drivers, } from "./harness";
+import { drivers } from "./harness";
 
 describe.each(drivers)("reply guard on %s", (driver) => {
   const t = useTeamEnv(driver);

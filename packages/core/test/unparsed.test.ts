@@ -6,7 +6,7 @@ import { listUnparsedMessages, reprocessMessage } from "../src/deliver/unparsed"
 import { addUser } from "../src/directory/users";
 import { isAppError } from "../src/errors";
 import { mail, useTeamEnv } from "./fixtures";
-import { drivers, } from "./harness";
+import { drivers } from "./harness";
 
 // Simulates a parser failure (a crash in a MIME edge case) for the next parse only.
 const failNext = vi.hoisted(() => ({ on: false }));

@@ -3,5 +3,7 @@ export * from "./copy";
 export * from "./expunge";
 export * from "./flags";
 export * from "./folders";
+export * from "./folders-admin";
 export * from "./keywords";
 export * from "./messages";
+export * from "./search";

@@ -1,7 +1,8 @@
 // npm run bench [-- <name> …]: runs the named benchmarks (all when none is named) and prints their tables.
+import { imapBench } from "./imap";
 import { ingestBench } from "./ingest";
 
-const benches: Record<string, () => Promise<void>> = { ingest: ingestBench };
+const benches: Record<string, () => Promise<void>> = { ingest: ingestBench, imap: imapBench };
 
 const wanted = process.argv.slice(2);
 for (const name of wanted) {

@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { serveSpa } from "./static-files";
 
 export interface HttpOptions {
   bind: string;
@@ -9,6 +11,17 @@ export interface HttpOptions {
   indexHtmlPath: string;
   /** Backs /healthz: false answers 503 so a load balancer stops sending traffic. */
   isHealthy(): Promise<boolean>;
+  /** The built SPA (apps/web/dist); served, with index.html for client routes, when it exists. */
+  webDistDir?: string;
+  /** Mounts the web API (tRPC, attachments, socket.io) on the server before it listens. */
+  mount?: (server: http.Server) => Promise<MountedHandler>;
+}
+
+/** Something that answers some paths of the HTTP server (the web API). */
+export interface MountedHandler {
+  /** true when it took the request. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+  close(): Promise<void>;
 }
 
 export interface RunningHttp {
@@ -28,9 +41,15 @@ const SHUTDOWN_GRACE_MS = 3000;
 export async function startHttpServer(options: HttpOptions): Promise<RunningHttp> {
   // Read once: a missing page is a broken install and should stop the start, not 500 later.
   const indexHtml = fs.readFileSync(options.indexHtmlPath);
+  const distDir =
+    options.webDistDir && fs.existsSync(path.join(options.webDistDir, "index.html"))
+      ? path.resolve(options.webDistDir)
+      : undefined;
+  let api: MountedHandler | undefined;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     res.setHeader("X-Content-Type-Options", "nosniff");
+    if (api?.handle(req, res)) return;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res
         .writeHead(405, { Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8" })
@@ -45,6 +64,7 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
       );
       return;
     }
+    if (distDir && serveSpa(distDir, req, res, url.pathname)) return;
     if (url.pathname === "/" || url.pathname === "/index.html") {
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache" });
       res.end(req.method === "HEAD" ? undefined : indexHtml);
@@ -52,7 +72,34 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
     }
     res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not found\n");
   });
-  await new Promise<void>((resolve, reject) => {
+  api = await options.mount?.(server);
+  await listen(server, options).catch(async (err: unknown) => {
+    await api?.close();
+    throw err;
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      await api?.close();
+      await new Promise<void>((resolve) => {
+        const cutOff = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        server.close(() => {
+          clearTimeout(cutOff);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+function listen(server: http.Server, options: HttpOptions): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => {
       reject(
         err.code === "EADDRINUSE"
@@ -66,21 +113,4 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
     });
     server.listen(options.port, options.bind, () => resolve());
   });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        const cutOff = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-        server.close(() => {
-          clearTimeout(cutOff);
-          resolve();
-        });
-        server.closeIdleConnections();
-      }),
-  };
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store" });
-  res.end(JSON.stringify(body));
 }

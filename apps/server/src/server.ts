@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { CHANGES_CHANNEL, ChangeFeed } from "@madoguchi/core";
+import { mountApi } from "@madoguchi/api/http";
+import { CHANGES_CHANNEL, ChangeFeed, type CoreContext } from "@madoguchi/core";
 import { loadOrCreateTls, type TlsMaterial } from "@madoguchi/tls";
 import { sql } from "drizzle-orm";
 import type { ServerConfig } from "./env";
@@ -19,7 +20,25 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-const indexHtmlPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/index.html");
+const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web");
+const indexHtmlPath = path.join(webDir, "index.html");
+
+type Signer = (raw: Buffer, domain: string) => Promise<Buffer>;
+
+/** DKIM signing from @madoguchi/smtp when that package is built; web replies go out unsigned otherwise. */
+async function loadSigner(ctx: CoreContext): Promise<Signer | undefined> {
+  const pkg = "@madoguchi/smtp";
+  try {
+    import.meta.resolve(pkg);
+  } catch {
+    return undefined;
+  }
+  const mod = (await import(pkg)) as {
+    signOutbound?: (c: CoreContext, raw: Buffer, d: string) => Promise<Buffer>;
+  };
+  const sign = mod.signOutbound;
+  return sign ? (raw, domain) => sign(ctx, raw, domain) : undefined;
+}
 
 /** Opens the database, then the listeners; if any step fails, what was opened is closed again. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
@@ -29,14 +48,27 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let feed: ChangeFeed | undefined;
   try {
     const firstStart = await prepareFirstStart(core.ctx, config.adminEmail);
+    feed = new ChangeFeed(core.db.listen);
+    await feed.start(CHANGES_CHANNEL);
+    const changeFeed = feed;
+    const signOutbound = await loadSigner(core.ctx);
     http = await startHttpServer({
       bind: config.bind,
       port: config.ports.http,
       indexHtmlPath,
+      webDistDir: path.join(webDir, "dist"),
       isHealthy: async () => {
         await core.ctx.db.execute(sql`select 1`);
         return true;
       },
+      mount: (server) =>
+        mountApi(server, {
+          ctx: core.ctx,
+          feed: changeFeed,
+          hostname: config.hostname,
+          databaseUrl: config.databaseUrl,
+          signOutbound,
+        }),
     });
     tls = await loadOrCreateTls({
       dir: config.tlsDir,
@@ -44,8 +76,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       keyFile: config.tlsKeyFile,
       certFile: config.tlsCertFile,
     });
-    feed = new ChangeFeed(core.db.listen);
-    await feed.start(CHANGES_CHANNEL);
     const protocols = await startProtocols({ ctx: core.ctx, config, tls, feed });
     const running = http;
     const runningFeed = feed;

@@ -1,0 +1,31 @@
+import type { AuthThrottle, ChangeFeed, CoreContext } from "@madoguchi/core";
+import type { RealtimeEvents } from "./realtime/events";
+
+/** What apps/server hands the web API. */
+export interface ApiDeps {
+  ctx: CoreContext;
+  /** The process's one change feed (LISTEN): drives realtime nudges. */
+  feed: ChangeFeed;
+  /** This server's name, used on the right of Message-IDs of web replies. */
+  hostname: string;
+  /** PostgreSQL URL: socket.io fans out through @socket.io/postgres-adapter. Unset (PGlite): in-memory. */
+  databaseUrl?: string;
+  /** DKIM-signs an outgoing message for a domain; unset = sent unsigned (tests, before SMTP is built). */
+  signOutbound?: (raw: Buffer, domain: string) => Promise<Buffer>;
+  /** A web reply was queued: wake the delivery workers now instead of at their next poll. */
+  onQueued?: () => void;
+  /** Failed-login throttle; default the process-wide one shared with IMAP/POP3/SMTP. */
+  throttle?: AuthThrottle;
+  /** Session cookie's Secure flag: "auto" (default) = Secure unless plain HTTP to a loopback host. */
+  secureCookies?: boolean | "auto";
+  /** Tuning for tests. */
+  realtime?: { presenceTtlMs?: number; recheckMs?: number };
+  /** Errors nobody waits for (a realtime pull failing); default console.error. */
+  onError?: (err: unknown) => void;
+}
+
+export interface ApiRuntime {
+  deps: ApiDeps;
+  /** Pushes to connected browsers; a no-op until socket.io is attached. */
+  events: RealtimeEvents;
+}

@@ -1,0 +1,34 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { adminRouter } from "./router/admin";
+import { authRouter } from "./router/auth";
+import { changesRouter } from "./router/changes";
+import { commentRouter } from "./router/comment";
+import { conversationRouter } from "./router/conversation/index";
+import { draftRouter } from "./router/draft";
+import { inboxRouter } from "./router/inbox";
+import { notificationRouter } from "./router/notification";
+import { replyRouter } from "./router/reply";
+import { templateRouter } from "./router/template";
+import { createRouter } from "./trpc";
+
+/** The web API: names only; each area lives in router/<area>.ts. */
+export const appRouter = createRouter({
+  auth: authRouter,
+  inbox: inboxRouter,
+  conversation: conversationRouter,
+  comment: commentRouter,
+  reply: replyRouter,
+  draft: draftRouter,
+  template: templateRouter,
+  changes: changesRouter,
+  notification: notificationRouter,
+  admin: adminRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export { type MessageKey, USER_MESSAGES } from "./errors";
+export * from "./realtime/protocol";
+export type { ErrorData } from "./trpc";
+export { CSRF_HEADER } from "./trpc";

@@ -1,0 +1,131 @@
+import {
+  adminAddDomain,
+  adminChangeMembers,
+  adminCreateInbox,
+  adminCreateUser,
+  adminListDomains,
+  adminListInboxes,
+  adminListUsers,
+  adminResetPassword,
+  adminSetUserActive,
+  adminSetUserAdmin,
+  adminUpdateInbox,
+  type Inbox,
+} from "@madoguchi/core";
+import { conversationStatuses } from "@madoguchi/db/schema";
+import { z } from "zod";
+import { adminProcedure, createRouter } from "../trpc";
+import { iso } from "../view/iso";
+import { userView } from "../view/user";
+
+const id = z.number().int().positive();
+const settings = z.object({
+  signature: z.string().max(10_000).optional(),
+  /** Seconds the web composer waits before really sending (the SPA's undo window). */
+  undoSendSeconds: z.number().int().min(0).max(120).optional(),
+  statusOnReply: z.enum(conversationStatuses).optional(),
+});
+
+const inboxView = (i: Inbox) => ({
+  id: i.id,
+  address: i.address,
+  name: i.name,
+  kind: i.kind,
+  settings: i.settings,
+  createdAt: iso(i.createdAt),
+});
+
+const users = createRouter({
+  list: adminProcedure.query(async ({ ctx }) => (await adminListUsers(ctx.ctx, ctx.user.id)).map(userView)),
+  /** Without a password a one-time password is generated, returned once, and must be changed at first login. */
+  create: adminProcedure
+    .input(
+      z.object({
+        email: z.string().trim().max(254),
+        name: z.string().trim().min(1).max(200),
+        password: z.string().min(8).max(1000).optional(),
+        isAdmin: z.boolean().default(false),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const r = await adminCreateUser(ctx.ctx, ctx.user.id, input);
+      return { user: userView(r.user), oneTimePassword: r.oneTimePassword };
+    }),
+  /** active: false deactivates (cannot log in anywhere; logged out of the web app at once). */
+  setActive: adminProcedure
+    .input(z.object({ userId: id, active: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      const user = await adminSetUserActive(ctx.ctx, ctx.user.id, input);
+      if (!input.active) ctx.runtime.events.sessionsEnded({ userId: input.userId });
+      ctx.runtime.events.membershipChanged([input.userId]);
+      return userView(user);
+    }),
+  setAdmin: adminProcedure
+    .input(z.object({ userId: id, isAdmin: z.boolean() }))
+    .mutation(async ({ ctx, input }) => userView(await adminSetUserAdmin(ctx.ctx, ctx.user.id, input))),
+  /** A new one-time password; the user is logged out everywhere and must change it at login. */
+  resetPassword: adminProcedure.input(z.object({ userId: id })).mutation(async ({ ctx, input }) => {
+    const r = await adminResetPassword(ctx.ctx, ctx.user.id, input.userId);
+    ctx.runtime.events.sessionsEnded({ userId: input.userId });
+    return r;
+  }),
+});
+
+const inboxes = createRouter({
+  /** Shared inboxes with their members. */
+  list: adminProcedure.query(async ({ ctx }) =>
+    (await adminListInboxes(ctx.ctx, ctx.user.id)).map((i) => ({ ...inboxView(i), members: i.members })),
+  ),
+  create: adminProcedure
+    .input(
+      z.object({
+        address: z.string().trim().max(254),
+        name: z.string().trim().min(1).max(200),
+        memberIds: z.array(id).max(1000).default([]),
+        settings: settings.optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const inbox = await adminCreateInbox(ctx.ctx, ctx.user.id, input);
+      ctx.runtime.events.membershipChanged(input.memberIds);
+      return inboxView(inbox);
+    }),
+  /** Name and settings (signature, undo window, status on reply); settings are merged. */
+  update: adminProcedure
+    .input(z.object({ inboxId: id, name: z.string().max(200).optional(), settings: settings.optional() }))
+    .mutation(async ({ ctx, input }) => inboxView(await adminUpdateInbox(ctx.ctx, ctx.user.id, input))),
+  /** Adds and removes members; removed members' open realtime rooms are closed at once. */
+  changeMembers: adminProcedure
+    .input(
+      z.object({
+        inboxId: id,
+        add: z.array(id).max(1000).default([]),
+        remove: z.array(id).max(1000).default([]),
+        role: z.enum(["owner", "member"]).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const r = await adminChangeMembers(ctx.ctx, ctx.user.id, input);
+      ctx.runtime.events.membershipChanged(r.changedUserIds);
+      return r;
+    }),
+});
+
+const domains = createRouter({
+  list: adminProcedure.query(async ({ ctx }) =>
+    (await adminListDomains(ctx.ctx, ctx.user.id)).map((d) => ({
+      id: d.id,
+      name: d.name,
+      createdAt: iso(d.createdAt),
+    })),
+  ),
+  add: adminProcedure
+    .input(z.object({ name: z.string().trim().max(253) }))
+    .mutation(async ({ ctx, input }) => {
+      const d = await adminAddDomain(ctx.ctx, ctx.user.id, input.name);
+      return { id: d.id, name: d.name, createdAt: iso(d.createdAt) };
+    }),
+});
+
+/** Administration: users, shared inboxes, domains (administrators only). */
+export const adminRouter = createRouter({ users, inboxes, domains });

@@ -1,0 +1,45 @@
+import { conversationStatuses } from "@madoguchi/db/schema";
+import { z } from "zod";
+
+export const id = z.number().int().positive();
+export const seq = z.number().int().nonnegative();
+/** Client-chosen id (e.g. crypto.randomUUID()) making a mutation safe to retry. */
+export const clientMutationId = z.string().min(1).max(100).optional();
+export const status = z.enum(conversationStatuses);
+
+export const listInput = z.object({
+  inboxId: id,
+  status: status.optional(),
+  assignee: z.enum(["me", "unassigned", "anyone"]).default("anyone"),
+  /** One teammate's conversations (overrides `assignee`). */
+  assigneeId: id.optional(),
+  unread: z.boolean().optional(),
+  hasAttachment: z.boolean().optional(),
+  /** Space-separated substrings (全角スペース too), all must match subject, body or addresses. */
+  q: z.string().max(200).optional(),
+  cursor: z.string().max(100).optional(),
+  limit: z.number().int().min(1).max(100).default(50),
+});
+
+export const getInput = z.object({
+  conversationId: id,
+  /** Show remote images in HTML mail (the user clicked "show images"). */
+  allowRemote: z.boolean().default(false),
+});
+
+export const setStatusInput = z.object({ conversationId: id, status, clientMutationId });
+
+export const assignInput = z.object({
+  conversationId: id,
+  /** null unassigns. */
+  assigneeId: id.nullable(),
+  clientMutationId,
+});
+
+export const markReadInput = z.object({
+  conversationId: id,
+  /** Read up to this seq (default: everything); ignored when read is false. */
+  seq: seq.optional(),
+  /** false marks the conversation unread again. */
+  read: z.boolean().default(true),
+});

@@ -1,0 +1,27 @@
+import { type ConversationRow, listConversations } from "@madoguchi/core";
+import { protectedProcedure } from "../../trpc";
+import { iso, isoOrNull } from "../../view/iso";
+import { listInput } from "./conversation.types";
+
+const rowView = (r: ConversationRow) => ({
+  id: r.id,
+  inboxId: r.inboxId,
+  subject: r.subject,
+  snippet: r.snippet,
+  customer: r.customer,
+  sender: r.sender,
+  lastMessageAt: isoOrNull(r.lastMessageAt),
+  status: r.status,
+  assignee: r.assignee,
+  unread: r.unread,
+  lastSeq: r.lastSeq,
+  messageCount: r.messageCount,
+  hasAttachments: r.hasAttachments,
+  replyClaim: r.replyClaim ? { ...r.replyClaim, expiresAt: iso(r.replyClaim.expiresAt) } : null,
+});
+
+/** One page, newest first; `counts` (per status, same filters) on the first page only. */
+export const list = protectedProcedure.input(listInput).query(async ({ ctx, input }) => {
+  const page = await listConversations(ctx.ctx, ctx.user.id, input);
+  return { rows: page.rows.map(rowView), nextCursor: page.nextCursor, counts: page.counts };
+});

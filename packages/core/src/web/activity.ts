@@ -1,0 +1,107 @@
+import { type ChangeKind, type ConversationStatus, changes, users } from "@madoguchi/db/schema";
+import { and, asc, eq, inArray } from "drizzle-orm";
+import type { CoreContext } from "../context";
+import type { Conversation } from "../conversations/lock";
+
+/** Change kinds shown as the activity line of a conversation. */
+export const ACTIVITY_KINDS = [
+  "conversation_created",
+  "message_added",
+  "status_changed",
+  "assignee_changed",
+  "comment_added",
+  "comment_deleted",
+  "reply_claimed",
+  "reply_sent",
+  "reply_refused",
+] as const satisfies readonly ChangeKind[];
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+
+/** Bound on activity entries returned: the newest ones win. */
+const MAX_ACTIVITY = 500;
+
+export type ActivityItem = {
+  seq: number;
+  at: Date;
+  actor: { id: number; name: string } | null;
+} & (
+  | { kind: "status_changed"; from: ConversationStatus; to: ConversationStatus; reason: string | null }
+  | {
+      kind: "assignee_changed";
+      from: { id: number; name: string } | null;
+      to: { id: number; name: string } | null;
+    }
+  | { kind: "reply_sent"; override: boolean }
+  | { kind: "reply_refused"; conflictKind: string | null }
+  | { kind: "message_added"; direction: "inbound" | "outbound"; messageId: number | null }
+  | { kind: "conversation_created" | "comment_added" | "comment_deleted" | "reply_claimed" }
+);
+
+/** Who did what to a conversation and when, oldest first, read from the change log. */
+export async function conversationActivity(
+  ctx: CoreContext,
+  conversation: Conversation,
+): Promise<ActivityItem[]> {
+  const rows = await ctx.db
+    .select()
+    .from(changes)
+    .where(
+      and(
+        eq(changes.conversationId, conversation.id),
+        eq(changes.inboxId, conversation.inboxId),
+        inArray(changes.kind, [...ACTIVITY_KINDS]),
+      ),
+    )
+    .orderBy(asc(changes.seq));
+  const recent = rows.slice(-MAX_ACTIVITY);
+  const ids = new Set<number>();
+  for (const r of recent) {
+    if (r.actorId !== null) ids.add(r.actorId);
+    if (r.kind === "assignee_changed") {
+      for (const k of ["from", "to"]) if (typeof r.data[k] === "number") ids.add(r.data[k] as number);
+    }
+  }
+  const people = ids.size
+    ? await ctx.db
+        .select({ id: users.id, name: users.name })
+        .from(users)
+        .where(inArray(users.id, [...ids]))
+    : [];
+  const person = (id: unknown) => {
+    if (typeof id !== "number") return null;
+    return { id, name: people.find((p) => p.id === id)?.name ?? "?" };
+  };
+  return recent.map((r): ActivityItem => {
+    const base = { seq: r.seq, at: r.createdAt, actor: person(r.actorId) };
+    const d = r.data;
+    switch (r.kind) {
+      case "status_changed":
+        return {
+          ...base,
+          kind: r.kind,
+          from: d.from as ConversationStatus,
+          to: d.to as ConversationStatus,
+          reason: typeof d.reason === "string" ? d.reason : null,
+        };
+      case "assignee_changed":
+        return { ...base, kind: r.kind, from: person(d.from), to: person(d.to) };
+      case "reply_sent":
+        return { ...base, kind: r.kind, override: d.override === true };
+      case "reply_refused":
+        return {
+          ...base,
+          kind: r.kind,
+          conflictKind: typeof d.conflictKind === "string" ? d.conflictKind : null,
+        };
+      case "message_added":
+        return {
+          ...base,
+          kind: r.kind,
+          direction: d.direction === "outbound" ? "outbound" : "inbound",
+          messageId: r.messageId,
+        };
+      default:
+        return { ...base, kind: r.kind as "conversation_created" };
+    }
+  });
+}

@@ -1,0 +1,182 @@
+import { type DraftContent, messages } from "@madoguchi/db/schema";
+import { and, desc, eq, isNotNull } from "drizzle-orm";
+import type { CoreContext } from "../context";
+import { type Conversation, getConversation } from "../conversations/lock";
+import { tryRecordReply } from "../conversations/reply-guard";
+import { deliver } from "../deliver/deliver";
+import { findDomain } from "../directory/domains";
+import { findInboxByAddress, getInbox, type Inbox } from "../directory/inboxes";
+import { AppError } from "../errors";
+import {
+  discardHeldOutbound,
+  enqueueOutbound,
+  findOutboundByMessageId,
+  releaseOutbound,
+  setOutboundReplySeq,
+} from "../outbound/queue";
+import { explainConflict, type ReplyConflictDetail } from "./conflict-detail";
+import { discardDraft } from "./drafts";
+import { markConversationRead } from "./read-state";
+
+/** References kept when answering a long thread (the first and the newest ones matter). */
+const MAX_REFERENCES = 20;
+
+export interface ReplyContext {
+  inbox: Inbox;
+  conversation: Conversation;
+  /** Message-ID the reply answers (newest customer message, else newest message), bare. */
+  inReplyTo: string | null;
+  references: string[];
+  /** Default recipient: the customer. */
+  customer: { name: string | null; address: string | null };
+}
+
+/** What a composer needs to build a reply: the From inbox and the threading headers. */
+export async function replyContext(
+  ctx: CoreContext,
+  userId: number,
+  conversationId: number,
+): Promise<ReplyContext> {
+  const conversation = await getConversation(ctx, conversationId, userId);
+  const inbox = await getInbox(ctx.db, conversation.inboxId);
+  const rows = await ctx.db
+    .select({ id: messages.messageIdHeader, references: messages.references, direction: messages.direction })
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), isNotNull(messages.messageIdHeader)))
+    .orderBy(desc(messages.internalDate), desc(messages.id))
+    .limit(50);
+  const parent = rows.find((r) => r.direction === "inbound") ?? rows[0];
+  const chain = parent?.id ? [...parent.references, parent.id] : [];
+  const references =
+    chain.length > MAX_REFERENCES ? [chain[0] as string, ...chain.slice(-(MAX_REFERENCES - 1))] : chain;
+  return {
+    inbox,
+    conversation,
+    inReplyTo: parent?.id ?? null,
+    references,
+    customer: { name: conversation.customerName, address: conversation.customerAddress },
+  };
+}
+
+export interface WebReplyInput {
+  userId: number;
+  conversationId: number;
+  /** The conversation's lastSeq as the author last saw it. */
+  basedOnSeq: number;
+  override?: boolean;
+  /** Final bytes (Message-ID fixed, signed): stored in Sent and queued exactly as given. */
+  raw: Buffer;
+  messageIdHeader: string;
+  subject: string;
+  mailFrom: string;
+  /** To, Cc and Bcc. */
+  recipients: string[];
+  /** Kept as a refused draft when the guard says no. */
+  draft: DraftContent;
+}
+
+export type WebReplyResult =
+  | {
+      sent: true;
+      /** This Message-ID was already sent from the inbox: nothing was queued twice. */
+      duplicate: boolean;
+      outboundId: number;
+      replySeq: number | null;
+      sentMessageId: number | null;
+    }
+  | { sent: false; conflict: ReplyConflictDetail };
+
+/**
+ * A reply from the web composer, the same steps as SMTP submission (submitMessage) but with
+ * the author's own view (basedOnSeq) instead of one derived from In-Reply-To:
+ * 1. the message and its held queue rows in one transaction, under a fixed Message-ID;
+ * 2. the send-time guard (tryRecordReply); refused → held rows dropped, the draft kept,
+ *    and the conflict explained with the other reply's text;
+ * 3. the Sent copy stored (threads into the conversation), local recipients get theirs;
+ * 4. the rows released to the delivery workers.
+ * A retry with the same Message-ID resumes where it stopped and never queues twice.
+ */
+export async function sendWebReply(ctx: CoreContext, input: WebReplyInput): Promise<WebReplyResult> {
+  const conversation = await getConversation(ctx, input.conversationId, input.userId);
+  const inboxId = conversation.inboxId;
+  const local = await splitLocal(ctx, input.recipients);
+  const found = await findOutboundByMessageId(ctx.db, inboxId, input.messageIdHeader);
+  if (found?.message.releasedAt) {
+    return {
+      sent: true,
+      duplicate: true,
+      outboundId: found.message.id,
+      replySeq: found.message.replySeq,
+      sentMessageId: null,
+    };
+  }
+  // A resumed send keeps the bytes it queued first (same Message-ID, same signature).
+  const raw = found ? await ctx.blobs.get(found.message.blobHash) : input.raw;
+  const blob = await ctx.blobs.put(raw);
+  const outbound =
+    found?.message ??
+    (await enqueueOutbound(ctx, {
+      inboxId,
+      senderUserId: input.userId,
+      messageIdHeader: input.messageIdHeader,
+      mailFrom: input.mailFrom,
+      blobHash: blob.hash,
+      size: blob.size,
+      subject: input.subject,
+      recipients: local.remote,
+      basedOnSeq: input.basedOnSeq,
+      state: "held",
+    }));
+  let replySeq = outbound.replySeq;
+  if (replySeq === null) {
+    const guard = await tryRecordReply(ctx, {
+      conversationId: conversation.id,
+      userId: input.userId,
+      basedOnSeq: input.basedOnSeq,
+      override: input.override,
+      draft: input.draft,
+    });
+    if (!guard.sent) {
+      await discardHeldOutbound(ctx, outbound.id);
+      return { sent: false, conflict: await explainConflict(ctx, conversation, guard.conflict) };
+    }
+    replySeq = guard.seq;
+    await setOutboundReplySeq(ctx, outbound.id, replySeq);
+  }
+  const sent = await deliver(ctx, inboxId, raw, {
+    mailbox: "Sent",
+    direction: "outbound",
+    actorId: input.userId,
+    seenBy: [input.userId],
+    mailFrom: input.mailFrom,
+    rcptTo: input.recipients,
+  });
+  for (const inbox of local.inboxes) {
+    await deliver(ctx, inbox.id, raw, { mailFrom: input.mailFrom, rcptTo: [inbox.address] });
+  }
+  await releaseOutbound(ctx, outbound.id, { conversationId: conversation.id, replySeq });
+  await discardDraft(ctx, { userId: input.userId, conversationId: conversation.id });
+  await markConversationRead(ctx, { userId: input.userId, conversationId: conversation.id });
+  return { sent: true, duplicate: false, outboundId: outbound.id, replySeq, sentMessageId: sent.messageId };
+}
+
+/** Recipients at domains served here are delivered directly; the rest go to the queue. */
+async function splitLocal(
+  ctx: CoreContext,
+  recipients: string[],
+): Promise<{ inboxes: Inbox[]; remote: string[] }> {
+  const inboxes: Inbox[] = [];
+  const remote: string[] = [];
+  if (!recipients.length) throw new AppError("INVALID_INPUT", "A reply needs at least one recipient");
+  for (const rcpt of recipients) {
+    const domain = rcpt.slice(rcpt.lastIndexOf("@") + 1);
+    if (!(await findDomain(ctx.db, domain))) {
+      remote.push(rcpt);
+      continue;
+    }
+    const inbox = await findInboxByAddress(ctx.db, rcpt);
+    if (!inbox) throw new AppError("NOT_FOUND", `No such local address: ${rcpt}`, { address: rcpt });
+    if (!inboxes.some((i) => i.id === inbox.id)) inboxes.push(inbox);
+  }
+  return { inboxes, remote };
+}

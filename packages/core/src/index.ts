@@ -15,4 +15,7 @@ export * from "./directory/index";
 export * from "./errors";
 export * from "./mailboxes";
 export * from "./mailstore/index";
+export * from "./outbound/index";
 export * from "./passwords";
+export * from "./submission/index";
+export * from "./web/index";

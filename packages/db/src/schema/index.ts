@@ -3,3 +3,5 @@ export * from "./conversations";
 export * from "./directory";
 export * from "./mailboxes";
 export * from "./messages";
+export * from "./outbound";
+export * from "./web";

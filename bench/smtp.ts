@@ -1,0 +1,94 @@
+// SMTP inbound benchmark: Postfix's smtp-source against our MX at 1, 10 and 50 concurrent
+// sessions, 5 KB and 100 KB messages, on PGlite and on PostgreSQL (127.0.0.1:5432 unless
+// BENCH_DATABASE_URL is set). Every run is bounded by a message count and a time budget.
+// Reports messages/s (wall clock of smtp-source, every message answered 250 = stored) and the
+// server's resident memory after the run.
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import type { DriverName } from "@madoguchi/db/client";
+import { messages } from "@madoguchi/db/schema";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { createTeam } from "../packages/core/test/fixtures";
+import { createTestEnv } from "../packages/core/test/harness";
+import { startTestSmtp } from "../packages/smtp/test/support/smtp-env";
+import { printTable } from "./stats";
+
+const SMTP_SOURCE = "/usr/sbin/smtp-source";
+const CASES = [
+  { label: "5 KB", bytes: 5 * 1024, messages: { 1: 300, 10: 2000, 50: 2000 } },
+  { label: "100 KB", bytes: 100 * 1024, messages: { 1: 100, 10: 400, 50: 400 } },
+] as const;
+const SESSIONS = [1, 10, 50] as const;
+const TIME_BUDGET_MS = 60_000;
+
+async function postgresReachable(url: string): Promise<boolean> {
+  const client = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  try {
+    await client`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end({ timeout: 1 });
+  }
+}
+
+function smtpSource(port: number, sessions: number, count: number, bytes: number): Promise<void> {
+  const args = ["-s", String(sessions), "-m", String(count), "-l", String(bytes), "-d"];
+  args.push("-f", "bench@customer.example", "-t", "info@example.co.jp", "-M", "bench.customer.example");
+  args.push(`127.0.0.1:${port}`);
+  return new Promise((resolve, reject) => {
+    execFile(SMTP_SOURCE, args, { timeout: TIME_BUDGET_MS }, (err, _stdout, stderr) =>
+      err ? reject(new Error(`smtp-source: ${err.message} ${stderr}`)) : resolve(),
+    );
+  });
+}
+
+async function runCase(driver: DriverName, bytes: number, sessions: number, count: number) {
+  const env = await createTestEnv(driver, { pgliteDir: true });
+  const smtp = await startTestSmtp(env.ctx, env.dir, {
+    limits: { maxConnectionsPerIp: 1000, maxMessagesPerIpPerMinute: 10_000_000, maxClients: 2000 },
+  });
+  try {
+    await createTeam(env.ctx);
+    const started = performance.now();
+    await smtpSource(smtp.mxPort, sessions, count, bytes);
+    const seconds = (performance.now() - started) / 1000;
+    const [row] = await env.ctx.db.select({ n: sql<number>`count(*)::int` }).from(messages);
+    return { stored: row?.n ?? 0, rate: (row?.n ?? 0) / seconds, rssMb: process.memoryUsage().rss / 2 ** 20 };
+  } finally {
+    await smtp.close();
+    await env.close();
+  }
+}
+
+export async function smtpBench(): Promise<void> {
+  if (!fs.existsSync(SMTP_SOURCE)) {
+    console.log(`smtp: ${SMTP_SOURCE} not found (apt-get install postfix); skipped.`);
+    return;
+  }
+  const pgUrl =
+    process.env.BENCH_DATABASE_URL ??
+    process.env.TEST_DATABASE_URL ??
+    "postgres://postgres@127.0.0.1:5432/postgres";
+  const driverList: DriverName[] = ["pglite"];
+  if (await postgresReachable(pgUrl)) {
+    process.env.TEST_DATABASE_URL = pgUrl;
+    driverList.push("postgres");
+  } else {
+    console.log(`PostgreSQL at ${pgUrl} not reachable: PGlite only.`);
+  }
+  const rows: (string | number)[][] = [];
+  for (const driver of driverList) {
+    for (const c of CASES) {
+      for (const sessions of SESSIONS) {
+        const count = c.messages[sessions];
+        const r = await runCase(driver, c.bytes, sessions, count);
+        rows.push([driver, c.label, sessions, `${r.stored}/${count}`, r.rate.toFixed(1), r.rssMb.toFixed(0)]);
+      }
+    }
+  }
+  console.log("\nsmtp: smtp-source → MX (250 = blob fsynced + transaction committed), SPF/DKIM/DMARC on");
+  printTable(["driver", "size", "sessions", "stored", "msg/s", "rss MB"], rows);
+}

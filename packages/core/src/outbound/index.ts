@@ -1,0 +1,3 @@
+export * from "./dkim-keys";
+export * from "./queue";
+export * from "./retry";

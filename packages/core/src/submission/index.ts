@@ -1,0 +1,3 @@
+export * from "./answered";
+export * from "./send-as";
+export * from "./submit";

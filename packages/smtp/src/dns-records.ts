@@ -1,0 +1,195 @@
+import { AppError, type CoreContext, ensureDkimKey, findDomain, normalizeDomain } from "@madoguchi/core";
+import { createResolver, type DnsResolver, isNoData } from "./resolver";
+
+export interface DnsRecord {
+  type: "MX" | "A" | "TXT";
+  name: string;
+  value: string;
+  purpose: string;
+}
+
+export interface DnsOptions {
+  /** The server's host name: MX target and SPF/A subject. */
+  hostname: string;
+  /** The server's public IPv4 address, when known. */
+  publicIp?: string;
+}
+
+export interface DnsShowResult {
+  domain: string;
+  records: DnsRecord[];
+  /** Ready to print. */
+  text: string;
+}
+
+const UNKNOWN_IP = "<this server's public IPv4 address>";
+
+/** The records to publish so the domain's mail comes here and ours is trusted elsewhere. */
+export async function dnsShow(
+  ctx: CoreContext,
+  domainName: string,
+  options: DnsOptions,
+): Promise<DnsShowResult> {
+  const domain = normalizeDomain(domainName);
+  if (!(await findDomain(ctx.db, domain)))
+    throw new AppError(
+      "NOT_FOUND",
+      `Domain ${domain} is not served here; add it first (madoguchi domain add ${domain})`,
+    );
+  const key = await ensureDkimKey(ctx, domain);
+  const host = options.hostname.replace(/\.$/, "");
+  const records: DnsRecord[] = [
+    { type: "MX", name: domain, value: `10 ${host}.`, purpose: "mail for the domain comes to this server" },
+    { type: "A", name: host, value: options.publicIp ?? UNKNOWN_IP, purpose: "the mail server's address" },
+    {
+      type: "TXT",
+      name: domain,
+      value: "v=spf1 mx ~all",
+      purpose: "SPF: this server may send the domain's mail",
+    },
+    {
+      type: "TXT",
+      name: `${key.selector}._domainkey.${domain}`,
+      value: `v=DKIM1; k=rsa; p=${key.publicKey}`,
+      purpose: "DKIM: the public key that verifies our signatures",
+    },
+    {
+      type: "TXT",
+      name: `_dmarc.${domain}`,
+      value: "v=DMARC1; p=quarantine; adkim=r; aspf=r",
+      purpose: "DMARC: what receivers do with mail failing SPF and DKIM",
+    },
+  ];
+  const text = [
+    `DNS records to publish for ${domain}:`,
+    "",
+    ...records.flatMap((r) => [
+      `${r.type.padEnd(4)} ${r.name}`,
+      `     ${r.value}`,
+      `     (${r.purpose})`,
+      "",
+    ]),
+    "A DKIM value longer than 255 characters is split into several strings by most DNS providers;",
+    `paste it whole. Check with: madoguchi dns check ${domain}`,
+  ].join("\n");
+  return { domain, records, text };
+}
+
+export type CheckStatus = "ok" | "missing" | "wrong" | "error";
+
+export interface DnsCheckItem extends DnsRecord {
+  status: CheckStatus;
+  /** What DNS answered. */
+  found: string[];
+  advice: string;
+}
+
+export interface DnsCheckResult {
+  domain: string;
+  ok: boolean;
+  items: DnsCheckItem[];
+  text: string;
+}
+
+async function lookup(fn: () => Promise<string[]>): Promise<string[] | Error> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isNoData(err)) return [];
+    return err as Error;
+  }
+}
+
+const bare = (name: string) => name.toLowerCase().replace(/\.$/, "");
+
+/** Looks the expected records up and says, for each, whether it is published and right. */
+export async function dnsCheck(
+  ctx: CoreContext,
+  domainName: string,
+  options: DnsOptions & { dnsServers?: string[]; resolver?: DnsResolver },
+): Promise<DnsCheckResult> {
+  const shown = await dnsShow(ctx, domainName, options);
+  const resolver = options.resolver ?? createResolver(options.dnsServers);
+  const host = bare(options.hostname);
+  const items: DnsCheckItem[] = [];
+  for (const record of shown.records) {
+    const found = await lookup(async () => {
+      if (record.type === "MX")
+        return (await resolver.mx(record.name)).map((m) => `${m.priority} ${bare(m.exchange)}.`);
+      if (record.type === "A") return resolver.a(record.name);
+      return resolver.txt(record.name);
+    });
+    items.push({ ...record, ...judge(record, found, host, options.publicIp) });
+  }
+  const ok = items.every((i) => i.status === "ok");
+  const text = [
+    `DNS check for ${shown.domain}: ${ok ? "all records are right" : "some records need attention"}`,
+    "",
+    ...items.flatMap((i) => [
+      `${i.status.toUpperCase().padEnd(8)}${i.type.padEnd(4)} ${i.name}`,
+      ...(i.status === "ok"
+        ? []
+        : [
+            `        expected: ${i.value}`,
+            `        found:    ${i.found.join(" | ") || "(nothing)"}`,
+            `        ${i.advice}`,
+          ]),
+    ]),
+  ].join("\n");
+  return { domain: shown.domain, ok, items, text };
+}
+
+function judge(
+  record: DnsRecord,
+  found: string[] | Error,
+  host: string,
+  publicIp: string | undefined,
+): { status: CheckStatus; found: string[]; advice: string } {
+  if (found instanceof Error)
+    return { status: "error", found: [], advice: `DNS lookup failed: ${found.message}` };
+  const missing = { status: "missing" as const, found, advice: `Publish this ${record.type} record.` };
+  if (record.type === "MX") {
+    if (!found.length) return missing;
+    const ours = found.some((f) => bare(f.split(" ")[1] ?? "") === host);
+    return ours
+      ? { status: "ok", found, advice: "" }
+      : { status: "wrong", found, advice: `No MX points at ${host}; mail for the domain goes elsewhere.` };
+  }
+  if (record.type === "A") {
+    if (!found.length) return missing;
+    if (publicIp && !found.includes(publicIp))
+      return { status: "wrong", found, advice: `${record.name} should resolve to ${publicIp}.` };
+    return { status: "ok", found, advice: "" };
+  }
+  const prefix = record.value.split(";")[0]?.split(" ")[0] ?? "";
+  const candidates = found.filter((f) => f.toLowerCase().startsWith(prefix.toLowerCase()));
+  if (!candidates.length) return { ...missing, found };
+  if (candidates.length > 1)
+    return {
+      status: "wrong",
+      found: candidates,
+      advice: "Only one such record is allowed; merge them into one.",
+    };
+  const value = candidates[0] ?? "";
+  if (prefix === "v=spf1") {
+    const authorizes =
+      /\s(\+?mx|\+?a)(\s|$)/.test(` ${value} `) ||
+      value.includes(`a:${host}`) ||
+      (publicIp !== undefined && value.includes(`ip4:${publicIp}`));
+    return authorizes
+      ? { status: "ok", found: candidates, advice: "" }
+      : {
+          status: "wrong",
+          found: candidates,
+          advice: `The SPF record does not authorize this server; add "mx".`,
+        };
+  }
+  if (prefix === "v=DKIM1") {
+    const p = /(?:^|;)\s*p=([^;\s]+)/.exec(value)?.[1];
+    const expected = /p=([^;\s]+)/.exec(record.value)?.[1];
+    return p === expected
+      ? { status: "ok", found: candidates, advice: "" }
+      : { status: "wrong", found: candidates, advice: "The published key is not this server's signing key." };
+  }
+  return { status: "ok", found: candidates, advice: "" };
+}

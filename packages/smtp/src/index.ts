@@ -1,0 +1,15 @@
+export type { AuthVerdict } from "./auth-results";
+export type { DmarcRejectAction, SmarthostSettings, SmtpServerConfig, SmtpSettings } from "./config";
+export { signOutbound } from "./dkim";
+export {
+  type DnsCheckItem,
+  type DnsCheckResult,
+  type DnsRecord,
+  type DnsShowResult,
+  dnsCheck,
+  dnsShow,
+} from "./dns-records";
+export * from "./limits";
+export { type RunningListener, type SmtpDeps, startListeners, startQueueWorker } from "./listeners";
+export { QueueWorker } from "./outbound/queue-worker";
+export { createResolver, type DnsResolver } from "./resolver";

@@ -1,0 +1,120 @@
+import path from "node:path";
+import { type CoreContext, DEFAULT_RETRY_POLICY } from "@madoguchi/core";
+import { loadOrCreateTls, type TlsMaterial } from "@madoguchi/tls";
+import type { SmtpServerConfig, SmtpSettings } from "./config";
+import { createInboundServer } from "./inbound";
+import {
+  DEFAULT_LIMITS,
+  DELIVERY_LEASE_MS,
+  type InboundLimits,
+  OUTBOUND_CONCURRENCY,
+  OUTBOUND_PORT,
+  QUEUE_POLL_MS,
+  STOP_GRACE_MS,
+} from "./limits";
+import { mxRouter } from "./outbound/mx";
+import { QueueWorker } from "./outbound/queue-worker";
+import type { Router } from "./outbound/route";
+import { smarthostRouter } from "./outbound/smarthost";
+import { sendOnce } from "./outbound/transport";
+import { createResolver } from "./resolver";
+import { type BoundServer, listen, PeerLimits } from "./server-base";
+import { createSubmissionServer } from "./submission";
+
+/** What apps/server passes (its ListenerDeps); tls and feed are optional here. */
+export interface SmtpDeps {
+  ctx: CoreContext;
+  config: SmtpServerConfig;
+  tls?: TlsMaterial;
+  feed?: unknown;
+  /** Errors nobody waits for (a delivery worker's database trouble); default: console.error. */
+  onError?: (err: unknown) => void;
+}
+
+export interface RunningListener {
+  name: string;
+  address: string;
+  close(): Promise<void>;
+}
+
+export function limitsOf(settings: SmtpSettings): InboundLimits {
+  return { ...DEFAULT_LIMITS, ...settings.limits };
+}
+
+export function routerOf(config: SmtpServerConfig): Router {
+  const settings = config.smtp ?? {};
+  const viaHost: Parameters<typeof mxRouter>[2] = (target, envelope, raw, signal) =>
+    sendOnce(target, envelope, raw, config.hostname, signal);
+  if (settings.smarthost) return smarthostRouter(settings.smarthost, viaHost);
+  return mxRouter(createResolver(settings.dnsServers), settings.outboundPort ?? OUTBOUND_PORT, viaHost);
+}
+
+/** The outbound delivery workers of this process, started. */
+export function startQueueWorker(deps: SmtpDeps, router = routerOf(deps.config)): QueueWorker {
+  const settings = deps.config.smtp ?? {};
+  const worker = new QueueWorker({
+    ctx: deps.ctx,
+    hostname: deps.config.hostname,
+    router,
+    policy: { ...DEFAULT_RETRY_POLICY, ...settings.retry },
+    concurrency: settings.outboundConcurrency ?? OUTBOUND_CONCURRENCY,
+    leaseMs: settings.deliveryLeaseMs ?? DELIVERY_LEASE_MS,
+    pollMs: settings.queuePollMs ?? QUEUE_POLL_MS,
+    onError: deps.onError ?? ((err) => console.error("madoguchi smtp: outbound delivery:", err)),
+  });
+  worker.start();
+  return worker;
+}
+
+/**
+ * Binds MX (ports.smtp), submission with STARTTLS (ports.submission) and with implicit TLS
+ * (ports.submissions) on config.bind, and starts the outbound delivery workers.
+ */
+export async function startListeners(deps: SmtpDeps): Promise<RunningListener[]> {
+  const { ctx, config } = deps;
+  const settings = config.smtp ?? {};
+  const limits = limitsOf(settings);
+  const tls =
+    deps.tls ?? (await loadOrCreateTls({ dir: path.join(config.dataDir, "tls"), hostname: config.hostname }));
+  const peers = new PeerLimits(limits);
+  const router = routerOf(config);
+  const worker = settings.outboundWorkers === false ? null : startQueueWorker(deps, router);
+  const onError = deps.onError ?? ((err: unknown) => console.error("madoguchi smtp:", err));
+  const common = { ctx, hostname: config.hostname, tls, limits, peers, onError };
+  const bound: { name: string; server: BoundServer }[] = [];
+  try {
+    const mx = createInboundServer({
+      ...common,
+      resolver: createResolver(settings.dnsServers),
+      dmarcRejectAction: settings.dmarcRejectAction ?? "reject",
+    });
+    bound.push({ name: "MX", server: await listen(mx, config.bind, config.ports.smtp) });
+    const onQueued = () => worker?.nudge();
+    const submission = createSubmissionServer({ ...common, onQueued }, false);
+    bound.push({
+      name: "submission, STARTTLS",
+      server: await listen(submission, config.bind, config.ports.submission),
+    });
+    const submissions = createSubmissionServer({ ...common, onQueued }, true);
+    bound.push({
+      name: "submission, TLS",
+      server: await listen(submissions, config.bind, config.ports.submissions),
+    });
+  } catch (err) {
+    await Promise.allSettled([...bound.map((b) => b.server.close()), worker?.stop(0)]);
+    throw err;
+  }
+  const listeners: RunningListener[] = bound.map(({ name, server }) => ({
+    name,
+    address: server.address,
+    close: () => server.close(),
+  }));
+  if (worker) {
+    listeners.push({
+      name: "outbound delivery",
+      address: router.description,
+      close: () => worker.stop(STOP_GRACE_MS),
+    });
+  }
+  return listeners;
+}

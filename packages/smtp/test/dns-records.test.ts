@@ -1,0 +1,70 @@
+import { addDomain } from "@madoguchi/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestEnv, drivers, type TestEnv } from "../../core/test/harness";
+import { dnsCheck, dnsShow } from "../src/dns-records";
+import { startTestDns, type TestDns } from "./support/dns-server";
+
+const OPTIONS = { hostname: "mx.example.co.jp", publicIp: "127.0.0.1" };
+
+describe.each(drivers)("dns show / check on %s", (driver) => {
+  let env: TestEnv;
+  let dns: TestDns;
+
+  beforeAll(async () => {
+    env = await createTestEnv(driver);
+    await addDomain(env.ctx, "example.co.jp");
+    dns = await startTestDns();
+  });
+  afterAll(async () => {
+    await dns?.close();
+    await env?.close();
+  });
+
+  it("lists the MX, A, SPF, DKIM and DMARC records, with a stable DKIM key", async () => {
+    const shown = await dnsShow(env.ctx, "example.co.jp", OPTIONS);
+    expect(shown.records.map((r) => [r.type, r.name])).toEqual([
+      ["MX", "example.co.jp"],
+      ["A", "mx.example.co.jp"],
+      ["TXT", "example.co.jp"],
+      ["TXT", expect.stringMatching(/^mdg\d{6}\._domainkey\.example\.co\.jp$/)],
+      ["TXT", "_dmarc.example.co.jp"],
+    ]);
+    expect(shown.records[0]?.value).toBe("10 mx.example.co.jp.");
+    expect(shown.records[3]?.value).toMatch(/^v=DKIM1; k=rsa; p=MII[A-Za-z0-9+/=]{300,}$/);
+    expect(shown.text).toContain("_dmarc.example.co.jp");
+    const again = await dnsShow(env.ctx, "example.co.jp", OPTIONS);
+    expect(again.records[3]?.value).toBe(shown.records[3]?.value);
+    await expect(dnsShow(env.ctx, "other.example", OPTIONS)).rejects.toThrow(/not served here/);
+  });
+
+  it("says which records are missing, wrong, or right", async () => {
+    const shown = await dnsShow(env.ctx, "example.co.jp", OPTIONS);
+    const empty = await dnsCheck(env.ctx, "example.co.jp", { ...OPTIONS, dnsServers: [dns.server] });
+    expect(empty.ok).toBe(false);
+    expect(empty.items.map((i) => i.status)).toEqual(["missing", "missing", "missing", "missing", "missing"]);
+
+    dns.zone.set("example.co.jp", {
+      MX: [{ exchange: "mail.elsewhere.example", priority: 10 }],
+      TXT: ["v=spf1 include:_spf.elsewhere.example -all", "google-site-verification=abc"],
+    });
+    dns.zone.set("mx.example.co.jp", { A: ["127.0.0.9"] });
+    const dkim = shown.records[3];
+    dns.zone.set(dkim?.name ?? "", { TXT: ["v=DKIM1; k=rsa; p=AAAAwrongkey"] });
+    const wrong = await dnsCheck(env.ctx, "example.co.jp", { ...OPTIONS, dnsServers: [dns.server] });
+    expect(wrong.items.map((i) => i.status)).toEqual(["wrong", "wrong", "wrong", "wrong", "missing"]);
+    expect(wrong.text).toMatch(/WRONG {3}MX/);
+
+    for (const r of shown.records) {
+      const entry = dns.zone.get(r.name) ?? {};
+      if (r.type === "MX") entry.MX = [{ exchange: "mx.example.co.jp", priority: 10 }];
+      if (r.type === "A") entry.A = ["127.0.0.1"];
+      if (r.type === "TXT")
+        entry.TXT = [r.value, ...(r.name === "example.co.jp" ? ["google-site-verification=abc"] : [])];
+      dns.zone.set(r.name, entry);
+    }
+    const right = await dnsCheck(env.ctx, "example.co.jp", { ...OPTIONS, dnsServers: [dns.server] });
+    expect(right.items.map((i) => i.status)).toEqual(["ok", "ok", "ok", "ok", "ok"]);
+    expect(right.ok).toBe(true);
+    expect(right.text).toContain("all records are right");
+  });
+});

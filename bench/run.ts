@@ -1,9 +1,15 @@
 // npm run bench [-- <name> …]: runs the named benchmarks (all when none is named) and prints their tables.
 import { imapBench } from "./imap";
 import { ingestBench } from "./ingest";
+import { smtpBench } from "./smtp";
 import { webBench } from "./web";
 
-const benches: Record<string, () => Promise<void>> = { ingest: ingestBench, imap: imapBench, web: webBench };
+const benches: Record<string, () => Promise<void>> = {
+  ingest: ingestBench,
+  imap: imapBench,
+  smtp: smtpBench,
+  web: webBench,
+};
 
 const wanted = process.argv.slice(2);
 for (const name of wanted) {

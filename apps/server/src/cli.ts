@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { type CoreContext, isAppError } from "@madoguchi/core";
 import { DatabaseLockedError } from "@madoguchi/db/client";
 import { type Command, UsageError } from "./cli/command";
+import { dnsCommands } from "./cli/dns";
 import { domainCommands } from "./cli/domain";
 import { commandHelp, groupHelp, mainHelp } from "./cli/help";
 import { inboxCommands } from "./cli/inbox";
@@ -12,7 +13,13 @@ import { ListenError } from "./http";
 import { DatabaseUnavailableError, openCore } from "./open-core";
 import { version } from "./version";
 
-const commands: Command[] = [startCommand, ...domainCommands, ...userCommands, ...inboxCommands];
+const commands: Command[] = [
+  startCommand,
+  ...domainCommands,
+  ...dnsCommands,
+  ...userCommands,
+  ...inboxCommands,
+];
 
 /** Exit codes: 0 done, 1 refused or failed (nothing was changed), 2 wrong command line. */
 export async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import type { SmtpSettings } from "@madoguchi/smtp";
 
 /**
  * The server's configuration, read from the environment. This is the only file that reads
@@ -25,6 +26,8 @@ export interface ServerConfig {
   tlsCertFile?: string;
   /** Where the self-signed certificate is kept. */
   tlsDir: string;
+  /** SMTP settings beyond ports (DNS servers, outbound port, smarthost, DMARC policy, size limit). */
+  smtp: SmtpSettings;
 }
 
 export interface Ports {
@@ -136,7 +139,52 @@ export function loadConfig(source: Source = process.env): ServerConfig {
     adminEmail,
     ...readTlsFiles(source),
     tlsDir: path.join(dataDir, "tls"),
+    smtp: readSmtpSettings(source),
   };
+}
+
+function readSmtpSettings(source: Source): SmtpSettings {
+  const smtp: SmtpSettings = {};
+  const dns = read(source, "MADOGUCHI_DNS_SERVERS");
+  if (dns)
+    smtp.dnsServers = dns
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const outboundPort = read(source, "MADOGUCHI_OUTBOUND_PORT");
+  if (outboundPort) smtp.outboundPort = readPort(source, "MADOGUCHI_OUTBOUND_PORT", 25);
+  const relay = read(source, "MADOGUCHI_SMARTHOST");
+  if (relay) {
+    const m = /^([^:\s]+)(?::(\d{1,5}))?$/.exec(relay);
+    if (!m?.[1]) throw new ConfigError("MADOGUCHI_SMARTHOST", `"${relay}" is not host or host:port`);
+    smtp.smarthost = {
+      host: m[1],
+      port: m[2] ? Number(m[2]) : 587,
+      user: read(source, "MADOGUCHI_SMARTHOST_USER"),
+      password: read(source, "MADOGUCHI_SMARTHOST_PASSWORD"),
+    };
+  }
+  const dmarc = read(source, "MADOGUCHI_DMARC_REJECT");
+  if (dmarc) {
+    if (dmarc !== "reject" && dmarc !== "quarantine") {
+      throw new ConfigError("MADOGUCHI_DMARC_REJECT", `"${dmarc}" must be reject or quarantine`);
+    }
+    smtp.dmarcRejectAction = dmarc;
+  }
+  const maxBytes = read(source, "MADOGUCHI_MAX_MESSAGE_BYTES");
+  if (maxBytes) {
+    if (!/^\d+$/.test(maxBytes))
+      throw new ConfigError("MADOGUCHI_MAX_MESSAGE_BYTES", `"${maxBytes}" is not a number`);
+    smtp.limits = { maxMessageBytes: Number(maxBytes) };
+  }
+  const publicIp = read(source, "MADOGUCHI_PUBLIC_IP");
+  if (publicIp) {
+    if (!isIP(publicIp)) throw new ConfigError("MADOGUCHI_PUBLIC_IP", `"${publicIp}" is not an IP address`);
+    smtp.publicIp = publicIp;
+  }
+  const workers = read(source, "MADOGUCHI_OUTBOUND_WORKERS");
+  if (workers === "false" || workers === "0") smtp.outboundWorkers = false;
+  return smtp;
 }
 
 function readTlsFiles(source: Source): { tlsKeyFile?: string; tlsCertFile?: string } {

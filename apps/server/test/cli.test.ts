@@ -27,6 +27,16 @@ describe.each(drivers)("admin CLI on %s", (driver) => {
     const list = await cli("domain", "list");
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^DOMAIN\s+ADDED\nexample\.co\.jp\s+\d{4}-\d\d-\d\d\n$/);
+
+    // The DKIM key was made with the domain: the records to publish are ready at once.
+    const dns = await cli("dns", "show", "example.co.jp");
+    expect(dns.code).toBe(0);
+    expect(dns.stdout).toMatch(/^MX\s+example\.co\.jp\n\s+10 \S+\.\n/m);
+    expect(dns.stdout).toMatch(/_domainkey\.example\.co\.jp\n\s+v=DKIM1; k=rsa; p=[A-Za-z0-9+/]{100,}/);
+    expect(dns.stdout).toContain("v=spf1");
+    expect(dns.stdout).toContain("v=DMARC1");
+    const unknown = await cli("dns", "show", "other.example");
+    expect(unknown.code).toBe(1);
   });
 
   it("refuses a user of an unknown domain or with a bad address, writing nothing", async () => {

@@ -104,7 +104,8 @@ export interface DataDir {
  */
 export async function freshDataDir(driver: Driver): Promise<DataDir> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "madoguchi-server-test-"));
-  const settings: Record<string, string> = { MADOGUCHI_DATA_DIR: dir };
+  // DNS at an unreachable loopback port: a test server never asks the machine's resolver.
+  const settings: Record<string, string> = { MADOGUCHI_DATA_DIR: dir, MADOGUCHI_DNS_SERVERS: "127.0.0.1:9" };
   let dropDb = async () => {};
   if (driver === "postgres") {
     const base = process.env.TEST_DATABASE_URL;

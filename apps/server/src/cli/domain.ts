@@ -1,4 +1,4 @@
-import { addDomain, listDomains } from "@madoguchi/core";
+import { addDomain, ensureDkimKey, listDomains } from "@madoguchi/core";
 import type { Command } from "./command";
 import { formatDate, formatTable } from "./table";
 
@@ -9,8 +9,15 @@ const add: Command = {
   help: ["Example:", "  npx madoguchi domain add example.co.jp"],
   positionals: 1,
   async run({ positionals: [name = ""], withCore }) {
-    const domain = await withCore((ctx) => addDomain(ctx, name));
-    console.log(`Added domain ${domain.name}.`);
+    const domain = await withCore(async (ctx) => {
+      const added = await addDomain(ctx, name);
+      // The signing key exists from the start, so `dns show` can print its record at once.
+      await ensureDkimKey(ctx, added.name);
+      return added;
+    });
+    console.log(
+      `Added domain ${domain.name}. Publish its DNS records: npx madoguchi dns show ${domain.name}`,
+    );
     return 0;
   },
 };

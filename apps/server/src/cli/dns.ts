@@ -1,0 +1,37 @@
+import { dnsCheck, dnsShow } from "@madoguchi/smtp";
+import type { Command } from "./command";
+
+const show: Command = {
+  path: ["dns", "show"],
+  usage: "dns show <domain>",
+  summary: "Print the DNS records to publish for a domain (MX, A, SPF, DKIM, DMARC)",
+  help: ["Set MADOGUCHI_HOSTNAME (and MADOGUCHI_PUBLIC_IP) first: the records point at them."],
+  positionals: 1,
+  async run({ positionals: [name = ""], withCore, config }) {
+    const result = await withCore((ctx) =>
+      dnsShow(ctx, name, { hostname: config.hostname, publicIp: config.smtp.publicIp }),
+    );
+    console.log(result.text);
+    return 0;
+  },
+};
+
+const check: Command = {
+  path: ["dns", "check"],
+  usage: "dns check <domain>",
+  summary: "Look the records up and say which are missing or wrong (exit 1 if any)",
+  positionals: 1,
+  async run({ positionals: [name = ""], withCore, config }) {
+    const result = await withCore((ctx) =>
+      dnsCheck(ctx, name, {
+        hostname: config.hostname,
+        publicIp: config.smtp.publicIp,
+        dnsServers: config.smtp.dnsServers,
+      }),
+    );
+    console.log(result.text);
+    return result.ok ? 0 : 1;
+  },
+};
+
+export const dnsCommands: Command[] = [show, check];

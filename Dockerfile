@@ -1,7 +1,11 @@
-# Madoguchi server image. TypeScript runs directly through tsx (a runtime dependency of
-# apps/server), so there is no build stage.
-FROM node:20-bookworm-slim
+# Madoguchi server image. The server's TypeScript runs directly through tsx (a runtime
+# dependency of apps/server); only the SPA is built, in a first stage with the dev tools.
+FROM node:20-bookworm-slim AS web
+WORKDIR /app
+COPY . .
+RUN npm ci --no-audit --no-fund && npm run build:web
 
+FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 
@@ -9,6 +13,7 @@ ENV NODE_ENV=production
 # and copying only the manifests would have to list each package here by hand.
 COPY . .
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=web /app/apps/web/dist /app/apps/web/dist
 
 # Blobs (and the embedded database, when DATABASE_URL is unset) live in /data, owned by the
 # unprivileged user the server runs as. Ports are unprivileged too; map 25/587/… on the host.

@@ -2,9 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/env";
 import { type RunningHttp, startHttpServer } from "../src/http";
-import { type RunningServer, startServer } from "../src/server";
+import type { RunningServer } from "../src/server";
+import { startTestServer, type TestServer } from "./test-server";
 
 describe("HTTP server with the built SPA", () => {
   let dir: string;
@@ -60,23 +60,15 @@ describe("HTTP server with the built SPA", () => {
 });
 
 describe("madoguchi server: web API mounted (in process, embedded database)", () => {
-  let dir: string;
+  let running: TestServer;
   let server: RunningServer;
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "madoguchi-srv-"));
-    const ports = ["HTTP", "SMTP", "SUBMISSION", "SUBMISSIONS", "IMAP", "IMAPS", "POP3", "POP3S"];
-    server = await startServer(
-      loadConfig({
-        MADOGUCHI_DATA_DIR: dir,
-        MADOGUCHI_HOSTNAME: "mail.example.co.jp",
-        ...Object.fromEntries(ports.map((p) => [`${p}_PORT`, "0"])),
-      }),
-    );
+    running = await startTestServer();
+    server = running.server;
   }, 120_000);
   afterAll(async () => {
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   it("answers tRPC at /api/trpc and socket.io at /socket.io", async () => {

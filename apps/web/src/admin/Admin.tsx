@@ -1,0 +1,33 @@
+import type { Me } from "../api/client";
+import { useI18n } from "../i18n";
+import { AdminDomains } from "./AdminDomains";
+import { AdminInboxes } from "./AdminInboxes";
+import { AdminUsers } from "./AdminUsers";
+
+const TABS = ["users", "inboxes", "domains"] as const;
+
+/** Administration (loaded on demand): users, shared inboxes and members, domains. */
+export default function Admin(props: { me: Me; tab: string }) {
+  const { t } = useI18n();
+  if (!props.me.isAdmin) return <p className="pad">{t("admin.forbidden")}</p>;
+  const tab = TABS.find((x) => x === props.tab) ?? "users";
+  return (
+    <section className="page admin">
+      <h1 className="page-title">{t("admin.title")}</h1>
+      <nav className="tabs">
+        {TABS.map((x) => (
+          <a key={x} href={`#/admin/${x}`} aria-current={tab === x ? "page" : undefined} role="tab">
+            {t(`admin.${x}`)}
+          </a>
+        ))}
+      </nav>
+      {tab === "users" ? (
+        <AdminUsers me={props.me} />
+      ) : tab === "inboxes" ? (
+        <AdminInboxes />
+      ) : (
+        <AdminDomains />
+      )}
+    </section>
+  );
+}

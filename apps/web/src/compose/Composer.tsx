@@ -1,0 +1,381 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { type ConversationDetail, type InboxItem, type Me, STATUSES, type Status, trpc } from "../api/client";
+import { keys } from "../api/keys";
+import { useI18n } from "../i18n";
+import { markdownToHtml } from "../lib/markdown";
+import { internalDomainsOf, quoteOriginal, replyFields } from "../lib/reply-fields";
+import { useStore } from "../lib/store";
+import { showToast } from "../lib/toast";
+import { ConflictPanel } from "./ConflictPanel";
+import { cancelSend, forget, outbox, queueSend } from "./outbox";
+import { SendConfirm } from "./SendConfirm";
+import { type ComposeFields, checkBeforeSend, type SendCheck } from "./send-checks";
+import { TemplatePicker } from "./TemplatePicker";
+import { useDraftAutosave } from "./useDraftAutosave";
+import { useReplyClaim } from "./useReplyClaim";
+
+export type ComposeMode = "reply" | "replyAll";
+
+/** The To/Cc text as stored in a draft: one entry per piece (the API caps each at 254 characters). */
+const listPieces = (s: string) =>
+  s
+    .split(/[,;、\n]/)
+    .map((p) => p.trim().slice(0, 254))
+    .filter(Boolean)
+    .slice(0, 100);
+
+/** Loads the saved draft first, so a reload restores what was typed (and the seq it was based on). */
+export function Composer(props: {
+  me: Me;
+  inbox: InboxItem | undefined;
+  detail: ConversationDetail;
+  mode: ComposeMode;
+  onClose: () => void;
+}) {
+  const { t } = useI18n();
+  const drafts = useQuery({
+    queryKey: keys.drafts(props.detail.conversation.id),
+    queryFn: () => trpc.draft.get.query({ conversationId: props.detail.conversation.id }),
+    staleTime: 0,
+    refetchOnWindowFocus: false,
+  });
+  if (drafts.isPending) return <section className="composer muted pad">{t("app.loading")}</section>;
+  return <ComposerForm {...props} saved={drafts.data?.editing ?? null} />;
+}
+
+type Saved = NonNullable<Awaited<ReturnType<typeof trpc.draft.get.query>>["editing"]>;
+
+function initialFields(
+  props: { me: Me; inbox: InboxItem | undefined; detail: ConversationDetail; mode: ComposeMode },
+  attribution: string,
+) {
+  const { detail } = props;
+  const own = [props.inbox?.address ?? "", props.me.email];
+  const f = replyFields(detail.messages, detail.conversation.customer, own, props.mode);
+  const last =
+    [...detail.messages].reverse().find((m) => m.direction === "inbound") ?? detail.messages.at(-1);
+  const signature = props.inbox?.settings.signature ?? "";
+  const quote = last
+    ? quoteOriginal(last.text, attribution.replace("{from}", last.from.name || last.from.address || ""))
+    : "";
+  const body = ["", signature ? `\n${signature}` : "", quote ? `\n${quote}` : ""].join("\n");
+  return { to: f.to, cc: f.cc, bcc: "", subject: f.subject, body };
+}
+
+function ComposerForm(props: {
+  me: Me;
+  inbox: InboxItem | undefined;
+  detail: ConversationDetail;
+  mode: ComposeMode;
+  saved: Saved | null;
+  onClose: () => void;
+}) {
+  const { t, lang, dates } = useI18n();
+  const qc = useQueryClient();
+  const conversationId = props.detail.conversation.id;
+  const inboxId = props.detail.conversation.inboxId;
+  const attribution = lang === "ja" ? "{from} さんは書きました:" : "{from} wrote:";
+  const [fields, setFields] = useState<ComposeFields>(() =>
+    props.saved
+      ? {
+          to: (props.saved.content.to ?? []).join(", "),
+          cc: (props.saved.content.cc ?? []).join(", "),
+          bcc: "",
+          subject: props.saved.content.subject ?? "",
+          body: props.saved.content.bodyText ?? "",
+        }
+      : initialFields(props, attribution),
+  );
+  const [format, setFormat] = useState<"plain" | "markdown">(
+    props.saved?.content.bodyHtml ? "markdown" : "plain",
+  );
+  const [showCc, setShowCc] = useState(fields.cc !== "" || fields.bcc !== "");
+  // What the author has seen: fixed when the reply starts (or restored with the draft), never
+  // advanced silently by realtime refreshes; the send-time guard compares against it.
+  const [basedOnSeq, setBasedOnSeq] = useState(props.saved?.basedOnSeq ?? props.detail.conversation.lastSeq);
+  const [statusAfter, setStatusAfter] = useState<Status>(props.inbox?.settings.statusOnReply ?? "done");
+  const [check, setCheck] = useState<Extract<SendCheck, { ok: true }> | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const claim = useReplyClaim(conversationId);
+  const pending = useStore(outbox).find((p) => p.conversationId === conversationId);
+  const bodyRef = useRef<HTMLTextAreaElement>(null);
+  const refusedDraftId = useRef<number | null>(null);
+
+  const busy = pending?.state === "waiting" || pending?.state === "sending";
+  const content = useMemo(
+    () => ({
+      subject: fields.subject,
+      to: listPieces(fields.to),
+      cc: listPieces(fields.cc),
+      bodyText: fields.body,
+      ...(format === "markdown" ? { bodyHtml: markdownToHtml(fields.body) } : {}),
+    }),
+    [fields, format],
+  );
+  const save = useDraftAutosave({
+    conversationId,
+    basedOnSeq,
+    content,
+    enabled: true,
+    paused: busy || pending?.state === "sent",
+  });
+
+  useEffect(() => {
+    if (props.saved) showToast({ kind: "info", text: t("compose.restored") }, 4000);
+    requestAnimationFrame(() => {
+      bodyRef.current?.focus();
+      bodyRef.current?.setSelectionRange(0, 0);
+    });
+  }, [props.saved, t]);
+
+  const onClose = props.onClose;
+  useEffect(() => {
+    if (pending?.state === "sent") {
+      // Sent anyway: the copy the guard kept when it refused is no longer needed.
+      const refused = refusedDraftId.current;
+      if (refused !== null)
+        void trpc.draft.discard.mutate({ conversationId, draftId: refused }).catch(() => {});
+      showToast({ kind: "info", text: t("undo.sent") }, 4000);
+      forget(conversationId);
+      onClose();
+    }
+  }, [pending?.state, conversationId, onClose, t]);
+
+  const internal = internalDomainsOf([props.inbox?.address ?? "", props.me.email]);
+  const set = (patch: Partial<ComposeFields>) => setFields((f) => ({ ...f, ...patch }));
+
+  const startSend = () => {
+    const c = checkBeforeSend(fields, { internalDomains: internal, attachmentCount: 0 });
+    if (!c.ok) {
+      setFormError(
+        c.problem === "noRecipients"
+          ? t("compose.noRecipients")
+          : t("compose.invalidRecipients", { list: c.invalid.join(", ") }),
+      );
+      return;
+    }
+    setFormError(null);
+    setCheck(c);
+  };
+
+  const send = (c: Extract<SendCheck, { ok: true }>, override: boolean) => {
+    setCheck(null);
+    queueSend(qc, {
+      inboxId,
+      undoSeconds: props.inbox?.settings.undoSendSeconds ?? 10,
+      input: {
+        conversationId,
+        basedOnSeq,
+        to: c.to,
+        cc: c.cc,
+        bcc: c.bcc,
+        subject: fields.subject,
+        bodyText: fields.body,
+        ...(format === "markdown" ? { bodyHtml: markdownToHtml(fields.body) } : {}),
+        override,
+        statusAfter,
+      },
+    });
+  };
+
+  const discard = async (draftId?: number) => {
+    if (!window.confirm(t("compose.discardConfirm"))) return;
+    await trpc.draft.discard.mutate({ conversationId }).catch(() => {});
+    if (draftId) await trpc.draft.discard.mutate({ conversationId, draftId }).catch(() => {});
+    void qc.invalidateQueries({ queryKey: keys.drafts(conversationId) });
+    forget(conversationId);
+    props.onClose();
+  };
+
+  const othersReplying = claim && !claim.held ? claim.holder.name : null;
+
+  return (
+    <section className="composer" aria-label={t("compose.title")} data-testid="composer">
+      <div className="composer-head">
+        <h2 className="section-title">{t(props.mode === "replyAll" ? "conv.replyAll" : "conv.reply")}</h2>
+        <span className="muted small" data-testid="draft-state">
+          {save.kind === "saving"
+            ? t("compose.saving")
+            : save.kind === "saved"
+              ? t("compose.saved", { time: dates.time(save.at) })
+              : save.kind === "failed"
+                ? t("compose.saveFailed")
+                : ""}
+        </span>
+        <button type="button" className="link" onClick={props.onClose} disabled={busy}>
+          {t("compose.close")}
+        </button>
+      </div>
+      {othersReplying && <p className="banner warn">{t("compose.claimHeld", { name: othersReplying })}</p>}
+      {hasConflictingActivity(props.detail, basedOnSeq) && (
+        <p className="banner info" data-testid="compose-new-activity">
+          {t("compose.newActivity")}
+        </p>
+      )}
+
+      {pending?.state === "conflict" ? (
+        <ConflictPanel
+          conflict={pending.conflict}
+          draftText={pending.input.bodyText}
+          busy={false}
+          onSendAnyway={() => {
+            const c = checkBeforeSend(fields, { internalDomains: internal, attachmentCount: 0 });
+            refusedDraftId.current = pending.conflict.draftId;
+            if (c.ok) send(c, true);
+          }}
+          onEdit={() => {
+            setBasedOnSeq(Math.max(basedOnSeq, pending.conflict.seq));
+            forget(conversationId);
+          }}
+          onDiscard={() => void discard(pending.conflict.draftId ?? undefined)}
+        />
+      ) : busy ? (
+        <UndoBar pendingId={pending.id} sendAt={pending.sendAt} sending={pending.state === "sending"} />
+      ) : (
+        <form
+          className="compose-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            startSend();
+          }}
+        >
+          {pending?.state === "cancelled" && <p className="banner info">{t("undo.cancelled")}</p>}
+          {pending?.state === "failed" && (
+            <p className="form-error" role="alert">
+              {t("undo.failed", { error: t(pending.error) })}
+            </p>
+          )}
+          <label className="field-row">
+            <span>{t("compose.to")}</span>
+            <input value={fields.to} onChange={(e) => set({ to: e.target.value })} data-testid="compose-to" />
+            {!showCc && (
+              <button type="button" className="link" onClick={() => setShowCc(true)}>
+                {t("compose.showCcBcc")}
+              </button>
+            )}
+          </label>
+          {showCc && (
+            <>
+              <label className="field-row">
+                <span>{t("compose.cc")}</span>
+                <input value={fields.cc} onChange={(e) => set({ cc: e.target.value })} />
+              </label>
+              <label className="field-row">
+                <span>{t("compose.bcc")}</span>
+                <input value={fields.bcc} onChange={(e) => set({ bcc: e.target.value })} />
+              </label>
+            </>
+          )}
+          <label className="field-row">
+            <span>{t("compose.subject")}</span>
+            <input value={fields.subject} onChange={(e) => set({ subject: e.target.value })} />
+          </label>
+          <div className="compose-tools">
+            <TemplatePicker
+              inboxId={inboxId}
+              conversationId={conversationId}
+              onInsert={(r) => {
+                const el = bodyRef.current;
+                const at = el ? el.selectionStart : 0;
+                set({
+                  body: fields.body.slice(0, at) + r.body + fields.body.slice(at),
+                  ...(r.subject ? { subject: r.subject } : {}),
+                });
+              }}
+            />
+            <select
+              aria-label={t("compose.format")}
+              value={format}
+              onChange={(e) => setFormat(e.target.value === "markdown" ? "markdown" : "plain")}
+            >
+              <option value="plain">{t("compose.plain")}</option>
+              <option value="markdown">{t("compose.markdown")}</option>
+            </select>
+          </div>
+          <textarea
+            ref={bodyRef}
+            className="compose-body"
+            aria-label={t("compose.body")}
+            value={fields.body}
+            onChange={(e) => set({ body: e.target.value })}
+            rows={10}
+            data-testid="compose-body"
+          />
+          {formError && (
+            <p className="form-error" role="alert">
+              {formError}
+            </p>
+          )}
+          <div className="compose-actions">
+            <label className="status-after">
+              {t("compose.statusAfter")}
+              <select value={statusAfter} onChange={(e) => setStatusAfter(e.target.value as Status)}>
+                {STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {t(`status.${s}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="button" className="danger" onClick={() => void discard()}>
+              {t("compose.discard")}
+            </button>
+            <button type="submit" className="primary" data-testid="compose-send">
+              {t("compose.send")}
+            </button>
+          </div>
+        </form>
+      )}
+      {check && (
+        <SendConfirm
+          check={check}
+          subject={fields.subject}
+          statusAfter={statusAfter}
+          undoSeconds={props.inbox?.settings.undoSendSeconds ?? 10}
+          onBack={() => setCheck(null)}
+          onConfirm={() => send(check, false)}
+        />
+      )}
+    </section>
+  );
+}
+
+/**
+ * What the send-time guard will object to: a reply, a chat message or a customer mail after
+ * the author's seq (claims, status and assignee changes do not count).
+ */
+function hasConflictingActivity(detail: ConversationDetail, basedOnSeq: number): boolean {
+  return detail.activity.some(
+    (a) =>
+      a.seq > basedOnSeq &&
+      (a.kind === "reply_sent" ||
+        a.kind === "comment_added" ||
+        (a.kind === "message_added" && a.direction === "inbound")),
+  );
+}
+
+function UndoBar(props: { pendingId: string; sendAt: number; sending: boolean }) {
+  const { t } = useI18n();
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 250);
+    return () => window.clearInterval(timer);
+  }, []);
+  const seconds = Math.max(0, Math.ceil((props.sendAt - now) / 1000));
+  return (
+    <div className="undo-bar" role="status" data-testid="undo-bar">
+      <span>{props.sending || seconds === 0 ? t("undo.sendingNow") : t("undo.sending", { seconds })}</span>
+      {!props.sending && (
+        <button
+          type="button"
+          className="primary"
+          onClick={() => cancelSend(props.pendingId)}
+          data-testid="undo-send"
+        >
+          {t("undo.cancel")}
+        </button>
+      )}
+    </div>
+  );
+}

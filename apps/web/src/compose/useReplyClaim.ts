@@ -1,0 +1,36 @@
+import { useEffect, useState } from "react";
+import { trpc } from "../api/client";
+
+export type ClaimState = { held: true } | { held: false; holder: { id: number; name: string } } | null;
+
+const RENEW_FLOOR_MS = 5_000;
+
+/**
+ * Opening the composer claims the reply (an advisory lease others see as "○○さんが返信中");
+ * renewed before it expires while the composer stays open, released when it closes.
+ */
+export function useReplyClaim(conversationId: number): ClaimState {
+  const [state, setState] = useState<ClaimState>(null);
+  useEffect(() => {
+    let stopped = false;
+    let timer: number | undefined;
+    const claim = async () => {
+      try {
+        const r = await trpc.reply.claim.mutate({ conversationId });
+        if (stopped) return;
+        setState(r.claimed ? { held: true } : { held: false, holder: r.holder });
+        const ms = Math.max(RENEW_FLOOR_MS, (Date.parse(r.expiresAt) - Date.now()) / 2);
+        timer = window.setTimeout(() => void claim(), ms);
+      } catch {
+        if (!stopped) timer = window.setTimeout(() => void claim(), RENEW_FLOOR_MS * 2);
+      }
+    };
+    void claim();
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+      void trpc.reply.release.mutate({ conversationId }).catch(() => {});
+    };
+  }, [conversationId]);
+  return state;
+}

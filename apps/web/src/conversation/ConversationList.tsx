@@ -1,0 +1,157 @@
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { type FormEvent, useEffect, useRef, useState } from "react";
+import { type ConversationRow, type Me, STATUSES, trpc } from "../api/client";
+import { keys } from "../api/keys";
+import { ErrorBox } from "../components/ErrorBox";
+import { useI18n } from "../i18n";
+import { hrefConversation, hrefInbox, navigate } from "../lib/route";
+import { useInboxPresence } from "../realtime/context";
+import { ConversationListRow } from "./ConversationListRow";
+import { filterFromQuery, type StatusTab, withParam } from "./list-filter";
+
+const ROW_HEIGHT = 92;
+
+/** Status tabs with counts, filters, search and a virtualized list that pages in as it scrolls. */
+export function ConversationList(props: {
+  me: Me;
+  inboxId: number;
+  query: URLSearchParams;
+  selectedId: number | null;
+}) {
+  const { t } = useI18n();
+  const { inboxId, query } = props;
+  const { tab, filter } = filterFromQuery(query);
+  const [search, setSearch] = useState(filter.q ?? "");
+  useEffect(() => setSearch(filter.q ?? ""), [filter.q]);
+
+  const list = useInfiniteQuery({
+    queryKey: keys.list(inboxId, filter),
+    queryFn: ({ pageParam }) => trpc.conversation.list.query({ inboxId, ...filter, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const rows: ConversationRow[] = list.data?.pages.flatMap((p) => p.rows) ?? [];
+  const counts = list.data?.pages[0]?.counts ?? null;
+  const presence = useInboxPresence(inboxId);
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length + (list.hasNextPage ? 1 : 0),
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.at(-1)?.index ?? -1;
+  useEffect(() => {
+    if (lastIndex >= rows.length - 10 && list.hasNextPage && !list.isFetchingNextPage)
+      void list.fetchNextPage();
+  }, [lastIndex, rows.length, list.hasNextPage, list.isFetchingNextPage, list.fetchNextPage]);
+
+  const go = (next: URLSearchParams) => navigate(hrefInbox(inboxId, next), true);
+  const onSearch = (e: FormEvent) => {
+    e.preventDefault();
+    go(withParam(query, "q", search.trim() || null));
+  };
+  const tabs: StatusTab[] = [...STATUSES, "all"];
+  const total = counts ? STATUSES.reduce((n, s) => n + counts[s], 0) : null;
+
+  return (
+    <section className="list-pane" aria-label={t("nav.inboxes")}>
+      <form className="search" onSubmit={onSearch}>
+        <input
+          type="search"
+          name="q"
+          placeholder={t("list.search")}
+          aria-label={t("list.search")}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+        <button type="submit">{t("list.searchButton")}</button>
+      </form>
+      <div className="tabs" role="tablist">
+        {tabs.map((s) => (
+          <button
+            key={s}
+            type="button"
+            role="tab"
+            aria-selected={tab === s}
+            data-testid={`tab-${s}`}
+            onClick={() => go(withParam(query, "status", s))}
+          >
+            {s === "all" ? t("list.tabAll") : t(`status.${s}`)}
+            <span className="tab-count">{counts ? (s === "all" ? total : counts[s]) : ""}</span>
+          </button>
+        ))}
+      </div>
+      <div className="filters">
+        <select
+          aria-label={t("list.filter.assignee")}
+          value={filter.assignee}
+          onChange={(e) =>
+            go(withParam(query, "assignee", e.target.value === "anyone" ? null : e.target.value))
+          }
+        >
+          <option value="anyone">
+            {t("list.filter.assignee")}: {t("list.filter.anyone")}
+          </option>
+          <option value="me">
+            {t("list.filter.assignee")}: {t("list.filter.me")}
+          </option>
+          <option value="unassigned">
+            {t("list.filter.assignee")}: {t("list.filter.unassigned")}
+          </option>
+        </select>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={filter.unread === true}
+            onChange={(e) => go(withParam(query, "unread", e.target.checked ? "1" : null))}
+          />
+          {t("list.filter.unread")}
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={filter.hasAttachment === true}
+            onChange={(e) => go(withParam(query, "att", e.target.checked ? "1" : null))}
+          />
+          {t("list.filter.hasAttachment")}
+        </label>
+        <a className="templates-link" href={`#/inbox/${inboxId}/templates`}>
+          {t("list.templates")}
+        </a>
+      </div>
+      {list.isError && <ErrorBox error={list.error} onRetry={() => void list.refetch()} />}
+      <div className="list-scroll" ref={scrollRef} data-testid="conversation-list">
+        {list.isPending && <p className="muted pad">{t("app.loading")}</p>}
+        {list.isSuccess && rows.length === 0 && <p className="muted pad">{t("list.empty")}</p>}
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {items.map((item) => {
+            const row = rows[item.index];
+            return (
+              <div
+                key={row?.id ?? "more"}
+                className="vrow"
+                style={{ transform: `translateY(${item.start}px)`, height: item.size }}
+              >
+                {row ? (
+                  <ConversationListRow
+                    row={row}
+                    me={props.me}
+                    presence={presence}
+                    selected={row.id === props.selectedId}
+                    href={hrefConversation(inboxId, row.id, query)}
+                  />
+                ) : (
+                  <p className="muted pad">{t("list.loadingMore")}</p>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,65 @@
+import type { PresenceEntry } from "@madoguchi/api/router";
+import type { ConversationRow, Me } from "../api/client";
+import { Avatar } from "../components/Avatar";
+import { StatusChip } from "../components/StatusChip";
+import { useI18n } from "../i18n";
+import { presenceOn } from "../realtime/presence";
+
+/** One row: sender, time, subject, snippet, status, assignee, unread, and who is on it now. */
+export function ConversationListRow(props: {
+  row: ConversationRow;
+  me: Me;
+  presence: readonly PresenceEntry[];
+  selected: boolean;
+  href: string;
+}) {
+  const { t, dates } = useI18n();
+  const { row } = props;
+  const who = presenceOn(props.presence, row.id, { userId: props.me.id, connectionId: null });
+  // The server's reply claim covers agents whose presence has not reached us (or other nodes' clients).
+  const claim = row.replyClaim && row.replyClaim.id !== props.me.id ? row.replyClaim.name : null;
+  const replying = who.replying && who.replying.userId !== props.me.id ? who.replying.userName : claim;
+  const sender = row.sender?.name || row.sender?.address || row.customer.name || row.customer.address || "?";
+  return (
+    <a
+      className={`conv-row${row.unread ? " unread" : ""}${props.selected ? " selected" : ""}`}
+      href={props.href}
+      aria-current={props.selected ? "true" : undefined}
+      data-testid="conversation-row"
+      data-conversation-id={row.id}
+    >
+      <span className="row-line">
+        {row.unread && <span className="dot" title={t("list.unread")} />}
+        <span className="sender">{sender}</span>
+        {row.messageCount > 1 && <span className="muted small">({row.messageCount})</span>}
+        {row.hasAttachments && (
+          <span className="clip" role="img" title={t("list.attachment")} aria-label={t("list.attachment")}>
+            📎
+          </span>
+        )}
+        <time className="time" dateTime={row.lastMessageAt ?? undefined}>
+          {row.lastMessageAt ? dates.short(row.lastMessageAt) : ""}
+        </time>
+      </span>
+      <span className="row-line">
+        <span className="subject">{row.subject || t("list.noSubject")}</span>
+      </span>
+      <span className="row-line">
+        <span className="snippet">{row.snippet}</span>
+        <StatusChip status={row.status} />
+        {row.assignee ? (
+          <Avatar id={row.assignee.id} name={row.assignee.name} size={20} />
+        ) : (
+          <span className="avatar empty" title={t("list.unassigned")} />
+        )}
+      </span>
+      {(replying || who.viewers.length > 0) && (
+        <span className="row-line presence-line" data-testid="row-presence">
+          {replying
+            ? t("list.replying", { name: replying })
+            : t("list.viewing", { names: who.viewers.join("、") })}
+        </span>
+      )}
+    </a>
+  );
+}

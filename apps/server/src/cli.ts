@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { type CoreContext, isAppError } from "@madoguchi/core";
 import { DatabaseLockedError } from "@madoguchi/db/client";
 import { type Command, UsageError } from "./cli/command";
+import { connectorCommands } from "./cli/connector";
 import { dnsCommands } from "./cli/dns";
 import { domainCommands } from "./cli/domain";
 import { commandHelp, groupHelp, mainHelp } from "./cli/help";
@@ -19,6 +20,7 @@ const commands: Command[] = [
   ...dnsCommands,
   ...userCommands,
   ...inboxCommands,
+  ...connectorCommands,
 ];
 
 /** Exit codes: 0 done, 1 refused or failed (nothing was changed), 2 wrong command line. */

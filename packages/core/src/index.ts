@@ -19,3 +19,4 @@ export * from "./outbound/index";
 export * from "./passwords";
 export * from "./submission/index";
 export * from "./web/index";
+export * from "./connector/index";

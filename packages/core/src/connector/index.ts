@@ -1,0 +1,4 @@
+export * from "./accounts";
+export * from "./checkpoint";
+export * from "./lease";
+export * from "./route";

@@ -1,0 +1,93 @@
+/** Where a connection failed, in the order a connection is built. */
+export type FailedStep = "dns" | "tcp" | "tls" | "auth" | "folder" | "protocol";
+
+/** A failure explained for an admin: which step, and what to check. */
+export class ConnectorError extends Error {
+  constructor(
+    readonly step: FailedStep,
+    message: string,
+    /** False when retrying cannot help until the admin changes something (auth, certificate). */
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = "ConnectorError";
+  }
+}
+
+const TLS_CODES = new Set([
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "EPROTO",
+]);
+
+interface ErrLike {
+  code?: string;
+  message?: string;
+  authenticationFailed?: boolean;
+  responseText?: string;
+  responseCode?: number;
+  serverResponseCode?: string;
+  reason?: string;
+}
+
+/** Turns what imapflow, nodemailer or node:net threw into a ConnectorError naming the failed step. */
+export function explainConnectError(err: unknown, service: "IMAP" | "SMTP", host: string, port: number) {
+  if (err instanceof ConnectorError) return err;
+  const e = (err ?? {}) as ErrLike;
+  const where = `${service} ${host}:${port}`;
+  const detail = e.responseText || e.message || String(err);
+  // nodemailer wraps socket errors as ESOCKET/ECONNECTION; the system code is in the message.
+  const wrapped = e.code === "ESOCKET" || e.code === "ECONNECTION" || e.code === "ETIMEDOUT";
+  const code =
+    (wrapped
+      ? detail.match(/\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET)\b/)?.[1]
+      : undefined) ??
+    e.code ??
+    "";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return new ConnectorError("dns", `DNS: ${host} does not resolve (${code}); check the host name`, true);
+  if (code === "ECONNREFUSED")
+    return new ConnectorError("tcp", `TCP: ${where} refused the connection; is the port right?`, true);
+  if (
+    code === "ETIMEDOUT" ||
+    code === "ETIMEOUT" ||
+    code === "ConnectionTimeout" ||
+    code === "CONNECT_TIMEOUT"
+  )
+    return new ConnectorError("tcp", `TCP: ${where} did not answer in time (firewall or wrong port)`, true);
+  if (
+    code === "ECONNRESET" ||
+    code === "EPIPE" ||
+    code === "NoConnection" ||
+    code === "ClosedAfterConnectText"
+  )
+    return new ConnectorError("tcp", `TCP: ${where} closed the connection (${detail})`, true);
+  if (TLS_CODES.has(code) || /certificate|self[- ]signed|altnames/i.test(detail)) {
+    const what =
+      code === "ERR_TLS_CERT_ALTNAME_INVALID"
+        ? `the certificate is not for ${host}`
+        : code === "CERT_HAS_EXPIRED"
+          ? "the certificate has expired"
+          : /self[- ]signed/i.test(detail) || code.includes("SELF_SIGNED")
+            ? "the certificate is self-signed"
+            : detail;
+    return new ConnectorError(
+      "tls",
+      `TLS certificate of ${where}: ${what}; fix the host name, or allow an unverified certificate if you trust this server`,
+      false,
+    );
+  }
+  if (e.authenticationFailed || code === "EAUTH" || e.serverResponseCode === "AUTHENTICATIONFAILED")
+    return new ConnectorError(
+      "auth",
+      `Authentication: ${where} refused the user name or password (${detail})`,
+      false,
+    );
+  return new ConnectorError("protocol", `${where}: ${detail}${code ? ` (${code})` : ""}`, true);
+}

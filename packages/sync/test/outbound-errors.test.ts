@@ -1,0 +1,199 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { addSharedInbox, getConnector } from "@madoguchi/core";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTeam, type Team } from "../../core/test/fixtures";
+import { createTestEnv, drivers, type TestEnv } from "../../core/test/harness";
+import { testConnection } from "../src/connection-test";
+import { createConnectorRoute } from "../src/outbound";
+import { loadSecretKey, openSecret, sealSecret } from "../src/secret-box";
+import { type Dovecot, startDovecot } from "./dovecot";
+import { connectDovecot, plainMail, secretKey } from "./setup";
+
+interface Received {
+  from: string;
+  to: string[];
+  raw: Buffer;
+}
+
+/** The provider's submission server: AUTH required, rejects one recipient with 550. */
+async function startProviderSmtp(user: string, pass: string) {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: false,
+    allowInsecureAuth: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onAuth(auth, _s, cb) {
+      if (auth.username === user && auth.password === pass) cb(null, { user });
+      else cb(Object.assign(new Error("Invalid credentials"), { responseCode: 535 }));
+    },
+    onRcptTo(address, _s, cb) {
+      if (address.address.startsWith("nobody@"))
+        cb(Object.assign(new Error("No such user"), { responseCode: 550 }));
+      else cb();
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks),
+        });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.server.address() as { port: number };
+  return { port, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe("secret box", () => {
+  it("seals with AES-256-GCM, refuses a wrong key, keeps a generated key file", () => {
+    const sealed = sealSecret(secretKey, "パスワード");
+    expect(sealed).not.toContain("パスワード");
+    expect(openSecret(secretKey, sealed)).toBe("パスワード");
+    expect(() => openSecret(Buffer.alloc(32, 1), sealed)).toThrow(/MADOGUCHI_SECRET_KEY differs/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "madoguchi-key-"));
+    try {
+      const a = loadSecretKey({ dataDir: dir });
+      expect(loadSecretKey({ dataDir: dir }).equals(a)).toBe(true);
+      expect(fs.statSync(path.join(dir, "connector-secret.key")).mode & 0o777).toBe(0o600);
+      expect(loadSecretKey({ dataDir: dir, key: secretKey.toString("hex") }).equals(secretKey)).toBe(true);
+      expect(() => loadSecretKey({ dataDir: dir, key: "short" })).toThrow(/32 bytes/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.each(drivers)("outbound and diagnostics on %s", (driver) => {
+  let env: TestEnv;
+  let team: Team;
+  let dovecot: Dovecot;
+  let smtp: Awaited<ReturnType<typeof startProviderSmtp>>;
+
+  beforeAll(async () => {
+    [env, dovecot] = await Promise.all([createTestEnv(driver), startDovecot()]);
+    team = await createTeam(env.ctx);
+    smtp = await startProviderSmtp(dovecot.user, dovecot.password);
+  });
+  afterAll(async () => {
+    await smtp?.close();
+    await dovecot?.stop();
+    await env?.close();
+  });
+
+  it("sends through the provider's SMTP and APPENDs one Sent copy, even when retried", async () => {
+    await connectDovecot(env.ctx, dovecot, team.info.address, {
+      smtpHost: "127.0.0.1",
+      smtpPort: smtp.port,
+      smtpTls: "none",
+      smtpUser: dovecot.user,
+    });
+    const route = createConnectorRoute({ ctx: env.ctx, secretKey, timeoutMs: 5_000 });
+    const raw = plainMail(1, { from: "info@provider.test", folder: "reply" });
+    const delivery = {
+      inboxId: team.info.id,
+      messageIdHeader: "m1.reply@customer.example",
+      domain: "customer.example",
+      envelope: { from: "info@provider.test", to: ["c1@customer.example", "nobody@customer.example"] },
+      raw,
+      signal: new AbortController().signal,
+    };
+    const outcome = await route.attempt(delivery);
+    expect(Object.keys(outcome?.delivered ?? {})).toEqual(["c1@customer.example"]);
+    expect(outcome?.failed["nobody@customer.example"]?.code).toBe(550);
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]?.to).toEqual(["c1@customer.example"]);
+    expect(smtp.received[0]?.raw.toString()).toContain("Message-ID: <m1.reply@customer.example>");
+    await route.attempt({ ...delivery, envelope: { ...delivery.envelope, to: ["c1@customer.example"] } });
+    const client = await dovecot.client();
+    const lock = await client.getMailboxLock("Sent", { readOnly: true });
+    const sent = await client.fetchAll("1:*", { uid: true, source: true, flags: true }, { uid: true });
+    lock.release();
+    await client.logout();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.source?.equals(raw)).toBe(true);
+    const other = await addSharedInbox(env.ctx, { address: "native@example.co.jp", name: "native" });
+    expect(await route.attempt({ ...delivery, inboxId: other.id })).toBeNull();
+  });
+
+  it("defers (retry) when the provider's SMTP is gone, and says why", async () => {
+    const gone = await addSharedInbox(env.ctx, { address: "gone@example.co.jp", name: "gone" });
+    await connectDovecot(env.ctx, dovecot, gone.address, {
+      smtpHost: "127.0.0.1",
+      smtpPort: 1,
+      smtpTls: "none",
+    });
+    const route = createConnectorRoute({ ctx: env.ctx, secretKey, timeoutMs: 2_000 });
+    const outcome = await route.attempt({
+      inboxId: gone.id,
+      messageIdHeader: "x@y",
+      domain: "customer.example",
+      envelope: { from: "info@provider.test", to: ["c1@customer.example"] },
+      raw: plainMail(9),
+      signal: new AbortController().signal,
+    });
+    expect(outcome?.deferred["c1@customer.example"]?.response).toMatch(/^TCP: SMTP 127\.0\.0\.1:1 refused/);
+    expect((await getConnector(env.ctx.db, (await connectorOf(gone.id)).id)).lastError).toMatch(
+      /^Sending: TCP/,
+    );
+  });
+
+  async function connectorOf(inboxId: number) {
+    const { findConnectorByInbox } = await import("@madoguchi/core");
+    const found = await findConnectorByInbox(env.ctx.db, inboxId);
+    if (!found) throw new Error("no connector");
+    return found;
+  }
+
+  it("connection test: all good, then wrong password, TLS certificate, server gone, DNS, missing folder", async () => {
+    const ok = await testConnection(await connectorOf(team.info.id), secretKey, { timeoutMs: 3_000 });
+    expect(ok.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(ok.checks.map((c) => `${c.service} ${c.step}`)).toEqual([
+      "IMAP dns",
+      "IMAP tcp",
+      "IMAP auth",
+      "IMAP folder",
+      "IMAP folder",
+      "SMTP dns",
+      "SMTP tcp",
+      "SMTP auth",
+    ]);
+    const cases: [string, Parameters<typeof connectDovecot>[3], string, RegExp][] = [
+      [
+        "pw",
+        { imapPassword: "wrong" },
+        "auth",
+        /^Authentication: IMAP 127\.0\.0\.1:\d+ refused the user name or password/,
+      ],
+      [
+        "tls",
+        { imapTls: "tls", imapPort: dovecot.tlsPort },
+        "tls",
+        /^TLS certificate of IMAP 127\.0\.0\.1:\d+: /,
+      ],
+      ["gone", { imapPort: 1 }, "tcp", /^TCP: IMAP 127\.0\.0\.1:1 refused the connection/],
+      ["dns", { imapHost: "no-such-host.invalid" }, "dns", /^DNS: no-such-host\.invalid does not resolve/],
+      ["folder", { folders: ["INBOX", "Archive/2020"] }, "folder", /^Folder Archive\/2020 does not exist/],
+    ];
+    for (const [name, extra, step, message] of cases) {
+      const inbox = await addSharedInbox(env.ctx, { address: `diag-${name}@example.co.jp`, name });
+      const account = await connectDovecot(env.ctx, dovecot, inbox.address, extra);
+      const result = await testConnection(account, secretKey, { timeoutMs: 3_000 });
+      const failed = result.checks.filter((c) => !c.ok);
+      expect(result.ok, name).toBe(false);
+      expect(
+        failed.map((c) => c.step),
+        name,
+      ).toEqual([step]);
+      expect(failed[0]?.message, name).toMatch(message);
+    }
+  });
+});

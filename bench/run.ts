@@ -1,4 +1,5 @@
 // npm run bench [-- <name> …]: runs the named benchmarks (all when none is named) and prints their tables.
+import { connectorBench } from "./connector";
 import { imapBench } from "./imap";
 import { ingestBench } from "./ingest";
 import { smtpBench } from "./smtp";
@@ -6,6 +7,7 @@ import { webBench } from "./web";
 
 const benches: Record<string, () => Promise<void>> = {
   ingest: ingestBench,
+  connector: connectorBench,
   imap: imapBench,
   smtp: smtpBench,
   web: webBench,

@@ -26,6 +26,8 @@ export interface ServerConfig {
   tlsCertFile?: string;
   /** Where the self-signed certificate is kept. */
   tlsDir: string;
+  /** Key that encrypts external mailbox passwords at rest (64 hex digits or base64 of 32 bytes); unset = a key file in the data dir. */
+  connectorSecretKey?: string;
   /** SMTP settings beyond ports (DNS servers, outbound port, smarthost, DMARC policy, size limit). */
   smtp: SmtpSettings;
 }
@@ -140,6 +142,7 @@ export function loadConfig(source: Source = process.env): ServerConfig {
     ...readTlsFiles(source),
     tlsDir: path.join(dataDir, "tls"),
     smtp: readSmtpSettings(source),
+    connectorSecretKey: read(source, "MADOGUCHI_SECRET_KEY"),
   };
 }
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ChangeFeed, CoreContext } from "@madoguchi/core";
+import type { ChangeFeed, ConnectorRoute, CoreContext } from "@madoguchi/core";
 import type { TlsMaterial } from "@madoguchi/tls";
 import type { ServerConfig } from "./env";
 
@@ -21,6 +21,8 @@ export interface ListenerDeps {
   tls: TlsMaterial;
   /** Nudges when an inbox's change log advances (IMAP IDLE, outbound workers). */
   feed: ChangeFeed;
+  /** Outbound route through an inbox's external provider (SMTP queue workers use it first). */
+  connectorRoute?: ConnectorRoute;
 }
 
 export interface RunningListener {

@@ -1,7 +1,14 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { mountApi } from "@madoguchi/api/http";
-import { CHANGES_CHANNEL, ChangeFeed, type CoreContext } from "@madoguchi/core";
+import { CHANGES_CHANNEL, ChangeFeed } from "@madoguchi/core";
+import { signOutbound as signOutboundMail } from "@madoguchi/smtp";
+import {
+  type ConnectorWorkers,
+  createConnectorRoute,
+  loadSecretKey,
+  startConnectorWorkers,
+} from "@madoguchi/sync";
 import { loadOrCreateTls, type TlsMaterial } from "@madoguchi/tls";
 import { sql } from "drizzle-orm";
 import type { ServerConfig } from "./env";
@@ -23,35 +30,20 @@ export interface RunningServer {
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web");
 const indexHtmlPath = path.join(webDir, "index.html");
 
-type Signer = (raw: Buffer, domain: string) => Promise<Buffer>;
-
-/** DKIM signing from @madoguchi/smtp when that package is built; web replies go out unsigned otherwise. */
-async function loadSigner(ctx: CoreContext): Promise<Signer | undefined> {
-  const pkg = "@madoguchi/smtp";
-  try {
-    import.meta.resolve(pkg);
-  } catch {
-    return undefined;
-  }
-  const mod = (await import(pkg)) as {
-    signOutbound?: (c: CoreContext, raw: Buffer, d: string) => Promise<Buffer>;
-  };
-  const sign = mod.signOutbound;
-  return sign ? (raw, domain) => sign(ctx, raw, domain) : undefined;
-}
-
 /** Opens the database, then the listeners; if any step fails, what was opened is closed again. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const core = await openCore(config);
   let http: RunningHttp | undefined;
   let tls: TlsMaterial | undefined;
   let feed: ChangeFeed | undefined;
+  let connectors: ConnectorWorkers | undefined;
   try {
     const firstStart = await prepareFirstStart(core.ctx, config.adminEmail);
     feed = new ChangeFeed(core.db.listen);
     await feed.start(CHANGES_CHANNEL);
     const changeFeed = feed;
-    const signOutbound = await loadSigner(core.ctx);
+    const ctx = core.ctx;
+    const signOutbound = (raw: Buffer, domain: string) => signOutboundMail(ctx, raw, domain);
     http = await startHttpServer({
       bind: config.bind,
       port: config.ports.http,
@@ -76,9 +68,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       keyFile: config.tlsKeyFile,
       certFile: config.tlsCertFile,
     });
-    const protocols = await startProtocols({ ctx: core.ctx, config, tls, feed });
+    // Inboxes connected to another provider: their sync workers, and their outbound route.
+    const secretKey = loadSecretKey({ key: config.connectorSecretKey, dataDir: config.dataDir });
+    const log = (message: string, err?: unknown) => console.error(`madoguchi: ${message}`, err ?? "");
+    const connectorRoute = createConnectorRoute({ ctx, secretKey, log });
+    const protocols = await startProtocols({ ctx, config, tls, feed, connectorRoute });
+    connectors = startConnectorWorkers({ ctx, feed, config: { secretKey }, log });
     const running = http;
     const runningFeed = feed;
+    const runningConnectors = connectors;
     return {
       core,
       http: running,
@@ -86,6 +84,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       firstStart,
       tls,
       async stop() {
+        await runningConnectors.close();
         await stopProtocols(protocols);
         await running.close();
         await runningFeed.close();
@@ -93,6 +92,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       },
     };
   } catch (err) {
+    await connectors?.close();
     await http?.close();
     await feed?.close();
     await core.close();

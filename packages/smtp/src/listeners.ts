@@ -1,5 +1,5 @@
 import path from "node:path";
-import { type CoreContext, DEFAULT_RETRY_POLICY } from "@madoguchi/core";
+import { type ConnectorRoute, type CoreContext, DEFAULT_RETRY_POLICY } from "@madoguchi/core";
 import { loadOrCreateTls, type TlsMaterial } from "@madoguchi/tls";
 import type { SmtpServerConfig, SmtpSettings } from "./config";
 import { createInboundServer } from "./inbound";
@@ -29,6 +29,8 @@ export interface SmtpDeps {
   feed?: unknown;
   /** Errors nobody waits for (a delivery worker's database trouble); default: console.error. */
   onError?: (err: unknown) => void;
+  /** Outbound route through an inbox's external provider (packages/sync), tried before MX delivery. */
+  connectorRoute?: ConnectorRoute;
 }
 
 export interface RunningListener {
@@ -61,6 +63,7 @@ export function startQueueWorker(deps: SmtpDeps, router = routerOf(deps.config))
     leaseMs: settings.deliveryLeaseMs ?? DELIVERY_LEASE_MS,
     pollMs: settings.queuePollMs ?? QUEUE_POLL_MS,
     onError: deps.onError ?? ((err) => console.error("madoguchi smtp: outbound delivery:", err)),
+    connectorRoute: deps.connectorRoute,
   });
   worker.start();
   return worker;

@@ -18,7 +18,7 @@ import { formatTable } from "./table";
 
 /** MADOGUCHI_SECRET_KEY, once env.ts reads it into the config; else the key file in the data dir. */
 function secretKeyOf(config: ServerConfig): Buffer {
-  const key = (config as ServerConfig & { connectorSecretKey?: string }).connectorSecretKey;
+  const key = config.connectorSecretKey;
   return loadSecretKey({ key, dataDir: config.dataDir });
 }
 

@@ -1,5 +1,6 @@
 import {
   type ClaimedDelivery,
+  type ConnectorRoute,
   type CoreContext,
   claimDeliveries,
   type DeliveryOutcome,
@@ -24,6 +25,8 @@ export interface QueueWorkerOptions {
   pollMs: number;
   /** Called with errors that are not a delivery's verdict (database down, bug); the row is retried after its lease. */
   onError?: (err: unknown) => void;
+  /** Inboxes connected to an external provider send through its SMTP server instead of MX delivery. */
+  connectorRoute?: ConnectorRoute;
 }
 
 /** The header block of a message, for the DSN's text/rfc822-headers part. */
@@ -119,12 +122,16 @@ export class QueueWorker {
     this.controllers.add(controller);
     let outcome: DeliveryOutcome;
     try {
-      outcome = await router.attempt(
-        delivery.domain,
-        { from: delivery.message.mailFrom, to: delivery.recipients },
-        raw,
-        controller.signal,
-      );
+      const envelope = { from: delivery.message.mailFrom, to: delivery.recipients };
+      outcome =
+        (await this.options.connectorRoute?.attempt({
+          inboxId: delivery.message.inboxId,
+          messageIdHeader: delivery.message.messageIdHeader,
+          domain: delivery.domain,
+          envelope,
+          raw,
+          signal: controller.signal,
+        })) ?? (await router.attempt(delivery.domain, envelope, raw, controller.signal));
     } finally {
       clearTimeout(deadline);
       this.controllers.delete(controller);

@@ -1,4 +1,4 @@
+export * from "./attachment-content";
 export * from "./blob-store";
 export * from "./parse";
 export * from "./threading";
-export * from "./attachment-content";

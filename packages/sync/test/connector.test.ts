@@ -63,7 +63,9 @@ describe.each(drivers)("connector sync against Dovecot on %s", (driver) => {
     const state = await waitFor(
       async () => {
         const s = await accountState(env.ctx, team.info.address);
-        return s.folderStates.length === 3 && s.folderStates.every((f) => f.importFinishedAt) ? s : null;
+        // The pass is recorded as a success just after its last folder's checkpoint.
+        const done = s.folderStates.length === 3 && s.folderStates.every((f) => f.importFinishedAt);
+        return done && s.lastSuccessAt ? s : null;
       },
       10_000,
       "checkpoints",

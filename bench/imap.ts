@@ -12,12 +12,12 @@ import { inboxes, mailboxes, messages, users } from "@madoguchi/db/schema";
 import { type FsBlobStore, sha256Hex } from "@madoguchi/mail/blob-store";
 import argon2 from "argon2";
 import { eq, sql } from "drizzle-orm";
-import postgres from "postgres";
 import { CHANGES_CHANNEL, ChangeFeed, deliver, listMailboxes } from "../packages/core/src/index";
 import { createTeam } from "../packages/core/test/fixtures";
 import { createTestEnv, type TestEnv } from "../packages/core/test/harness";
 import { createImapServer } from "../packages/imap/src/index";
 import { RawClient } from "../packages/imap/test/helpers";
+import { benchDrivers } from "./drivers";
 import { percentile, printTable } from "./stats";
 
 const BIG = 100_000;
@@ -263,28 +263,8 @@ async function runDriver(driver: DriverName): Promise<(string | number)[][]> {
   }
 }
 
-async function postgresReachable(url: string): Promise<boolean> {
-  const sqlc = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await sqlc`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sqlc.end({ timeout: 1 });
-  }
-}
-
 export async function imapBench(): Promise<void> {
-  const pgUrl =
-    process.env.BENCH_DATABASE_URL ??
-    process.env.TEST_DATABASE_URL ??
-    "postgres://postgres@127.0.0.1:5432/postgres";
-  const driverList: DriverName[] = ["pglite"];
-  if (await postgresReachable(pgUrl)) {
-    process.env.TEST_DATABASE_URL = pgUrl;
-    driverList.push("postgres");
-  } else console.log(`PostgreSQL at ${pgUrl} not reachable: PGlite only.`);
+  const driverList = await benchDrivers();
   const rows: (string | number)[][] = [];
   for (const driver of driverList) rows.push(...(await runDriver(driver)));
   console.log(

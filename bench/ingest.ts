@@ -3,10 +3,10 @@
 // Every run is bounded by a message count and a time budget.
 import { randomBytes } from "node:crypto";
 import type { DriverName } from "@madoguchi/db/client";
-import postgres from "postgres";
 import { deliver } from "../packages/core/src/deliver/deliver";
 import { createTeam } from "../packages/core/test/fixtures";
 import { createTestEnv } from "../packages/core/test/harness";
+import { benchDrivers } from "./drivers";
 import { percentile, printTable } from "./stats";
 
 const CASES = [
@@ -45,18 +45,6 @@ function makeMessage(n: number, bytes: number): Buffer {
   return Buffer.from(`${head}\r\n${b64}\r\n--b1--\r\n`);
 }
 
-async function postgresReachable(url: string): Promise<boolean> {
-  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
-
 async function runCase(driver: DriverName, bytes: number, maxMessages: number, concurrency: number) {
   const env = await createTestEnv(driver, { pgliteDir: true });
   try {
@@ -88,17 +76,7 @@ async function runCase(driver: DriverName, bytes: number, maxMessages: number, c
 }
 
 export async function ingestBench(): Promise<void> {
-  const pgUrl =
-    process.env.BENCH_DATABASE_URL ??
-    process.env.TEST_DATABASE_URL ??
-    "postgres://postgres@127.0.0.1:5432/postgres";
-  const driverList: DriverName[] = ["pglite"];
-  if (await postgresReachable(pgUrl)) {
-    process.env.TEST_DATABASE_URL = pgUrl;
-    driverList.push("postgres");
-  } else {
-    console.log(`PostgreSQL at ${pgUrl} not reachable: PGlite only.`);
-  }
+  const driverList = await benchDrivers();
   const rows: (string | number)[][] = [];
   for (const driver of driverList) {
     for (const c of CASES) {

@@ -8,10 +8,10 @@ import fs from "node:fs";
 import type { DriverName } from "@madoguchi/db/client";
 import { messages } from "@madoguchi/db/schema";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { createTeam } from "../packages/core/test/fixtures";
 import { createTestEnv } from "../packages/core/test/harness";
 import { startTestSmtp } from "../packages/smtp/test/support/smtp-env";
+import { benchDrivers } from "./drivers";
 import { printTable } from "./stats";
 
 const SMTP_SOURCE = "/usr/sbin/smtp-source";
@@ -21,18 +21,6 @@ const CASES = [
 ] as const;
 const SESSIONS = [1, 10, 50] as const;
 const TIME_BUDGET_MS = 60_000;
-
-async function postgresReachable(url: string): Promise<boolean> {
-  const client = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await client`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end({ timeout: 1 });
-  }
-}
 
 function smtpSource(port: number, sessions: number, count: number, bytes: number): Promise<void> {
   const args = ["-s", String(sessions), "-m", String(count), "-l", String(bytes), "-d"];
@@ -68,17 +56,7 @@ export async function smtpBench(): Promise<void> {
     console.log(`smtp: ${SMTP_SOURCE} not found (apt-get install postfix); skipped.`);
     return;
   }
-  const pgUrl =
-    process.env.BENCH_DATABASE_URL ??
-    process.env.TEST_DATABASE_URL ??
-    "postgres://postgres@127.0.0.1:5432/postgres";
-  const driverList: DriverName[] = ["pglite"];
-  if (await postgresReachable(pgUrl)) {
-    process.env.TEST_DATABASE_URL = pgUrl;
-    driverList.push("postgres");
-  } else {
-    console.log(`PostgreSQL at ${pgUrl} not reachable: PGlite only.`);
-  }
+  const driverList = await benchDrivers();
   const rows: (string | number)[][] = [];
   for (const driver of driverList) {
     for (const c of CASES) {

@@ -6,6 +6,7 @@ import type { RealtimeClient } from "../packages/api/test/support";
 import { startTestServer, TestClient } from "../packages/api/test/support";
 import { createTeam } from "../packages/core/test/fixtures";
 import { createTestEnv } from "../packages/core/test/harness";
+import { benchDatabaseUrl } from "./drivers";
 import { percentile, printTable } from "./stats";
 
 const CONVERSATIONS = 100_000;
@@ -58,11 +59,7 @@ async function time(samples: number, fn: () => Promise<unknown>): Promise<number
 }
 
 export async function webBench(): Promise<void> {
-  const url =
-    process.env.BENCH_DATABASE_URL ??
-    process.env.TEST_DATABASE_URL ??
-    "postgres://postgres@127.0.0.1:5432/postgres";
-  process.env.TEST_DATABASE_URL = url;
+  process.env.TEST_DATABASE_URL = benchDatabaseUrl();
   const env = await createTestEnv("postgres");
   const clients: TestClient[] = [];
   let server: Awaited<ReturnType<typeof startTestServer>> | undefined;

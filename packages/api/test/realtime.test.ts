@@ -5,6 +5,8 @@ import { mail, useTeamEnv } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
 import type { PresenceEntry, ServerMessage } from "../src/realtime/protocol";
 import { startTestServer, TestClient, type TestServer } from "./support";
+// The multi-node suite (PostgreSQL only) registers itself here, beside the single-node realtime tests.
+import "./multinode.suite";
 
 type Msg<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
 const is =

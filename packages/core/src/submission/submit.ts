@@ -5,8 +5,6 @@ import type { CoreContext } from "../context";
 import { getConversation } from "../conversations/lock";
 import { describeConflict, type ReplyConflict, tryRecordReply } from "../conversations/reply-guard";
 import { deliver } from "../deliver/deliver";
-import { findDomain } from "../directory/domains";
-import { findInboxByAddress, type Inbox } from "../directory/inboxes";
 import { AppError } from "../errors";
 import {
   discardHeldOutbound,
@@ -17,6 +15,7 @@ import {
   setOutboundReplySeq,
 } from "../outbound/queue";
 import { type AnsweredMessage, findAnsweredMessage } from "./answered";
+import { splitLocal } from "./recipients";
 
 export interface SubmissionInput {
   userId: number;
@@ -134,26 +133,6 @@ export async function submitMessage(ctx: CoreContext, input: SubmissionInput): P
     conversationId: sent.conversationId,
     sentMessageId: sent.messageId,
   };
-}
-
-/** Recipients at domains served here are delivered directly; the rest go to the queue. */
-async function splitLocal(
-  ctx: CoreContext,
-  recipients: string[],
-): Promise<{ inboxes: Inbox[]; remote: string[] }> {
-  const inboxes: Inbox[] = [];
-  const remote: string[] = [];
-  for (const rcpt of recipients) {
-    const domain = rcpt.slice(rcpt.lastIndexOf("@") + 1);
-    if (!(await findDomain(ctx.db, domain))) {
-      remote.push(rcpt);
-      continue;
-    }
-    const inbox = await findInboxByAddress(ctx.db, rcpt);
-    if (!inbox) throw new AppError("NOT_FOUND", `No such local address: ${rcpt}`);
-    if (!inboxes.some((i) => i.id === inbox.id)) inboxes.push(inbox);
-  }
-  return { inboxes, remote };
 }
 
 /**

@@ -4,8 +4,7 @@ import type { CoreContext } from "../context";
 import { type Conversation, getConversation } from "../conversations/lock";
 import { tryRecordReply } from "../conversations/reply-guard";
 import { deliver } from "../deliver/deliver";
-import { findDomain } from "../directory/domains";
-import { findInboxByAddress, getInbox, type Inbox } from "../directory/inboxes";
+import { getInbox, type Inbox } from "../directory/inboxes";
 import { AppError } from "../errors";
 import {
   discardHeldOutbound,
@@ -14,6 +13,7 @@ import {
   releaseOutbound,
   setOutboundReplySeq,
 } from "../outbound/queue";
+import { splitLocal } from "../submission/recipients";
 import { explainConflict, type ReplyConflictDetail } from "./conflict-detail";
 import { discardDraft } from "./drafts";
 import { markConversationRead } from "./read-state";
@@ -99,6 +99,7 @@ export type WebReplyResult =
 export async function sendWebReply(ctx: CoreContext, input: WebReplyInput): Promise<WebReplyResult> {
   const conversation = await getConversation(ctx, input.conversationId, input.userId);
   const inboxId = conversation.inboxId;
+  if (!input.recipients.length) throw new AppError("INVALID_INPUT", "A reply needs at least one recipient");
   const local = await splitLocal(ctx, input.recipients);
   const found = await findOutboundByMessageId(ctx.db, inboxId, input.messageIdHeader);
   if (found?.message.releasedAt) {
@@ -158,25 +159,4 @@ export async function sendWebReply(ctx: CoreContext, input: WebReplyInput): Prom
   await discardDraft(ctx, { userId: input.userId, conversationId: conversation.id });
   await markConversationRead(ctx, { userId: input.userId, conversationId: conversation.id });
   return { sent: true, duplicate: false, outboundId: outbound.id, replySeq, sentMessageId: sent.messageId };
-}
-
-/** Recipients at domains served here are delivered directly; the rest go to the queue. */
-async function splitLocal(
-  ctx: CoreContext,
-  recipients: string[],
-): Promise<{ inboxes: Inbox[]; remote: string[] }> {
-  const inboxes: Inbox[] = [];
-  const remote: string[] = [];
-  if (!recipients.length) throw new AppError("INVALID_INPUT", "A reply needs at least one recipient");
-  for (const rcpt of recipients) {
-    const domain = rcpt.slice(rcpt.lastIndexOf("@") + 1);
-    if (!(await findDomain(ctx.db, domain))) {
-      remote.push(rcpt);
-      continue;
-    }
-    const inbox = await findInboxByAddress(ctx.db, rcpt);
-    if (!inbox) throw new AppError("NOT_FOUND", `No such local address: ${rcpt}`, { address: rcpt });
-    if (!inboxes.some((i) => i.id === inbox.id)) inboxes.push(inbox);
-  }
-  return { inboxes, remote };
 }

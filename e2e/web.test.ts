@@ -159,6 +159,8 @@ describe("web app in Chromium: two agents, one shared inbox", () => {
     await screenshot(b, "04-replying-warning");
     await b.getByTestId("take-over").click();
     await b.getByTestId("composer").waitFor({ timeout: WAIT });
+    // The server moved the claim to B (recorded in the activity), so B's reply is not "blocked".
+    await b.getByTestId("activity").getByText("佐藤が返信を始めました").waitFor({ timeout: REALTIME });
   });
 
   it("A sends after the confirmation (external recipient marked) and the undo window", async () => {

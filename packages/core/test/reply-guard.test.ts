@@ -131,6 +131,24 @@ describe.each(drivers)("reply guard on %s", (driver) => {
     });
   });
 
+  it("lets a teammate take the claim over explicitly, and records it", async () => {
+    const conv = await newConversation();
+    await claimReply(t.env.ctx, { conversationId: conv.id, userId: t.team.alice.id });
+    const taken = await claimReply(t.env.ctx, {
+      conversationId: conv.id,
+      userId: t.team.bob.id,
+      takeOver: true,
+    });
+    expect(taken).toMatchObject({ claimed: true });
+    const back = await claimReply(t.env.ctx, { conversationId: conv.id, userId: t.team.alice.id });
+    expect(back).toMatchObject({ claimed: false, holderId: t.team.bob.id });
+    const log = await t.env.ctx.db
+      .select()
+      .from(changes)
+      .where(and(eq(changes.conversationId, conv.id), eq(changes.kind, "reply_claimed")));
+    expect(log.map((c) => c.data.takenOverFrom ?? null)).toEqual([null, t.team.alice.id]);
+  });
+
   it("checks membership for every conversation action", async () => {
     const conv = await newConversation();
     const attempts: (() => Promise<unknown>)[] = [

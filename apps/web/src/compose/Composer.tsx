@@ -32,6 +32,8 @@ export function Composer(props: {
   detail: ConversationDetail;
   mode: ComposeMode;
   onClose: () => void;
+  /** The user chose to take the reply over from a teammate who holds the claim. */
+  takeOver?: boolean;
 }) {
   const { t } = useI18n();
   const drafts = useQuery({
@@ -70,6 +72,7 @@ function ComposerForm(props: {
   mode: ComposeMode;
   saved: Saved | null;
   onClose: () => void;
+  takeOver?: boolean;
 }) {
   const { t, lang, dates } = useI18n();
   const qc = useQueryClient();
@@ -97,7 +100,7 @@ function ComposerForm(props: {
   const [statusAfter, setStatusAfter] = useState<Status>(props.inbox?.settings.statusOnReply ?? "done");
   const [check, setCheck] = useState<Extract<SendCheck, { ok: true }> | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
-  const claim = useReplyClaim(conversationId);
+  const claim = useReplyClaim(conversationId, props.takeOver ?? false);
   const pending = useStore(outbox).find((p) => p.conversationId === conversationId);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const refusedDraftId = useRef<number | null>(null);

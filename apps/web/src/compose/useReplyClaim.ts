@@ -7,16 +7,19 @@ const RENEW_FLOOR_MS = 5_000;
 
 /**
  * Opening the composer claims the reply (an advisory lease others see as "○○さんが返信中");
- * renewed before it expires while the composer stays open, released when it closes.
+ * renewed before it expires while the composer stays open, released when it closes. With
+ * `takeOver` (the user chose 引き継いで返信) the first claim takes it from the teammate.
  */
-export function useReplyClaim(conversationId: number): ClaimState {
+export function useReplyClaim(conversationId: number, takeOver = false): ClaimState {
   const [state, setState] = useState<ClaimState>(null);
   useEffect(() => {
     let stopped = false;
     let timer: number | undefined;
+    let first = true;
     const claim = async () => {
       try {
-        const r = await trpc.reply.claim.mutate({ conversationId });
+        const r = await trpc.reply.claim.mutate({ conversationId, takeOver: first && takeOver });
+        first = false;
         if (stopped) return;
         setState(r.claimed ? { held: true } : { held: false, holder: r.holder });
         const ms = Math.max(RENEW_FLOOR_MS, (Date.parse(r.expiresAt) - Date.now()) / 2);
@@ -31,6 +34,6 @@ export function useReplyClaim(conversationId: number): ClaimState {
       window.clearTimeout(timer);
       void trpc.reply.release.mutate({ conversationId }).catch(() => {});
     };
-  }, [conversationId]);
+  }, [conversationId, takeOver]);
   return state;
 }

@@ -60,7 +60,11 @@ export function ConversationView(props: {
     if (unreadSeq !== null) mark(unreadSeq);
   }, [unreadSeq, mark]);
 
-  const closeComposer = useCallback(() => setCompose(null), []);
+  const [takeOver, setTakeOver] = useState(false);
+  const closeComposer = useCallback(() => {
+    setCompose(null);
+    setTakeOver(false);
+  }, []);
 
   if (q.isPending) return <section className="conversation muted pad">{t("app.loading")}</section>;
   if (q.isError) {
@@ -117,7 +121,14 @@ export function ConversationView(props: {
         ))}
       </div>
       {compose ? (
-        <Composer me={props.me} inbox={inbox} detail={d} mode={compose} onClose={closeComposer} />
+        <Composer
+          me={props.me}
+          inbox={inbox}
+          detail={d}
+          mode={compose}
+          onClose={closeComposer}
+          takeOver={takeOver}
+        />
       ) : (
         <div className="reply-actions">
           <button
@@ -152,6 +163,7 @@ export function ConversationView(props: {
                 className="warn-button"
                 data-testid="take-over"
                 onClick={() => {
+                  setTakeOver(true);
                   setCompose(warnReplying.mode);
                   setWarnReplying(null);
                 }}

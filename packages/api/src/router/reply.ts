@@ -13,11 +13,15 @@ import { iso } from "../view/iso";
 import { clientMutationId, id, sendInput } from "./reply.types";
 
 export const replyRouter = createRouter({
-  /** "I am replying" lease (advisory; others see it). Renew by calling again. */
+  /** "I am replying" lease (advisory; others see it). Renew by calling again; takeOver: true takes it from a teammate (recorded). */
   claim: protectedProcedure
-    .input(z.object({ conversationId: id, clientMutationId }))
+    .input(z.object({ conversationId: id, clientMutationId, takeOver: z.boolean().optional() }))
     .mutation(async ({ ctx, input }) => {
-      const r = await claimReply(ctx.ctx, { conversationId: input.conversationId, userId: ctx.user.id });
+      const r = await claimReply(ctx.ctx, {
+        conversationId: input.conversationId,
+        userId: ctx.user.id,
+        takeOver: input.takeOver,
+      });
       return r.claimed
         ? { claimed: true as const, expiresAt: iso(r.expiresAt) }
         : {

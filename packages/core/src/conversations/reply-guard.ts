@@ -31,13 +31,14 @@ export type ClaimResult =
  */
 export async function claimReply(
   ctx: CoreContext,
-  input: { conversationId: number; userId: number; ttlMs?: number },
+  input: { conversationId: number; userId: number; ttlMs?: number; takeOver?: boolean },
 ): Promise<ClaimResult> {
   const now = nowOf(ctx);
   return withConversation(ctx, input.conversationId, input.userId, async (tx, conversation) => {
     const holder = conversation.replyClaimUserId;
     const until = conversation.replyClaimExpiresAt;
-    if (holder !== null && holder !== input.userId && until && until > now) {
+    const heldByOther = holder !== null && holder !== input.userId && until !== null && until > now;
+    if (heldByOther && !input.takeOver) {
       const [row] = await tx.select({ name: users.name }).from(users).where(eq(users.id, holder));
       return { claimed: false, holderId: holder, holderName: row?.name ?? "?", expiresAt: until };
     }
@@ -50,7 +51,8 @@ export async function claimReply(
         kind: "reply_claimed",
         conversationId: conversation.id,
         actorId: input.userId,
-        data: { expiresAt: expiresAt.toISOString() },
+        // Taking over from a teammate is an explicit choice, kept in the audit trail.
+        data: { expiresAt: expiresAt.toISOString(), ...(heldByOther ? { takenOverFrom: holder } : {}) },
       });
     }
     await tx.update(conversations).set(patch).where(eq(conversations.id, conversation.id));

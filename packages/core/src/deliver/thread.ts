@@ -35,18 +35,18 @@ export async function findConversation(
     if (parent?.conversationId) return parent.conversationId;
   }
   if (parsed.messageId) {
-    const [child] = await tx
-      .select({ conversationId: messages.conversationId })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.inboxId, inboxId),
-          isNotNull(messages.conversationId),
-          sql`(${messages.inReplyTo} = ${parsed.messageId} or ${messages.references} @> ${JSON.stringify([parsed.messageId])}::jsonb)`,
-        ),
-      )
-      .limit(1);
-    if (child?.conversationId) return child.conversationId;
+    // Two lookups rather than one OR, so each uses its index (btree on In-Reply-To, GIN on References).
+    for (const match of [
+      eq(messages.inReplyTo, parsed.messageId),
+      sql`${messages.references} @> ${JSON.stringify([parsed.messageId])}::jsonb`,
+    ]) {
+      const [child] = await tx
+        .select({ conversationId: messages.conversationId })
+        .from(messages)
+        .where(and(eq(messages.inboxId, inboxId), isNotNull(messages.conversationId), match))
+        .limit(1);
+      if (child?.conversationId) return child.conversationId;
+    }
   }
   const normalized = normalizeSubject(parsed.subject);
   if (customerAddress && normalized && hasReplyPrefix(parsed.subject)) {

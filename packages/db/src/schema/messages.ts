@@ -82,6 +82,9 @@ export const messages = pgTable(
     index("messages_inbox_msgid_idx").on(t.inboxId, t.messageIdHeader),
     index("messages_conversation_idx").on(t.conversationId, t.internalDate),
     index("messages_inbox_blob_idx").on(t.inboxId, t.blobHash),
+    // Threading looks up the replies to a new message (they can arrive before it).
+    index("messages_inbox_in_reply_to_idx").on(t.inboxId, t.inReplyTo),
+    index("messages_references_idx").using("gin", t.references.op("jsonb_path_ops")),
   ],
 );
 

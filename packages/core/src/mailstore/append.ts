@@ -1,6 +1,6 @@
 import type { CoreContext } from "../context";
 import { deliver } from "../deliver/deliver";
-import { openMailbox } from "./folders";
+import { mailboxForUser } from "./folders";
 import { isDerivedKeyword } from "./keywords";
 
 /**
@@ -11,7 +11,7 @@ export async function appendMessage(
   ctx: CoreContext,
   input: { userId: number; mailboxId: number; raw: Buffer; flags?: string[]; internalDate?: Date },
 ): Promise<{ uid: number; uidValidity: number; messageId: number }> {
-  const mailbox = await openMailbox(ctx.db, input.userId, input.mailboxId);
+  const mailbox = await mailboxForUser(ctx.db, input.userId, input.mailboxId);
   const flags = (input.flags ?? []).filter((f) => !isDerivedKeyword(f));
   const seen = flags.some((f) => f.toLowerCase() === "\\seen");
   const outbound = mailbox.specialUse === "\\Sent" || mailbox.specialUse === "\\Drafts";

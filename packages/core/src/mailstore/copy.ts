@@ -7,7 +7,7 @@ import { lockInbox } from "../conversations/lock";
 import { deliver } from "../deliver/deliver";
 import { AppError } from "../errors";
 import { removeMessages } from "./expunge";
-import { type MailboxInfo, openMailbox } from "./folders";
+import { type MailboxInfo, mailboxForUser } from "./folders";
 
 export interface CopyResult {
   /** UIDVALIDITY of the target folder, for UIDPLUS COPYUID. */
@@ -29,8 +29,8 @@ export async function copyMessages(
   ctx: CoreContext,
   input: { userId: number; fromMailboxId: number; toMailboxId: number; uids: number[]; move?: boolean },
 ): Promise<CopyResult> {
-  const from = await openMailbox(ctx.db, input.userId, input.fromMailboxId);
-  const to = await openMailbox(ctx.db, input.userId, input.toMailboxId);
+  const from = await mailboxForUser(ctx.db, input.userId, input.fromMailboxId);
+  const to = await mailboxForUser(ctx.db, input.userId, input.toMailboxId);
   if (from.id === to.id && input.move)
     throw new AppError("INVALID_INPUT", "Cannot move messages onto their own folder");
   return from.inboxId === to.inboxId

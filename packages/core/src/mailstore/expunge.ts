@@ -4,7 +4,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { allocateSeq, insertChange } from "../changelog";
 import type { CoreContext } from "../context";
 import { lockInbox } from "../conversations/lock";
-import { openMailbox } from "./folders";
+import { mailboxForUser } from "./folders";
 
 /**
  * Removes rows from a folder inside the caller's transaction (inbox already locked): one
@@ -50,7 +50,7 @@ export async function expunge(
   ctx: CoreContext,
   input: { userId: number; mailboxId: number; uids?: number[] },
 ): Promise<{ uids: number[]; modseq: number | null }> {
-  const mailbox = await openMailbox(ctx.db, input.userId, input.mailboxId);
+  const mailbox = await mailboxForUser(ctx.db, input.userId, input.mailboxId);
   return ctx.db.transaction(async (tx) => {
     await lockInbox(tx, mailbox.inboxId);
     const doomed = await tx

@@ -14,7 +14,7 @@ import { lockInbox } from "../conversations/lock";
 import { applyStatus } from "../conversations/status";
 import { findUserByEmail } from "../directory/users";
 import { AppError } from "../errors";
-import { openMailbox } from "./folders";
+import { mailboxForUser } from "./folders";
 import { assigneeFromKeyword, isDerivedKeyword, statusFromKeyword } from "./keywords";
 import { type MessageMeta, selectMeta } from "./messages";
 
@@ -70,7 +70,7 @@ export async function storeFlags(
     unchangedSince?: number;
   },
 ): Promise<StoreResult> {
-  const mailbox = await openMailbox(ctx.db, input.userId, input.mailboxId);
+  const mailbox = await mailboxForUser(ctx.db, input.userId, input.mailboxId);
   const wantedDerived = input.flags.filter(isDerivedKeyword);
   const plain = input.flags.filter((f) => !isDerivedKeyword(f) && f.toLowerCase() !== "\\recent");
   return ctx.db.transaction(async (tx) => {
@@ -216,7 +216,7 @@ export async function hideForUser(
   input: { userId: number; mailboxId: number; uids: number[] },
 ): Promise<void> {
   if (!input.uids.length) return;
-  const mailbox = await openMailbox(ctx.db, input.userId, input.mailboxId);
+  const mailbox = await mailboxForUser(ctx.db, input.userId, input.mailboxId);
   await ctx.db.transaction(async (tx) => {
     await lockInbox(tx, mailbox.inboxId);
     const ids = await tx

@@ -6,7 +6,7 @@ import type { CoreContext } from "../context";
 import { lockInbox } from "../conversations/lock";
 import { AppError } from "../errors";
 import { STANDARD_MAILBOXES } from "../mailboxes";
-import { type MailboxInfo, openMailbox } from "./folders";
+import { type MailboxInfo, mailboxForUser, openMailbox } from "./folders";
 
 /** Separator of nested folder names ("Projects/2024"), the same for IMAP and the web app. */
 export const FOLDER_DELIMITER = "/";
@@ -112,7 +112,7 @@ export async function deleteFolder(
   ctx: CoreContext,
   input: { userId: number; mailboxId: number },
 ): Promise<void> {
-  const mailbox = await openMailbox(ctx.db, input.userId, input.mailboxId);
+  const mailbox = await mailboxForUser(ctx.db, input.userId, input.mailboxId);
   if (mailbox.specialUse || isStandard(mailbox.name))
     throw new AppError("FORBIDDEN", `${mailbox.name} is a standard folder and cannot be deleted`);
   await ctx.db.transaction(async (tx) => {

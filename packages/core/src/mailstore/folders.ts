@@ -51,11 +51,11 @@ export async function listMailboxes(ctx: CoreContext, userId: number): Promise<M
 }
 
 /**
- * A folder the user may open, with the highest modseq as that user sees it (their own \Seen
- * changes included). No access and no such folder give the same NOT_FOUND, so names cannot
- * be probed.
+ * A folder the user may work, as stored (its highestModseq is the team's, without this user's
+ * own \Seen changes). No access and no such folder give the same NOT_FOUND, so names cannot
+ * be probed. The access check for every mailstore operation.
  */
-export async function openMailbox(db: Queryable, userId: number, mailboxId: number): Promise<MailboxInfo> {
+export async function mailboxForUser(db: Queryable, userId: number, mailboxId: number): Promise<MailboxInfo> {
   const [row] = await db
     .select(mailboxColumns)
     .from(mailboxes)
@@ -64,6 +64,16 @@ export async function openMailbox(db: Queryable, userId: number, mailboxId: numb
   if (!row || !(await canAccessInbox(db, userId, row.inboxId))) {
     throw new AppError("NOT_FOUND", "No such mailbox");
   }
+  return row;
+}
+
+/**
+ * mailboxForUser plus the highest modseq as that user sees it (their own \Seen changes
+ * included): for SELECT, STATUS and change polling, which report HIGHESTMODSEQ. It aggregates
+ * over the folder, so operations that only need the access check use mailboxForUser.
+ */
+export async function openMailbox(db: Queryable, userId: number, mailboxId: number): Promise<MailboxInfo> {
+  const row = await mailboxForUser(db, userId, mailboxId);
   const [own] = await db
     .select({ max: sql<number | null>`max(${messageUserState.modseq})::bigint` })
     .from(messageUserState)

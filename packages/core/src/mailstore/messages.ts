@@ -2,7 +2,7 @@ import type { Queryable } from "@madoguchi/db/client";
 import { conversations, expungedMessages, messages, messageUserState, users } from "@madoguchi/db/schema";
 import { and, asc, eq, gt, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { CoreContext } from "../context";
-import { openMailbox } from "./folders";
+import { mailboxForUser, openMailbox } from "./folders";
 import { assigneeKeyword, STATUS_KEYWORDS } from "./keywords";
 
 /** A message as one user sees it in one folder. */
@@ -100,7 +100,7 @@ export async function listMessages(
   ctx: CoreContext,
   input: { userId: number; mailboxId: number; uids?: number[] },
 ): Promise<MessageMeta[]> {
-  await openMailbox(ctx.db, input.userId, input.mailboxId);
+  await mailboxForUser(ctx.db, input.userId, input.mailboxId);
   if (input.uids && input.uids.length === 0) return [];
   return selectMeta(
     ctx.db,
@@ -156,7 +156,7 @@ export async function mailboxCounts(
   ctx: CoreContext,
   input: { userId: number; mailboxId: number },
 ): Promise<{ messages: number; unseen: number; size: number }> {
-  await openMailbox(ctx.db, input.userId, input.mailboxId);
+  await mailboxForUser(ctx.db, input.userId, input.mailboxId);
   const [row] = await ctx.db
     .select({
       messages: sql<number>`count(*)::int`,

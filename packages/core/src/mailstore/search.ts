@@ -1,7 +1,7 @@
 import { messages } from "@madoguchi/db/schema";
 import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import type { CoreContext } from "../context";
-import { type MailboxInfo, openMailbox } from "./folders";
+import { type MailboxInfo, mailboxForUser, openMailbox } from "./folders";
 
 /** Header/body fields IMAP SEARCH can match in the stored, decoded message columns. */
 export type TextSearchField = "subject" | "from" | "to" | "cc" | "body" | "text";
@@ -34,7 +34,7 @@ export async function searchMessageText(
   ctx: CoreContext,
   input: { userId: number; mailboxId: number; field: TextSearchField; value: string },
 ): Promise<number[]> {
-  await openMailbox(ctx.db, input.userId, input.mailboxId);
+  await mailboxForUser(ctx.db, input.userId, input.mailboxId);
   if (!input.value) return mailboxUidsOf(ctx, input.mailboxId);
   const rows = await ctx.db
     .select({ uid: messages.uid })
@@ -54,7 +54,7 @@ export async function searchSentDate(
   ctx: CoreContext,
   input: { userId: number; mailboxId: number; since?: Date; before?: Date },
 ): Promise<number[]> {
-  await openMailbox(ctx.db, input.userId, input.mailboxId);
+  await mailboxForUser(ctx.db, input.userId, input.mailboxId);
   const sent = sql`coalesce(${messages.date}, ${messages.internalDate})`;
   const rows = await ctx.db
     .select({ uid: messages.uid })

@@ -1,16 +1,11 @@
 import type { Tx } from "@madoguchi/db/client";
-import {
-  conversations,
-  inboxes,
-  type MessageDirection,
-  messages,
-  messageUserState,
-} from "@madoguchi/db/schema";
+import { conversations, type MessageDirection, messages, messageUserState } from "@madoguchi/db/schema";
 import { type ParsedMessage, parseMessage } from "@madoguchi/mail/parse";
 import { normalizeSubject } from "@madoguchi/mail/threading";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { allocateSeq, insertChange } from "../changelog";
 import { type CoreContext, nowOf } from "../context";
+import { lockInbox } from "../conversations/lock";
 import { applyStatus } from "../conversations/status";
 import { AppError } from "../errors";
 import { allocateUid, findMailbox } from "../mailboxes";
@@ -98,12 +93,7 @@ export async function deliver(
   return ctx.db.transaction(async (tx) => {
     // The inbox counter row lock serializes writers of this inbox: the duplicate check below
     // cannot race, and sequence numbers are taken in commit order.
-    const [inbox] = await tx
-      .select({ id: inboxes.id })
-      .from(inboxes)
-      .where(eq(inboxes.id, inboxId))
-      .for("update");
-    if (!inbox) throw new AppError("NOT_FOUND", `Inbox ${inboxId} does not exist`);
+    await lockInbox(tx, inboxId);
     const mailbox = await findMailbox(tx, inboxId, envelope.mailbox ?? "INBOX");
     const messageIdHeader = parsed?.messageId ?? null;
     const [existing] = envelope.allowDuplicate

@@ -4,6 +4,7 @@ import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { assertAdmin } from "../authz";
 import { allocateSeq, insertChange } from "../changelog";
 import { type CoreContext, nowOf } from "../context";
+import { lockInbox } from "../conversations/lock";
 import { AppError } from "../errors";
 import { messageFields, PARSE_ERROR_KEYWORD, touchConversation, upsertConversation } from "./deliver";
 
@@ -50,7 +51,7 @@ export async function reprocessMessage(
     throw new AppError("INVALID_INPUT", `Still cannot parse message ${messageId}: ${String(err)}`);
   });
   return ctx.db.transaction(async (tx) => {
-    await tx.select({ id: inboxes.id }).from(inboxes).where(eq(inboxes.id, message.inboxId)).for("update");
+    await lockInbox(tx, message.inboxId);
     const conversationId = await upsertConversation(
       tx,
       message.inboxId,

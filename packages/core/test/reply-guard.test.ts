@@ -1,5 +1,5 @@
 import { changes, drafts, messages } from "@madoguchi/db/schema";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { assignConversation } from "../src/conversations/assign";
 import { addComment, deleteComment, editComment, listComments } from "../src/conversations/comments";
@@ -145,7 +145,8 @@ describe.each(drivers)("reply guard on %s", (driver) => {
     const log = await t.env.ctx.db
       .select()
       .from(changes)
-      .where(and(eq(changes.conversationId, conv.id), eq(changes.kind, "reply_claimed")));
+      .where(and(eq(changes.conversationId, conv.id), eq(changes.kind, "reply_claimed")))
+      .orderBy(asc(changes.seq));
     expect(log.map((c) => c.data.takenOverFrom ?? null)).toEqual([null, t.team.alice.id]);
   });
 

@@ -3,14 +3,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import postgres from "postgres";
+import type { DriverName } from "@madoguchi/db/client";
+import { createTestDatabase } from "../../../packages/core/test/harness";
 
 /** The CLI exactly as an admin runs it. */
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/madoguchi.mjs");
 
-export type Driver = "pglite" | "postgres";
-/** PGlite always; real PostgreSQL too when TEST_DATABASE_URL is set. */
-export const drivers: Driver[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+export { drivers } from "../../../packages/core/test/harness";
 
 export interface CliResult {
   code: number | null;
@@ -102,26 +101,15 @@ export interface DataDir {
  * A fresh data directory; for PostgreSQL also a fresh database next to TEST_DATABASE_URL's,
  * dropped again by remove(), so test files never share state.
  */
-export async function freshDataDir(driver: Driver): Promise<DataDir> {
+export async function freshDataDir(driver: DriverName): Promise<DataDir> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "madoguchi-server-test-"));
   // DNS at an unreachable loopback port: a test server never asks the machine's resolver.
   const settings: Record<string, string> = { MADOGUCHI_DATA_DIR: dir, MADOGUCHI_DNS_SERVERS: "127.0.0.1:9" };
   let dropDb = async () => {};
   if (driver === "postgres") {
-    const base = process.env.TEST_DATABASE_URL;
-    if (!base) throw new Error("TEST_DATABASE_URL is not set");
-    const name = `madoguchi_srv_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = postgres(base, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    await admin.end();
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    settings.DATABASE_URL = url.toString();
-    dropDb = async () => {
-      const a = postgres(base, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
-    };
+    const db = await createTestDatabase("madoguchi_srv");
+    settings.DATABASE_URL = db.url;
+    dropDb = () => db.drop();
   }
   return {
     settings,

@@ -28,6 +28,29 @@ export interface TestEnv {
 }
 
 /**
+ * A new, empty PostgreSQL database next to TEST_DATABASE_URL's, and the way to drop it again;
+ * every test file (and every server a test starts) gets its own.
+ */
+export async function createTestDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) throw new Error("TEST_DATABASE_URL is not set");
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const a = postgres(base, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+/**
  * A fresh, migrated database plus a temp blob directory. For PostgreSQL a new database is
  * created next to TEST_DATABASE_URL's and dropped afterwards, so test files never share state.
  */
@@ -38,22 +61,7 @@ export async function createTestEnv(
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "madoguchi-test-"));
   let url: string | undefined;
   let dropDb = async () => {};
-  if (driver === "postgres") {
-    const base = process.env.TEST_DATABASE_URL;
-    if (!base) throw new Error("TEST_DATABASE_URL is not set");
-    const name = `madoguchi_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = postgres(base, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    await admin.end();
-    const u = new URL(base);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    dropDb = async () => {
-      const a = postgres(base, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
-    };
-  }
+  if (driver === "postgres") ({ url, drop: dropDb } = await createTestDatabase("madoguchi_t"));
   const pgliteDir = opts.pgliteDir ? path.join(dir, "pglite") : undefined;
   let handle = await openDb({ url, pgliteDir });
   let open = true;

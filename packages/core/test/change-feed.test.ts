@@ -1,11 +1,11 @@
-import { openDb } from "@madoguchi/db/client";
+import { type DriverName, openDb } from "@madoguchi/db/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangeFeed, followInbox } from "../src/change-feed";
 import { CHANGES_CHANNEL, type Change, changesSince } from "../src/changelog";
 import { setStatus } from "../src/conversations/status";
 import { deliver } from "../src/deliver/deliver";
-import { createTeam, mail, type Team } from "./fixtures";
-import { createTestEnv, drivers, type TestEnv } from "./harness";
+import { mail, type Team, useTeamEnv } from "./fixtures";
+import { drivers, type TestEnv } from "./harness";
 
 function waitFor<T>(check: () => T | undefined, ms = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -20,30 +20,30 @@ function waitFor<T>(check: () => T | undefined, ms = 5000): Promise<T> {
   });
 }
 
-describe.each(drivers)("change feed on %s", (driver) => {
-  let env: TestEnv;
-  let team: Team;
-  let feed: ChangeFeed;
+/** The standard team plus a started ChangeFeed on its database, for one describe block. */
+function useFeedEnv(driver: DriverName): { env: TestEnv; team: Team; feed: ChangeFeed } {
+  const state = useTeamEnv(driver) as { env: TestEnv; team: Team; feed: ChangeFeed };
   beforeAll(async () => {
-    env = await createTestEnv(driver);
-    team = await createTeam(env.ctx);
-    feed = new ChangeFeed(env.listen);
-    await feed.start(CHANGES_CHANNEL);
+    state.feed = new ChangeFeed(state.env.listen);
+    await state.feed.start(CHANGES_CHANNEL);
   });
-  afterAll(async () => {
-    await feed.close();
-    await env.close();
-  });
+  // Registered after useTeamEnv's hook, so it runs first: the feed closes before the database.
+  afterAll(() => state.feed?.close());
+  return state;
+}
+
+describe.each(drivers)("change feed on %s", (driver) => {
+  const t = useFeedEnv(driver);
 
   it("nudges subscribers after commit and lets them pull every change in order", async () => {
     const got: Change[] = [];
-    const cursor = (await changesSince(env.ctx.db, team.info.id, 0, 100_000)).at(-1)?.seq ?? 0;
-    const stop = followInbox(env.ctx, feed, team.info.id, cursor, (batch) => got.push(...batch));
-    const d = await deliver(env.ctx, team.info.id, mail({ subject: "通知テスト" }));
+    const cursor = (await changesSince(t.env.ctx.db, t.team.info.id, 0, 100_000)).at(-1)?.seq ?? 0;
+    const stop = followInbox(t.env.ctx, t.feed, t.team.info.id, cursor, (batch) => got.push(...batch));
+    const d = await deliver(t.env.ctx, t.team.info.id, mail({ subject: "通知テスト" }));
     await waitFor(() => (got.some((c) => c.kind === "message_added") ? true : undefined));
-    await setStatus(env.ctx, {
+    await setStatus(t.env.ctx, {
       conversationId: d.conversationId ?? -1,
-      userId: team.bob.id,
+      userId: t.team.bob.id,
       status: "in_progress",
     });
     await waitFor(() => (got.some((c) => c.kind === "status_changed") ? true : undefined));
@@ -57,26 +57,14 @@ describe.each(drivers)("change feed on %s", (driver) => {
 // PostgreSQL only: several server processes share one database and must nudge each other.
 for (const driver of drivers.filter((d) => d === "postgres")) {
   describe("change feed across connections", () => {
-    let env: TestEnv;
-    let team: Team;
-    let feed: ChangeFeed;
-    beforeAll(async () => {
-      env = await createTestEnv(driver);
-      team = await createTeam(env.ctx);
-      feed = new ChangeFeed(env.listen);
-      await feed.start(CHANGES_CHANNEL);
-    });
-    afterAll(async () => {
-      await feed.close();
-      await env.close();
-    });
+    const t = useFeedEnv(driver);
 
     it("carries nudges between processes' connections", async () => {
-      const other = await openDb({ url: env.url });
+      const other = await openDb({ url: t.env.url });
       try {
         let nudged = 0;
-        const stop = feed.subscribe(team.info.id, () => nudged++);
-        await deliver({ ...env.ctx, db: other.db }, team.info.id, mail({ subject: "別接続" }));
+        const stop = t.feed.subscribe(t.team.info.id, () => nudged++);
+        await deliver({ ...t.env.ctx, db: other.db }, t.team.info.id, mail({ subject: "別接続" }));
         await waitFor(() => (nudged > 0 ? true : undefined));
         stop();
       } finally {

@@ -15,6 +15,7 @@ export const changeKinds = [
   "reply_claimed",
   "reply_sent",
   "reply_refused",
+  "reply_cancelled",
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 

@@ -89,11 +89,16 @@ export interface DraftContent {
   subject?: string;
   to?: string[];
   cc?: string[];
+  bcc?: string[];
   bodyText?: string;
   bodyHtml?: string;
+  /** How the composer edits the body: plain text, or markdown sent as HTML with a text part. */
+  format?: "plain" | "markdown";
   /** Raw RFC 5322 message when the draft came from a mail client. */
   rawBlobHash?: string;
 }
+
+export type DraftState = "editing" | "refused" | "held";
 
 /** Reply drafts, including replies the send-time guard refused (kept, never lost). */
 export const drafts = pgTable(
@@ -108,8 +113,8 @@ export const drafts = pgTable(
       .references(() => users.id),
     content: jsonb().$type<DraftContent>().notNull(),
     basedOnSeq: bigint({ mode: "number" }).notNull().default(0),
-    /** Why the draft exists: being written, or refused by the reply guard. */
-    state: text().$type<"editing" | "refused">().notNull().default("editing"),
+    /** Why the draft exists: being written, refused by the reply guard, or sent but still inside its undo window. */
+    state: text().$type<DraftState>().notNull().default("editing"),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

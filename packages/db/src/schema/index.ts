@@ -1,4 +1,5 @@
 export * from "./changes";
+export * from "./compose";
 export * from "./connector";
 export * from "./conversations";
 export * from "./directory";

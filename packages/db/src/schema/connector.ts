@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
@@ -5,12 +6,14 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { inboxes } from "./directory";
+import { messages } from "./messages";
 
 /** "tls": implicit TLS (993/465); "starttls": upgrade after connect (143/587); "none": loopback tests only. */
 export type ConnectorTlsMode = "tls" | "starttls" | "none";
@@ -90,5 +93,34 @@ export const connectorFolders = pgTable(
   (t) => [
     uniqueIndex("connector_folders_account_name_idx").on(t.accountId, t.remoteName),
     index("connector_folders_account_idx").on(t.accountId),
+  ],
+);
+
+/**
+ * Where an imported message lives at the provider (folder, UIDVALIDITY, UID): the address
+ * \Seen mirroring writes to. One message can have several copies (the same mail in two
+ * folders is stored once). `remoteSeen` is the durable "nothing left to do" marker: false
+ * means the remote copy may still lack \Seen; it turns true when the provider had it at import
+ * or confirmed our STORE. Rows of an old UIDVALIDITY are dropped when the folder is resynced.
+ */
+export const connectorRemoteCopies = pgTable(
+  "connector_remote_copies",
+  {
+    accountId: integer()
+      .notNull()
+      .references(() => connectorAccounts.id, { onDelete: "cascade" }),
+    remoteName: text().notNull(),
+    uidValidity: bigint({ mode: "number" }).notNull(),
+    uid: bigint({ mode: "number" }).notNull(),
+    messageId: bigint({ mode: "number" })
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    remoteSeen: boolean().notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.remoteName, t.uidValidity, t.uid] }),
+    index("connector_remote_copies_message_idx").on(t.messageId),
+    // The mirror only ever looks at copies still lacking \Seen.
+    index("connector_remote_copies_unseen_idx").on(t.accountId).where(sql`not ${t.remoteSeen}`),
   ],
 );

@@ -57,3 +57,44 @@ export async function checkAuthentication(
     dmarcReject: dmarc === "fail" && dmarcPolicy === "reject",
   };
 }
+
+/** Index just past the header block's blank line, or the whole length when there is no body. */
+function headerEnd(raw: Buffer): number {
+  const crlf = raw.indexOf("\r\n\r\n");
+  const lf = raw.indexOf("\n\n");
+  if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 2;
+  return lf >= 0 ? lf + 1 : raw.length;
+}
+
+/** The authserv-id of an Authentication-Results value (RFC 8601 §2.2): its first token, comments dropped. */
+export function authservIdOf(value: string): string {
+  let text = value.replace(/\r?\n[ \t]+/g, " ");
+  // Comments may nest; peel the innermost ones until none is left.
+  for (let i = 0; i < 10 && /\([^()]*\)/.test(text); i++) text = text.replace(/\([^()]*\)/g, " ");
+  return /^\s*([^\s;]+)/.exec(text)?.[1]?.toLowerCase() ?? "";
+}
+
+/**
+ * The message without the Authentication-Results fields that claim to come from us (authserv-id
+ * = our hostname) and so can only be forged by the sender or an earlier hop: RFC 8601 §5 asks an
+ * MTA to delete them, or a reader (or a filter) would trust a dkim=pass we never saw. Fields of
+ * other authserv-ids are kept (they are someone else's claim, shown as such); ARC-sealed copies
+ * (ARC-Authentication-Results) are left alone, since removing them would break the ARC chain.
+ * Bytes are handled as latin1 so 8-bit headers pass through unchanged.
+ */
+export function withoutForgedAuthResults(raw: Buffer, authservId: string): Buffer {
+  const end = headerEnd(raw);
+  const head = raw.subarray(0, end).toString("latin1");
+  const ours = authservId.toLowerCase();
+  // One header field: its first line and any folded continuation lines.
+  const fields = head.match(/[^\r\n]*(?:\r?\n|$)(?:[ \t][^\r\n]*(?:\r?\n|$))*/g) ?? [];
+  let removed = false;
+  const kept = fields.filter((field) => {
+    const ar = /^authentication-results[ \t]*:([\s\S]*)$/i.exec(field);
+    if (!ar || authservIdOf(ar[1] ?? "") !== ours) return true;
+    removed = true;
+    return false;
+  });
+  if (!removed) return raw;
+  return Buffer.concat([Buffer.from(kept.join(""), "latin1"), raw.subarray(end)]);
+}

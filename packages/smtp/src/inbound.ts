@@ -1,6 +1,6 @@
 import { type CoreContext, deliver, findDomain, findInboxByAddress, type Inbox } from "@madoguchi/core";
 import type { SMTPServer, SMTPServerAddress, SMTPServerSession } from "smtp-server";
-import { type AuthCheck, checkAuthentication } from "./auth-results";
+import { type AuthCheck, checkAuthentication, withoutForgedAuthResults } from "./auth-results";
 import type { DmarcRejectAction, TlsMaterial } from "./config";
 import { readMessage } from "./data-stream";
 import type { InboundLimits } from "./limits";
@@ -122,7 +122,8 @@ async function storeInbound(
     recipient: recipients.length === 1 ? recipients[0] : undefined,
     date: now,
   })}${auth.headers}`;
-  const stamped = Buffer.concat([Buffer.from(trace), raw]);
+  // Verified as sent (a signature may cover them), stored without A-R fields forged in our name.
+  const stamped = Buffer.concat([Buffer.from(trace), withoutForgedAuthResults(raw, deps.hostname)]);
   // The 250 waits for every inbox's commit. If one fails the sender retries the whole message,
   // and an inbox that already stored it may get a second copy: better than losing one.
   for (const { inbox, addresses } of byInbox.values()) {

@@ -4,8 +4,10 @@ import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTeam, mail, type Team } from "../../core/test/fixtures";
 import { createTestEnv, drivers, type TestEnv } from "../../core/test/harness";
+import { authservIdOf } from "../src/auth-results";
+import { run } from "./support/clients";
 import { startTestDns, type TestDns } from "./support/dns-server";
-import { type RunningSmtp, startTestSmtp } from "./support/smtp-env";
+import { HOSTNAME, type RunningSmtp, startTestSmtp } from "./support/smtp-env";
 import { findStored } from "./support/store";
 
 const uid = () => Math.random().toString(36).slice(2, 10);
@@ -95,6 +97,43 @@ describe.each(drivers)("SPF/DKIM/DMARC verdicts on %s", (driver) => {
     // SPF still passes and aligns, so DMARC passes: the verdicts are recorded separately.
     expect(changedHeader?.authResults).toMatchObject({ dkim: "fail", spf: "pass", dmarc: "pass" });
     expect(changedHeader?.raw).toMatch(/dkim=fail/);
+  });
+
+  it("strips Authentication-Results forged in our name (RFC 8601 §5), keeps other hosts' (swaks)", async () => {
+    const id = `${uid()}@customer.example`;
+    // Unsigned and sent from an address SPF does not cover: only a forged header would say pass.
+    const forged = [
+      `Authentication-Results: ${HOSTNAME}; dkim=pass header.d=bank.example; dmarc=pass`,
+      // Same authserv-id in another case, with a comment and a version, folded.
+      `Authentication-Results: (checked) ${HOSTNAME.toUpperCase()} 1;`,
+      "\tspf=pass smtp.mailfrom=bank.example",
+      "Authentication-Results: relay.customer.example; spf=pass smtp.mailfrom=customer.example",
+      // A host whose name merely starts with ours is somebody else.
+      `Authentication-Results: ${HOSTNAME}.evil.example; dkim=pass header.d=evil.example`,
+    ].join("\r\n");
+    const raw = mail({ messageId: id, subject: "偽の認証結果", from: "x@unlisted.example" }).toString();
+    const result = await run(
+      "swaks",
+      [
+        "--server",
+        `127.0.0.1:${smtp.mxPort}`,
+        "--from",
+        "x@unlisted.example",
+        "--to",
+        "info@example.co.jp",
+      ].concat(["--data", "-"]),
+      `${forged}\r\n${raw}`,
+    );
+    expect(result.stdout).toMatch(/<- {2}250 2\.6\.0 /);
+    const stored = await findStored(env.ctx, team.info.id, id);
+    const fields = (stored?.raw ?? "").match(/^Authentication-Results:.*(?:\r?\n[ \t].*)*/gim) ?? [];
+    const ids = fields.map((f) => authservIdOf(f.slice(f.indexOf(":") + 1)));
+    // Only our own verdict in our name, first; the other hosts' claims stay, marked as theirs.
+    expect(ids).toEqual([HOSTNAME, "relay.customer.example", `${HOSTNAME}.evil.example`]);
+    expect(fields[0]).toMatch(/dkim=none/);
+    expect(stored?.raw).not.toContain("header.d=bank.example");
+    expect(stored?.authResults).toMatchObject({ dkim: "none", dkimPassDomains: [] });
+    expect(stored?.subject).toBe("偽の認証結果");
   });
 
   it("rejects a forged sender failing both SPF and DKIM under p=reject", async () => {

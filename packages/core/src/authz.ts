@@ -30,3 +30,13 @@ export async function assertAdmin(db: Queryable, userId: number): Promise<void> 
     .where(eq(users.id, userId));
   if (!row?.isAdmin || !row.active) throw new AppError("FORBIDDEN", "Administrators only");
 }
+
+/** Every inbox a user may work (the same rule as canAccessInbox): cross-inbox lists start here. */
+export async function accessibleInboxIds(db: Queryable, userId: number): Promise<number[]> {
+  const rows = await db
+    .select({ inboxId: inboxMembers.inboxId })
+    .from(inboxMembers)
+    .innerJoin(users, eq(users.id, inboxMembers.userId))
+    .where(and(eq(inboxMembers.userId, userId), eq(users.active, true)));
+  return rows.map((r) => r.inboxId);
+}

@@ -1,198 +1,34 @@
-import {
-  type ConversationStatus,
-  conversationReads,
-  conversations,
-  messages,
-  users,
-} from "@madoguchi/db/schema";
-import { aliasedTable, and, desc, eq, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
+import { conversations } from "@madoguchi/db/schema";
+import { eq, isNull, type SQL } from "drizzle-orm";
 import { assertInboxAccess } from "../authz";
 import type { CoreContext } from "../context";
-import { AppError } from "../errors";
-import { isUnreadSql } from "./inbox-overview";
+import { type ConversationPage, conversationPage, type PageFilter } from "./conversation-page";
 
-export const MAX_PAGE_SIZE = 100;
-/** Search terms beyond this are ignored; each is a substring match over several columns. */
-const MAX_SEARCH_TERMS = 5;
+export {
+  type ConversationPage,
+  type ConversationRow,
+  MAX_PAGE_SIZE,
+  type PersonRef,
+} from "./conversation-page";
+export { searchTerms } from "./conversation-search";
 
-export interface ConversationListFilter {
+export interface ConversationListFilter extends PageFilter {
   inboxId: number;
-  status?: ConversationStatus;
   /** me: assigned to the caller; unassigned; anyone (default). assigneeId picks one teammate. */
   assignee?: "me" | "unassigned" | "anyone";
   assigneeId?: number;
-  unread?: boolean;
-  hasAttachment?: boolean;
-  /** Substrings (Japanese included) of subject, body, sender and recipient addresses; all must match. */
-  q?: string;
-  /** nextCursor of the previous page. */
-  cursor?: string;
-  limit?: number;
 }
 
-export interface PersonRef {
-  id: number;
-  name: string;
-}
-
-export interface ConversationRow {
-  id: number;
-  inboxId: number;
-  subject: string;
-  snippet: string;
-  customer: { name: string | null; address: string | null };
-  /** From of the newest message. */
-  sender: { name: string | null; address: string | null } | null;
-  lastMessageAt: Date | null;
-  status: ConversationStatus;
-  assignee: PersonRef | null;
-  unread: boolean;
-  lastSeq: number;
-  messageCount: number;
-  hasAttachments: boolean;
-  replyClaim: (PersonRef & { expiresAt: Date }) | null;
-}
-
-export interface ConversationPage {
-  rows: ConversationRow[];
-  nextCursor: string | null;
-  /** Per status with the same filters (status aside); first page only. */
-  counts: Record<ConversationStatus, number> | null;
-}
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-export function searchTerms(q: string | undefined): string[] {
-  return (q ?? "")
-    .split(/[\s\u3000]+/)
-    .map((t) => t.trim())
-    .filter(Boolean)
-    .slice(0, MAX_SEARCH_TERMS);
-}
-
-/**
- * The searchable text of a message. Written exactly as the expression of the pg_trgm index
- * messages_search_trgm_idx (migration 0002), so PostgreSQL can answer ILIKE from the index.
- */
-const MESSAGE_SEARCH_TEXT = sql.raw(
-  `(m.subject || ' ' || m.body_text || ' ' || coalesce(m.from_address, '') || ' ' || coalesce(m.from_name, '') || ' ' || m."to"::text || ' ' || m.cc::text)`,
-);
-
-/** A conversation matches a term when one of its messages does (subject, body, From, To, Cc). */
-function searchCondition(inboxId: number, term: string): SQL {
-  const p = `%${escapeLike(term)}%`;
-  return sql`${conversations.id} in (select m.conversation_id from ${messages} m
-    where m.inbox_id = ${inboxId} and ${MESSAGE_SEARCH_TEXT} ilike ${p})`;
-}
-
-function encodeCursor(micros: string, id: number): string {
-  return Buffer.from(`${micros}.${id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { micros: string; id: number } {
-  const m = /^(\d{1,18})\.(\d{1,18})$/.exec(Buffer.from(cursor, "base64url").toString());
-  if (!m?.[1] || !m[2]) throw new AppError("INVALID_INPUT", "Bad page cursor");
-  return { micros: m[1], id: Number(m[2]) };
-}
-
-/**
- * One page of an inbox's conversations, newest message first, keyset-paginated on
- * (lastMessageAt, id) so deep pages cost what the first does. Members only.
- */
+/** One page of an inbox's conversations, newest message first (see conversationPage). Members only. */
 export async function listConversations(
   ctx: CoreContext,
   userId: number,
   filter: ConversationListFilter,
 ): Promise<ConversationPage> {
   await assertInboxAccess(ctx.db, userId, filter.inboxId);
-  const limit = Math.min(Math.max(filter.limit ?? 50, 1), MAX_PAGE_SIZE);
-  const reads = aliasedTable(conversationReads, "r");
-  const assignee = aliasedTable(users, "a");
-  const claimer = aliasedTable(users, "cl");
-  const common: SQL[] = [eq(conversations.inboxId, filter.inboxId), isNotNull(conversations.lastMessageAt)];
-  if (filter.assigneeId !== undefined) common.push(eq(conversations.assigneeId, filter.assigneeId));
-  else if (filter.assignee === "me") common.push(eq(conversations.assigneeId, userId));
-  else if (filter.assignee === "unassigned") common.push(isNull(conversations.assigneeId));
-  if (filter.unread) common.push(isUnreadSql(reads.readSeq));
-  if (filter.hasAttachment)
-    common.push(
-      sql`exists (select 1 from ${messages} m where m.conversation_id = ${conversations.id} and m.has_attachments)`,
-    );
-  for (const term of searchTerms(filter.q)) common.push(searchCondition(filter.inboxId, term));
-  const where = [...common];
-  if (filter.status) where.push(eq(conversations.status, filter.status));
-  if (filter.cursor) {
-    const c = decodeCursor(filter.cursor);
-    where.push(
-      sql`(${conversations.lastMessageAt}, ${conversations.id}) < (timestamptz 'epoch' + ${c.micros}::bigint * interval '1 microsecond', ${c.id}::bigint)`,
-    );
-  }
-  const joinReads = and(eq(reads.conversationId, conversations.id), eq(reads.userId, userId));
-  const rows = await ctx.db
-    .select({
-      c: conversations,
-      readSeq: reads.readSeq,
-      assigneeName: assignee.name,
-      claimerName: claimer.name,
-      micros: sql<string>`(extract(epoch from ${conversations.lastMessageAt}) * 1000000)::bigint::text`,
-      latest: sql<{ snippet: string; fromName: string | null; fromAddress: string | null } | null>`(
-        select json_build_object('snippet', m.snippet, 'fromName', m.from_name, 'fromAddress', m.from_address)
-        from ${messages} m where m.conversation_id = ${conversations.id}
-        order by m.internal_date desc, m.id desc limit 1)`,
-      // A scalar subquery with LIMIT stays a per-row index probe; EXISTS here gets planned as a
-      // hashed scan of every message in the database.
-      hasAttachments: sql<boolean>`coalesce((select true from ${messages} m where m.conversation_id = ${conversations.id} and m.has_attachments limit 1), false)`,
-    })
-    .from(conversations)
-    .leftJoin(reads, joinReads)
-    .leftJoin(assignee, eq(assignee.id, conversations.assigneeId))
-    .leftJoin(claimer, eq(claimer.id, conversations.replyClaimUserId))
-    .where(and(...where))
-    .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
-    .limit(limit + 1);
-  const now = Date.now();
-  const page = rows.slice(0, limit).map(
-    (r): ConversationRow => ({
-      id: r.c.id,
-      inboxId: r.c.inboxId,
-      subject: r.c.subject,
-      snippet: r.latest?.snippet ?? "",
-      customer: { name: r.c.customerName, address: r.c.customerAddress },
-      sender: r.latest ? { name: r.latest.fromName, address: r.latest.fromAddress } : null,
-      lastMessageAt: r.c.lastMessageAt,
-      status: r.c.status,
-      assignee: r.c.assigneeId !== null ? { id: r.c.assigneeId, name: r.assigneeName ?? "?" } : null,
-      unread: r.c.guardSeq > (r.readSeq ?? 0),
-      lastSeq: r.c.lastSeq,
-      messageCount: r.c.messageCount,
-      hasAttachments: r.hasAttachments,
-      replyClaim:
-        r.c.replyClaimUserId !== null && r.c.replyClaimExpiresAt && r.c.replyClaimExpiresAt.getTime() > now
-          ? { id: r.c.replyClaimUserId, name: r.claimerName ?? "?", expiresAt: r.c.replyClaimExpiresAt }
-          : null,
-    }),
-  );
-  const last = rows.length > limit ? rows[limit - 1] : undefined;
-  const counts = filter.cursor
-    ? null
-    : await countByStatus(ctx, common, filter.unread ? joinReads : undefined, reads);
-  return { rows: page, nextCursor: last ? encodeCursor(last.micros, last.c.id) : null, counts };
-}
-
-async function countByStatus(
-  ctx: CoreContext,
-  where: SQL[],
-  joinReads: SQL | undefined,
-  reads: typeof conversationReads,
-): Promise<Record<ConversationStatus, number>> {
-  const base = ctx.db
-    .select({ status: conversations.status, n: sql<number>`count(*)::int` })
-    .from(conversations);
-  // The read-state join only when the unread filter needs it: counting stays an index-only scan.
-  const rows = await (joinReads ? base.leftJoin(reads, joinReads) : base)
-    .where(and(...where))
-    .groupBy(conversations.status);
-  const counts: Record<ConversationStatus, number> = { open: 0, in_progress: 0, waiting: 0, done: 0 };
-  for (const r of rows) counts[r.status] = r.n;
-  return counts;
+  const where: SQL[] = [];
+  if (filter.assigneeId !== undefined) where.push(eq(conversations.assigneeId, filter.assigneeId));
+  else if (filter.assignee === "me") where.push(eq(conversations.assigneeId, userId));
+  else if (filter.assignee === "unassigned") where.push(isNull(conversations.assigneeId));
+  return conversationPage(ctx, userId, { inboxIds: [filter.inboxId], where }, filter);
 }

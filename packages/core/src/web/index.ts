@@ -1,6 +1,7 @@
 export * from "./account";
 export * from "./activity";
 export * from "./admin";
+export * from "./assigned-list";
 export * from "./attachments";
 export * from "./conflict-detail";
 export * from "./conversation-list";
@@ -13,3 +14,4 @@ export * from "./read-state";
 export * from "./send-reply";
 export * from "./sessions";
 export * from "./templates";
+export * from "./undo-send";

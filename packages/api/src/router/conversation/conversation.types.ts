@@ -21,6 +21,9 @@ export const listInput = z.object({
   limit: z.number().int().min(1).max(100).default(50),
 });
 
+/** "Assigned to me" across every inbox of the caller: the list filters without inbox or assignee. */
+export const assignedInput = listInput.omit({ inboxId: true, assignee: true, assigneeId: true });
+
 export const getInput = z.object({
   conversationId: id,
   /** Show remote images in HTML mail (the user clicked "show images"). */

@@ -1,10 +1,11 @@
 import { createRouter } from "../../trpc";
 import { get } from "./get";
-import { list } from "./list";
+import { assigned, list } from "./list";
 import { assign, markRead, setStatusProcedure } from "./update";
 
 export const conversationRouter = createRouter({
   list,
+  assigned,
   get,
   setStatus: setStatusProcedure,
   assign,

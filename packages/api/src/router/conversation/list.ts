@@ -1,7 +1,12 @@
-import { type ConversationRow, listConversations } from "@madoguchi/core";
+import {
+  type ConversationPage,
+  type ConversationRow,
+  listAssignedConversations,
+  listConversations,
+} from "@madoguchi/core";
 import { protectedProcedure } from "../../trpc";
 import { iso, isoOrNull } from "../../view/iso";
-import { listInput } from "./conversation.types";
+import { assignedInput, listInput } from "./conversation.types";
 
 const rowView = (r: ConversationRow) => ({
   id: r.id,
@@ -20,8 +25,18 @@ const rowView = (r: ConversationRow) => ({
   replyClaim: r.replyClaim ? { ...r.replyClaim, expiresAt: iso(r.replyClaim.expiresAt) } : null,
 });
 
-/** One page, newest first; `counts` (per status, same filters) on the first page only. */
-export const list = protectedProcedure.input(listInput).query(async ({ ctx, input }) => {
-  const page = await listConversations(ctx.ctx, ctx.user.id, input);
-  return { rows: page.rows.map(rowView), nextCursor: page.nextCursor, counts: page.counts };
+const pageView = (page: ConversationPage) => ({
+  rows: page.rows.map(rowView),
+  nextCursor: page.nextCursor,
+  counts: page.counts,
 });
+
+/** One page, newest first; `counts` (per status, same filters) on the first page only. */
+export const list = protectedProcedure
+  .input(listInput)
+  .query(async ({ ctx, input }) => pageView(await listConversations(ctx.ctx, ctx.user.id, input)));
+
+/** "Assigned to me" in every inbox the caller works: the same page shape as `list`. */
+export const assigned = protectedProcedure
+  .input(assignedInput)
+  .query(async ({ ctx, input }) => pageView(await listAssignedConversations(ctx.ctx, ctx.user.id, input)));

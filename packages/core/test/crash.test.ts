@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliver } from "../src/deliver/deliver";
 import { createTeam, mail, type Team } from "./fixtures";
 import { createTestEnv, drivers, type TestEnv } from "./harness";
+import { runUntilKilled } from "./run-until-killed";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** Kill the child after this many resolved deliveries (or when the time bound runs out). */
+/** Kill the child after this many resolved deliveries (the time bound failing the test otherwise). */
 const KILL_AFTER = 60;
 const TIME_BOUND_MS = 90_000;
 
@@ -20,44 +20,10 @@ interface Acked {
   hash: string;
 }
 
-function runAndKill(env: TestEnv, inboxId: number): Promise<Acked[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "crash-child.ts")], {
-      cwd: path.resolve(here, "../../.."),
-      env: {
-        ...process.env,
-        CRASH_DIR: env.dir,
-        CRASH_DB_URL: env.url ?? "",
-        CRASH_PGLITE_DIR: env.pgliteDir ?? "",
-        CRASH_INBOX_ID: String(inboxId),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const acked: Acked[] = [];
-    let buffer = "";
-    let stderr = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), TIME_BOUND_MS);
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let nl = buffer.indexOf("\n");
-      while (nl >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        const [tag, n, id, hash] = line.split(" ");
-        if (tag === "OK") acked.push({ n: Number(n), messageId: Number(id), hash: hash ?? "" });
-        if (acked.length === KILL_AFTER) child.kill("SIGKILL");
-        nl = buffer.indexOf("\n");
-      }
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("exit", (_code, signal) => {
-      clearTimeout(timer);
-      if (signal !== "SIGKILL") reject(new Error(`child ended without being killed: ${stderr}`));
-      else resolve(acked);
-    });
-  });
+/** Each delivery the child saw resolve: "OK <n> <message id> <blob hash>". */
+function parseAck(line: string): Acked | undefined {
+  const [tag, n, id, hash] = line.split(" ");
+  return tag === "OK" ? { n: Number(n), messageId: Number(id), hash: hash ?? "" } : undefined;
 }
 
 describe.each(drivers)("crash during delivery on %s", (driver) => {
@@ -71,7 +37,18 @@ describe.each(drivers)("crash during delivery on %s", (driver) => {
   afterAll(() => env.close());
 
   it("keeps every delivery that resolved before kill -9, intact", async () => {
-    const acked = await runAndKill(env, team.info.id);
+    const acked = await runUntilKilled({
+      script: path.join(here, "crash-child.ts"),
+      env: {
+        CRASH_DIR: env.dir,
+        CRASH_DB_URL: env.url ?? "",
+        CRASH_PGLITE_DIR: env.pgliteDir ?? "",
+        CRASH_INBOX_ID: String(team.info.id),
+      },
+      killAfter: KILL_AFTER,
+      parseLine: parseAck,
+      timeBoundMs: TIME_BOUND_MS,
+    });
     expect(acked.length).toBeGreaterThanOrEqual(KILL_AFTER);
     await env.reopenDb();
     for (const a of acked) {

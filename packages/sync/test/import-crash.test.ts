@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,6 +5,7 @@ import { claimConnectorLease, getConnector } from "@madoguchi/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTeam, type Team } from "../../core/test/fixtures";
 import { createTestEnv, drivers, type TestEnv } from "../../core/test/harness";
+import { runUntilKilled } from "../../core/test/run-until-killed";
 import { syncFolder } from "../src/folder-sync";
 import { imapClientFor } from "../src/imap-client";
 import { type Dovecot, startDovecot } from "./dovecot";
@@ -16,46 +16,6 @@ const TOTAL = 120;
 const KILL_AFTER = 35;
 const LEASE_MS = 1_500;
 const TIME_BOUND_MS = 60_000;
-
-function runAndKill(env: TestEnv, accountId: number): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "import-child.ts")], {
-      cwd: path.resolve(here, "../../.."),
-      env: {
-        ...process.env,
-        CHILD_DIR: env.dir,
-        CHILD_DB_URL: env.url ?? "",
-        CHILD_PGLITE_DIR: env.pgliteDir ?? "",
-        CHILD_ACCOUNT_ID: String(accountId),
-        CHILD_SECRET_KEY: secretKey.toString("hex"),
-        CHILD_LEASE_MS: String(LEASE_MS),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const acked: number[] = [];
-    let buffer = "";
-    let stderr = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), TIME_BOUND_MS);
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
-        const [tag, uid] = buffer.slice(0, nl).split(" ");
-        buffer = buffer.slice(nl + 1);
-        if (tag === "OK") acked.push(Number(uid));
-        if (acked.length === KILL_AFTER) child.kill("SIGKILL");
-      }
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("exit", (_code, signal) => {
-      clearTimeout(timer);
-      if (signal !== "SIGKILL" || acked.length < KILL_AFTER)
-        reject(new Error(`child ended early: ${stderr}`));
-      else resolve(acked);
-    });
-  });
-}
 
 describe.each(drivers)("initial import killed with -9 on %s", (driver) => {
   let env: TestEnv;
@@ -78,7 +38,21 @@ describe.each(drivers)("initial import killed with -9 on %s", (driver) => {
   });
 
   it("resumes from the checkpoint: every message once, none lost", async () => {
-    const acked = await runAndKill(env, accountId);
+    // Each committed message, as the child reports it: "OK <uid> <messageId>".
+    const acked = await runUntilKilled({
+      script: path.join(here, "import-child.ts"),
+      env: {
+        CHILD_DIR: env.dir,
+        CHILD_DB_URL: env.url ?? "",
+        CHILD_PGLITE_DIR: env.pgliteDir ?? "",
+        CHILD_ACCOUNT_ID: String(accountId),
+        CHILD_SECRET_KEY: secretKey.toString("hex"),
+        CHILD_LEASE_MS: String(LEASE_MS),
+      },
+      killAfter: KILL_AFTER,
+      parseLine: (line) => (line.startsWith("OK ") ? Number(line.split(" ")[1]) : undefined),
+      timeBoundMs: TIME_BOUND_MS,
+    });
     await env.reopenDb();
     const mid = (await accountState(env.ctx, team.info.address)).folderStates[0];
     // Killed mid-import: the checkpoint covers whole batches only, behind what was committed.

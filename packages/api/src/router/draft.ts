@@ -1,4 +1,4 @@
-import { type Draft, discardDraft, loadDrafts, saveDraft } from "@madoguchi/core";
+import { type Draft, discardDraft, heldSendsOf, loadDrafts, saveDraft } from "@madoguchi/core";
 import { z } from "zod";
 import { createRouter, protectedProcedure } from "../trpc";
 import { iso } from "../view/iso";
@@ -23,10 +23,19 @@ export const draftRouter = createRouter({
       draftView(await saveDraft(ctx.ctx, { ...input, userId: ctx.user.id })),
     ),
 
-  /** The caller's editing draft (or null) and their refused sends, newest first. */
+  /**
+   * The caller's editing draft (or null), their refused sends (newest first) and their sends
+   * still inside the undo window (a reloaded composer offers the undo again).
+   */
   get: protectedProcedure.input(z.object({ conversationId: id })).query(async ({ ctx, input }) => {
-    const d = await loadDrafts(ctx.ctx, { userId: ctx.user.id, conversationId: input.conversationId });
-    return { editing: d.editing ? draftView(d.editing) : null, refused: d.refused.map(draftView) };
+    const who = { userId: ctx.user.id, conversationId: input.conversationId };
+    const d = await loadDrafts(ctx.ctx, who);
+    const held = await heldSendsOf(ctx.ctx, who);
+    return {
+      editing: d.editing ? draftView(d.editing) : null,
+      refused: d.refused.map(draftView),
+      held: held.map((h) => ({ outboundId: h.outboundId, releaseAt: iso(h.releaseAt) })),
+    };
   }),
 
   /** Deletes the editing draft, or the draft with draftId (e.g. a refused one). */

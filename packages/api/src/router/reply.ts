@@ -1,6 +1,8 @@
 import {
   AppError,
+  cancelHeldSend,
   claimReply,
+  DEFAULT_UNDO_SECONDS,
   releaseReplyClaim,
   replyContext,
   sendWebReply,
@@ -75,9 +77,11 @@ export const replyRouter = createRouter({
           subject: input.subject,
           to: input.to.map((r) => r.address),
           cc: input.cc.map((r) => r.address),
+          bcc: input.bcc.map((r) => r.address),
           bodyText: input.bodyText,
-          ...(input.bodyHtml ? { bodyHtml: input.bodyHtml } : {}),
+          ...(input.bodyHtml ? { bodyHtml: input.bodyHtml, format: "markdown" as const } : {}),
         },
+        holdSeconds: context.inbox.settings.undoSendSeconds ?? DEFAULT_UNDO_SECONDS,
       });
       if (!result.sent) {
         const { at, ...rest } = result.conflict;
@@ -98,7 +102,18 @@ export const replyRouter = createRouter({
         outboundId: result.outboundId,
         messageId: composed.messageId,
         replySeq: result.replySeq,
+        /** Until then reply.cancel gives the draft back; after it the workers send it. */
+        heldUntil: result.heldUntil ? iso(result.heldUntil) : null,
       };
     }),
   ),
+
+  /**
+   * Undo inside the inbox's undo window: nothing goes out, the Sent copy disappears, the
+   * status goes back and the draft is the editing draft again. Too late: CONFLICT.
+   */
+  cancel: protectedProcedure.input(z.object({ outboundId: id })).mutation(async ({ ctx, input }) => {
+    const r = await cancelHeldSend(ctx.ctx, { userId: ctx.user.id, outboundId: input.outboundId });
+    return { cancelled: true as const, conversationId: r.conversationId, draftId: r.draftId };
+  }),
 });

@@ -33,6 +33,8 @@ export const draftContent = z.object({
   subject: z.string().max(998).optional(),
   to: z.array(z.string().max(254)).max(100).optional(),
   cc: z.array(z.string().max(254)).max(100).optional(),
+  bcc: z.array(z.string().max(254)).max(100).optional(),
   bodyText: z.string().max(500_000).optional(),
   bodyHtml: z.string().max(900_000).optional(),
+  format: z.enum(["plain", "markdown"]).optional(),
 });

@@ -84,6 +84,21 @@ export interface ReplyConflict {
   draftId: number | null;
 }
 
+/**
+ * The changes the guard objects to: a reply (unless its author undid it inside the undo
+ * window: a reply_cancelled names its seq), a comment, or a customer message.
+ */
+export const guardingChange = or(
+  and(
+    eq(changes.kind, "reply_sent"),
+    sql`not exists (select 1 from changes undo where undo.inbox_id = ${changes.inboxId}
+      and undo.conversation_id = ${changes.conversationId} and undo.kind = 'reply_cancelled'
+      and (undo.data->>'replySeq')::bigint = ${changes.seq})`,
+  ),
+  eq(changes.kind, "comment_added"),
+  and(eq(changes.kind, "message_added"), sql`${changes.data}->>'direction' = 'inbound'`),
+);
+
 async function findConflict(
   tx: Tx,
   conversation: Conversation,
@@ -104,10 +119,7 @@ async function findConflict(
         eq(changes.inboxId, conversation.inboxId),
         eq(changes.conversationId, conversation.id),
         gt(changes.seq, basedOnSeq),
-        or(
-          inArray(changes.kind, ["reply_sent", "comment_added"]),
-          and(eq(changes.kind, "message_added"), sql`${changes.data}->>'direction' = 'inbound'`),
-        ),
+        guardingChange,
       ),
     )
     .orderBy(desc(changes.seq))

@@ -99,11 +99,16 @@ export async function findOutboundByMessageId(
   return { message, rows };
 }
 
-/** Makes held queue rows claimable and records what the submission produced. */
+/**
+ * Makes held queue rows claimable and records what the submission produced. With notBefore
+ * (a web send's undo window) the rows wait until then: the workers' claim skips them, and a
+ * restart changes nothing since the time is in the row.
+ */
 export async function releaseOutbound(
   ctx: CoreContext,
   outboundId: number,
   patch: { conversationId: number | null; replySeq: number | null },
+  notBefore?: Date,
 ): Promise<void> {
   const now = nowOf(ctx);
   await ctx.db.transaction(async (tx) => {
@@ -113,7 +118,7 @@ export async function releaseOutbound(
       .where(eq(outboundMessages.id, outboundId));
     await tx
       .update(outboundQueue)
-      .set({ state: "queued", nextAttemptAt: now })
+      .set({ state: "queued", nextAttemptAt: notBefore && notBefore > now ? notBefore : now })
       .where(and(eq(outboundQueue.outboundMessageId, outboundId), eq(outboundQueue.state, "held")));
   });
 }

@@ -14,6 +14,7 @@ export const ACTIVITY_KINDS = [
   "reply_claimed",
   "reply_sent",
   "reply_refused",
+  "reply_cancelled",
 ] as const satisfies readonly ChangeKind[];
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
@@ -34,7 +35,14 @@ export type ActivityItem = {
   | { kind: "reply_sent"; override: boolean }
   | { kind: "reply_refused"; conflictKind: string | null }
   | { kind: "message_added"; direction: "inbound" | "outbound"; messageId: number | null }
-  | { kind: "conversation_created" | "comment_added" | "comment_deleted" | "reply_claimed" }
+  | {
+      kind:
+        | "conversation_created"
+        | "comment_added"
+        | "comment_deleted"
+        | "reply_claimed"
+        | "reply_cancelled";
+    }
 );
 
 /** Who did what to a conversation and when, oldest first, read from the change log. */

@@ -1,6 +1,6 @@
 import { type DraftContent, messages } from "@madoguchi/db/schema";
 import { and, desc, eq, isNotNull } from "drizzle-orm";
-import type { CoreContext } from "../context";
+import { type CoreContext, nowOf } from "../context";
 import { type Conversation, getConversation } from "../conversations/lock";
 import { tryRecordReply } from "../conversations/reply-guard";
 import { deliver } from "../deliver/deliver";
@@ -17,6 +17,7 @@ import { splitLocal } from "../submission/recipients";
 import { explainConflict, type ReplyConflictDetail } from "./conflict-detail";
 import { discardDraft } from "./drafts";
 import { markConversationRead } from "./read-state";
+import { holdSend } from "./undo-send";
 
 /** References kept when answering a long thread (the first and the newest ones matter). */
 const MAX_REFERENCES = 20;
@@ -71,8 +72,10 @@ export interface WebReplyInput {
   mailFrom: string;
   /** To, Cc and Bcc. */
   recipients: string[];
-  /** Kept as a refused draft when the guard says no. */
+  /** Kept as a refused draft when the guard says no, and as the held draft during the undo window. */
   draft: DraftContent;
+  /** The inbox's undo window: the queue rows wait this long and the author may cancel. 0 sends at once. */
+  holdSeconds: number;
 }
 
 export type WebReplyResult =
@@ -83,6 +86,8 @@ export type WebReplyResult =
       outboundId: number;
       replySeq: number | null;
       sentMessageId: number | null;
+      /** End of the undo window (null: sent at once); cancelHeldSend works until then. */
+      heldUntil: Date | null;
     }
   | { sent: false; conflict: ReplyConflictDetail };
 
@@ -93,11 +98,20 @@ export type WebReplyResult =
  * 2. the send-time guard (tryRecordReply); refused → held rows dropped, the draft kept,
  *    and the conflict explained with the other reply's text;
  * 3. the Sent copy stored (threads into the conversation), local recipients get theirs;
- * 4. the rows released to the delivery workers.
+ * 4. the rows released to the delivery workers, not before the undo window ends (the
+ *    window is in the rows, so it survives a restart; cancelHeldSend undoes 1–4 inside it).
  * A retry with the same Message-ID resumes where it stopped and never queues twice.
+ *
+ * The guard decides at send time, not when the window ends: during the window the reply
+ * counts as sent, so a teammate's send is refused and shows this reply (as in yaritori or
+ * Front, where an undo-able send is already "the answer"; the likely outcome is that it goes
+ * out, and two answers are the harm the guard exists to prevent). If the author cancels,
+ * a reply_cancelled entry takes it out of the guard: the teammate's next send goes through
+ * without an override, and their refused draft is still there to send.
  */
 export async function sendWebReply(ctx: CoreContext, input: WebReplyInput): Promise<WebReplyResult> {
   const conversation = await getConversation(ctx, input.conversationId, input.userId);
+  const statusBefore = conversation.status;
   const inboxId = conversation.inboxId;
   if (!input.recipients.length) throw new AppError("INVALID_INPUT", "A reply needs at least one recipient");
   const local = await splitLocal(ctx, input.recipients);
@@ -109,6 +123,7 @@ export async function sendWebReply(ctx: CoreContext, input: WebReplyInput): Prom
       outboundId: found.message.id,
       replySeq: found.message.replySeq,
       sentMessageId: null,
+      heldUntil: null,
     };
   }
   // A resumed send keeps the bytes it queued first (same Message-ID, same signature).
@@ -152,11 +167,39 @@ export async function sendWebReply(ctx: CoreContext, input: WebReplyInput): Prom
     mailFrom: input.mailFrom,
     rcptTo: input.recipients,
   });
+  const copies = [{ inboxId, mailboxId: sent.mailboxId, messageId: sent.messageId }];
   for (const inbox of local.inboxes) {
-    await deliver(ctx, inbox.id, raw, { mailFrom: input.mailFrom, rcptTo: [inbox.address] });
+    const copy = await deliver(ctx, inbox.id, raw, { mailFrom: input.mailFrom, rcptTo: [inbox.address] });
+    copies.push({ inboxId: inbox.id, mailboxId: copy.mailboxId, messageId: copy.messageId });
   }
-  await releaseOutbound(ctx, outbound.id, { conversationId: conversation.id, replySeq });
-  await discardDraft(ctx, { userId: input.userId, conversationId: conversation.id });
+  const heldUntil = input.holdSeconds > 0 ? new Date(nowOf(ctx).getTime() + input.holdSeconds * 1000) : null;
+  if (heldUntil) {
+    await holdSend(ctx, {
+      outboundId: outbound.id,
+      userId: input.userId,
+      conversationId: conversation.id,
+      replySeq,
+      statusBefore,
+      draft: input.draft,
+      copies,
+      releaseAt: heldUntil,
+    });
+  } else {
+    await discardDraft(ctx, { userId: input.userId, conversationId: conversation.id });
+  }
+  await releaseOutbound(
+    ctx,
+    outbound.id,
+    { conversationId: conversation.id, replySeq },
+    heldUntil ?? undefined,
+  );
   await markConversationRead(ctx, { userId: input.userId, conversationId: conversation.id });
-  return { sent: true, duplicate: false, outboundId: outbound.id, replySeq, sentMessageId: sent.messageId };
+  return {
+    sent: true,
+    duplicate: false,
+    outboundId: outbound.id,
+    replySeq,
+    sentMessageId: sent.messageId,
+    heldUntil,
+  };
 }

@@ -1,0 +1,230 @@
+import type { Tx } from "@madoguchi/db/client";
+import {
+  type ConversationStatus,
+  changes,
+  conversations,
+  type DraftContent,
+  drafts,
+  type HeldCopy,
+  heldSends,
+  outboundMessages,
+  outboundQueue,
+} from "@madoguchi/db/schema";
+import { and, eq, gt, inArray, lte, max, ne } from "drizzle-orm";
+import { recordChange } from "../changelog";
+import { type CoreContext, nowOf } from "../context";
+import { lockInbox, withConversation } from "../conversations/lock";
+import { guardingChange } from "../conversations/reply-guard";
+import { applyStatus } from "../conversations/status";
+import { AppError } from "../errors";
+import { removeMessages } from "../mailstore/expunge";
+
+/** Default undo window when the inbox sets none (seconds). */
+export const DEFAULT_UNDO_SECONDS = 10;
+
+export interface HoldInput {
+  outboundId: number;
+  userId: number;
+  conversationId: number;
+  replySeq: number | null;
+  statusBefore: ConversationStatus;
+  /** What was sent, kept as the "held" draft so a cancel gives it back intact. */
+  draft: DraftContent;
+  copies: HeldCopy[];
+  releaseAt: Date;
+}
+
+/**
+ * Turns the author's editing draft (with its uploaded files) into the held copy of what was
+ * sent, or writes one, and records the held send. Idempotent for a resumed send.
+ */
+export async function holdSend(ctx: CoreContext, input: HoldInput): Promise<void> {
+  const now = nowOf(ctx);
+  await ctx.db.transaction(async (tx) => {
+    const [already] = await tx
+      .select({ id: heldSends.outboundMessageId })
+      .from(heldSends)
+      .where(eq(heldSends.outboundMessageId, input.outboundId));
+    if (already) return;
+    const [editing] = await tx
+      .select({ id: drafts.id })
+      .from(drafts)
+      .where(
+        and(
+          eq(drafts.conversationId, input.conversationId),
+          eq(drafts.authorId, input.userId),
+          eq(drafts.state, "editing"),
+        ),
+      );
+    const [draft] = editing
+      ? await tx
+          .update(drafts)
+          .set({ state: "held", content: input.draft, updatedAt: now })
+          .where(eq(drafts.id, editing.id))
+          .returning({ id: drafts.id })
+      : await tx
+          .insert(drafts)
+          .values({
+            conversationId: input.conversationId,
+            authorId: input.userId,
+            content: input.draft,
+            state: "held",
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning({ id: drafts.id });
+    if (!draft) throw new Error("held draft write returned nothing");
+    await tx.insert(heldSends).values({
+      outboundMessageId: input.outboundId,
+      draftId: draft.id,
+      conversationId: input.conversationId,
+      authorId: input.userId,
+      replySeq: input.replySeq,
+      statusBefore: input.statusBefore,
+      copies: input.copies,
+      releaseAt: input.releaseAt,
+      createdAt: now,
+    });
+  });
+}
+
+export interface HeldSendView {
+  outboundId: number;
+  releaseAt: Date;
+}
+
+/**
+ * The author's sends on a conversation still inside their window (a reloaded composer shows
+ * the undo bar again). Held drafts whose window is over are dropped here: they went out.
+ */
+export async function heldSendsOf(
+  ctx: CoreContext,
+  input: { userId: number; conversationId: number },
+): Promise<HeldSendView[]> {
+  const now = nowOf(ctx);
+  const mine = and(eq(heldSends.conversationId, input.conversationId), eq(heldSends.authorId, input.userId));
+  const over = await ctx.db
+    .select({ draftId: heldSends.draftId })
+    .from(heldSends)
+    .where(and(mine, lte(heldSends.releaseAt, now)));
+  if (over.length)
+    await ctx.db.delete(drafts).where(
+      inArray(
+        drafts.id,
+        over.map((o) => o.draftId),
+      ),
+    );
+  const rows = await ctx.db
+    .select({ outboundId: heldSends.outboundMessageId, releaseAt: heldSends.releaseAt })
+    .from(heldSends)
+    .where(and(mine, gt(heldSends.releaseAt, now)));
+  return rows;
+}
+
+/**
+ * Undo: inside the window, in one transaction, the outbound message and its queue rows go,
+ * the copies the send stored here (Sent, local recipients) are expunged, a reply_cancelled
+ * entry takes the reply out of the guard, the status goes back unless a teammate changed it
+ * meanwhile, and the held draft becomes the editing draft again (text, recipients, files).
+ * Refused once a worker has claimed a row or the window is over: then it has gone out.
+ */
+export async function cancelHeldSend(
+  ctx: CoreContext,
+  input: { userId: number; outboundId: number },
+): Promise<{ conversationId: number; draftId: number }> {
+  const [peek] = await ctx.db
+    .select({ conversationId: heldSends.conversationId, authorId: heldSends.authorId })
+    .from(heldSends)
+    .where(eq(heldSends.outboundMessageId, input.outboundId));
+  if (peek?.authorId !== input.userId)
+    throw new AppError("NOT_FOUND", "No send of yours is waiting in its undo window");
+  return withConversation(ctx, peek.conversationId, input.userId, async (tx, conversation) => {
+    const now = nowOf(ctx);
+    const [held] = await tx
+      .select()
+      .from(heldSends)
+      .where(eq(heldSends.outboundMessageId, input.outboundId))
+      .for("update");
+    if (!held) throw new AppError("NOT_FOUND", "No send of yours is waiting in its undo window");
+    // A worker's claim locks these rows too (SKIP LOCKED): whoever is first wins, the other
+    // sees the result: rows already "sending" mean the message may be on the wire.
+    const rows = await tx
+      .select({ state: outboundQueue.state, attempts: outboundQueue.attempts })
+      .from(outboundQueue)
+      .where(eq(outboundQueue.outboundMessageId, held.outboundMessageId))
+      .for("update");
+    if (held.releaseAt <= now || rows.some((r) => r.state !== "queued" || r.attempts > 0))
+      throw new AppError("CONFLICT", "Too late to undo: the reply has been sent", { sent: true });
+    await removeCopies(tx, conversation.inboxId, held.copies, input.userId);
+    await tx.delete(outboundMessages).where(eq(outboundMessages.id, held.outboundMessageId));
+    const seq = await recordChange(tx, {
+      inboxId: conversation.inboxId,
+      kind: "reply_cancelled",
+      conversationId: conversation.id,
+      actorId: input.userId,
+      data: { replySeq: held.replySeq, outboundId: held.outboundMessageId },
+    });
+    const [guard] = await tx
+      .select({ seq: max(changes.seq) })
+      .from(changes)
+      .where(
+        and(
+          eq(changes.inboxId, conversation.inboxId),
+          eq(changes.conversationId, conversation.id),
+          guardingChange,
+        ),
+      );
+    await tx
+      .update(conversations)
+      .set({ guardSeq: Number(guard?.seq ?? 0), lastSeq: seq })
+      .where(eq(conversations.id, conversation.id));
+    conversation.lastSeq = seq;
+    if (!(await statusChangedByOthers(tx, conversation.id, held.replySeq ?? 0, input.userId)))
+      await applyStatus(tx, conversation, held.statusBefore, input.userId, "reply_cancelled");
+    // The author may have started another draft meanwhile: it stays, the restored one is newer.
+    await tx.update(drafts).set({ state: "editing", updatedAt: now }).where(eq(drafts.id, held.draftId));
+    return { conversationId: conversation.id, draftId: held.draftId };
+  });
+}
+
+/**
+ * Expunges the stored copies. Inboxes other than the conversation's are locked after it (the
+ * usual inbox-then-conversation order, then the others by id). Two cancels between the same
+ * two local inboxes in opposite directions at the same instant can still deadlock: PostgreSQL
+ * aborts one, which fails with nothing changed and can be pressed again.
+ */
+async function removeCopies(tx: Tx, ownInboxId: number, copies: HeldCopy[], actorId: number) {
+  const byMailbox = new Map<string, { inboxId: number; mailboxId: number; ids: number[] }>();
+  for (const c of copies) {
+    const key = `${c.inboxId}:${c.mailboxId}`;
+    const entry = byMailbox.get(key) ?? { inboxId: c.inboxId, mailboxId: c.mailboxId, ids: [] };
+    entry.ids.push(c.messageId);
+    byMailbox.set(key, entry);
+  }
+  const others = [...new Set(copies.map((c) => c.inboxId).filter((id) => id !== ownInboxId))];
+  for (const inboxId of others.sort((a, b) => a - b)) await lockInbox(tx, inboxId);
+  for (const m of byMailbox.values())
+    await removeMessages(tx, {
+      inboxId: m.inboxId,
+      mailboxId: m.mailboxId,
+      messageIds: m.ids,
+      actorId,
+      reason: "expunge",
+    });
+}
+
+async function statusChangedByOthers(tx: Tx, conversationId: number, sinceSeq: number, userId: number) {
+  const [row] = await tx
+    .select({ seq: changes.seq })
+    .from(changes)
+    .where(
+      and(
+        eq(changes.conversationId, conversationId),
+        eq(changes.kind, "status_changed"),
+        gt(changes.seq, sinceSeq),
+        ne(changes.actorId, userId),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}

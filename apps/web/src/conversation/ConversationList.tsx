@@ -1,39 +1,46 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { type ConversationRow, type Me, STATUSES, trpc } from "../api/client";
 import { keys } from "../api/keys";
 import { ErrorBox } from "../components/ErrorBox";
 import { useI18n } from "../i18n";
-import { hrefConversation, hrefInbox, navigate } from "../lib/route";
-import { useInboxPresence } from "../realtime/context";
+import { navigate } from "../lib/route";
 import { ConversationListRow } from "./ConversationListRow";
 import { filterFromQuery, type StatusTab, withParam } from "./list-filter";
+import { usePresenceIn } from "./list-presence";
+import { fetchPage, hrefList, hrefRow, type ListScope, listKey } from "./list-scope";
 
 const ROW_HEIGHT = 92;
 
-/** Status tabs with counts, filters, search and a virtualized list that pages in as it scrolls. */
+/**
+ * Status tabs with counts, filters, search and a virtualized list that pages in as it scrolls,
+ * for one inbox or for "assigned to me" across inboxes (rows then name their inbox).
+ */
 export function ConversationList(props: {
   me: Me;
-  inboxId: number;
+  scope: ListScope;
   query: URLSearchParams;
   selectedId: number | null;
 }) {
   const { t } = useI18n();
-  const { inboxId, query } = props;
+  const { scope, query } = props;
   const { tab, filter } = filterFromQuery(query);
+  const acrossInboxes = scope.kind === "assigned";
   const [search, setSearch] = useState(filter.q ?? "");
   useEffect(() => setSearch(filter.q ?? ""), [filter.q]);
 
   const list = useInfiniteQuery({
-    queryKey: keys.list(inboxId, filter),
-    queryFn: ({ pageParam }) => trpc.conversation.list.query({ inboxId, ...filter, cursor: pageParam }),
+    queryKey: listKey(scope, filter),
+    queryFn: ({ pageParam }) => fetchPage(scope, filter, pageParam),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const rows: ConversationRow[] = list.data?.pages.flatMap((p) => p.rows) ?? [];
   const counts = list.data?.pages[0]?.counts ?? null;
-  const presence = useInboxPresence(inboxId);
+  const inboxes = useQuery({ queryKey: keys.inboxes, queryFn: () => trpc.inbox.list.query() });
+  const inboxName = (id: number) => inboxes.data?.inboxes.find((i) => i.id === id)?.name ?? "";
+  const presence = usePresenceIn(scope.kind === "inbox" ? [scope.inboxId] : rows.map((r) => r.inboxId));
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -49,7 +56,7 @@ export function ConversationList(props: {
       void list.fetchNextPage();
   }, [lastIndex, rows.length, list.hasNextPage, list.isFetchingNextPage, list.fetchNextPage]);
 
-  const go = (next: URLSearchParams) => navigate(hrefInbox(inboxId, next), true);
+  const go = (next: URLSearchParams) => navigate(hrefList(scope, next), true);
   const onSearch = (e: FormEvent) => {
     e.preventDefault();
     go(withParam(query, "q", search.trim() || null));
@@ -58,7 +65,7 @@ export function ConversationList(props: {
   const total = counts ? STATUSES.reduce((n, s) => n + counts[s], 0) : null;
 
   return (
-    <section className="list-pane" aria-label={t("nav.inboxes")}>
+    <section className="list-pane" aria-label={acrossInboxes ? t("nav.assignedToMe") : t("nav.inboxes")}>
       <form className="search" onSubmit={onSearch}>
         <input
           type="search"
@@ -86,23 +93,25 @@ export function ConversationList(props: {
         ))}
       </div>
       <div className="filters">
-        <select
-          aria-label={t("list.filter.assignee")}
-          value={filter.assignee}
-          onChange={(e) =>
-            go(withParam(query, "assignee", e.target.value === "anyone" ? null : e.target.value))
-          }
-        >
-          <option value="anyone">
-            {t("list.filter.assignee")}: {t("list.filter.anyone")}
-          </option>
-          <option value="me">
-            {t("list.filter.assignee")}: {t("list.filter.me")}
-          </option>
-          <option value="unassigned">
-            {t("list.filter.assignee")}: {t("list.filter.unassigned")}
-          </option>
-        </select>
+        {scope.kind === "inbox" && (
+          <select
+            aria-label={t("list.filter.assignee")}
+            value={filter.assignee}
+            onChange={(e) =>
+              go(withParam(query, "assignee", e.target.value === "anyone" ? null : e.target.value))
+            }
+          >
+            <option value="anyone">
+              {t("list.filter.assignee")}: {t("list.filter.anyone")}
+            </option>
+            <option value="me">
+              {t("list.filter.assignee")}: {t("list.filter.me")}
+            </option>
+            <option value="unassigned">
+              {t("list.filter.assignee")}: {t("list.filter.unassigned")}
+            </option>
+          </select>
+        )}
         <label className="check">
           <input
             type="checkbox"
@@ -119,9 +128,11 @@ export function ConversationList(props: {
           />
           {t("list.filter.hasAttachment")}
         </label>
-        <a className="templates-link" href={`#/inbox/${inboxId}/templates`}>
-          {t("list.templates")}
-        </a>
+        {scope.kind === "inbox" && (
+          <a className="templates-link" href={`#/inbox/${scope.inboxId}/templates`}>
+            {t("list.templates")}
+          </a>
+        )}
       </div>
       {list.isError && <ErrorBox error={list.error} onRetry={() => void list.refetch()} />}
       <div className="list-scroll" ref={scrollRef} data-testid="conversation-list">
@@ -142,7 +153,8 @@ export function ConversationList(props: {
                     me={props.me}
                     presence={presence}
                     selected={row.id === props.selectedId}
-                    href={hrefConversation(inboxId, row.id, query)}
+                    href={hrefRow(scope, row, query)}
+                    inboxName={acrossInboxes ? inboxName(row.inboxId) : undefined}
                   />
                 ) : (
                   <p className="muted pad">{t("list.loadingMore")}</p>

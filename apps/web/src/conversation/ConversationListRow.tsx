@@ -12,6 +12,8 @@ export function ConversationListRow(props: {
   presence: readonly PresenceEntry[];
   selected: boolean;
   href: string;
+  /** Shown in lists that span inboxes. */
+  inboxName?: string;
 }) {
   const { t, dates } = useI18n();
   const { row } = props;
@@ -43,6 +45,11 @@ export function ConversationListRow(props: {
       </span>
       <span className="row-line">
         <span className="subject">{row.subject || t("list.noSubject")}</span>
+        {props.inboxName && (
+          <span className="tag" data-testid="row-inbox">
+            {props.inboxName}
+          </span>
+        )}
       </span>
       <span className="row-line">
         <span className="snippet">{row.snippet}</span>

@@ -39,6 +39,11 @@ export const en: Messages = {
   "status.waiting": "Waiting",
   "status.done": "Done",
 
+  // Assigned to me across inboxes (lists)
+  "assigned.entry": "Assigned to me",
+  "assigned.hint": "Conversations assigned to you in all your inboxes",
+  "assigned.notDone": "{count} not done",
+
   "list.tabAll": "All",
   "list.search": "Search (subject, body, addresses)",
   "list.searchButton": "Search",
@@ -248,4 +253,6 @@ export const en: Messages = {
   "auth.locked": "Too many failed logins. Please wait a while and try again.",
   "auth.currentPasswordWrong": "The current password is not correct.",
   "auth.passwordTooShort": "Passwords need at least 8 characters.",
+  // Composer: server-side undo, forward, new message, attachments (issue #5).
+  "activity.reply_cancelled": "{actor} cancelled a send",
 };

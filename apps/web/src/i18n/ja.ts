@@ -37,6 +37,11 @@ export const ja = {
   "status.waiting": "保留",
   "status.done": "対応済み",
 
+  // Assigned to me across inboxes (lists)
+  "assigned.entry": "担当: 自分",
+  "assigned.hint": "すべての受信箱で自分が担当している問い合わせ",
+  "assigned.notDone": "未完了 {count}",
+
   "list.tabAll": "すべて",
   "list.search": "検索（件名・本文・アドレス）",
   "list.searchButton": "検索",
@@ -248,6 +253,8 @@ export const ja = {
     "ログインの失敗が続いたため、一時的にログインできません。しばらくしてからやり直してください。",
   "auth.currentPasswordWrong": "現在のパスワードが正しくありません。",
   "auth.passwordTooShort": "パスワードは8文字以上にしてください。",
+  // Composer: server-side undo, forward, new message, attachments (issue #5).
+  "activity.reply_cancelled": "{actor}が送信を取り消しました",
 } as const;
 
 export type MessageKey = keyof typeof ja;

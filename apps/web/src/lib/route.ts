@@ -6,7 +6,7 @@ import { useSyncExternalStore } from "react";
  */
 export type Route =
   | { name: "home" }
-  | { name: "assigned" }
+  | { name: "assigned"; query: URLSearchParams }
   | { name: "inbox"; inboxId: number; conversationId: number | null; query: URLSearchParams }
   | { name: "templates"; inboxId: number }
   | { name: "notifications" }
@@ -21,7 +21,7 @@ export function parseRoute(hash: string): Route {
   const parts = path.split("/").filter(Boolean);
   const num = (s: string | undefined) => (s && /^\d{1,15}$/.test(s) ? Number(s) : null);
   if (parts.length === 0) return { name: "home" };
-  if (parts[0] === "assigned") return { name: "assigned" };
+  if (parts[0] === "assigned") return { name: "assigned", query };
   if (parts[0] === "notifications") return { name: "notifications" };
   if (parts[0] === "settings") return { name: "settings" };
   if (parts[0] === "admin") return { name: "admin", tab: parts[1] ?? "users" };
@@ -40,6 +40,11 @@ export function parseRoute(hash: string): Route {
 export const hrefInbox = (inboxId: number, query?: URLSearchParams | string) => {
   const q = query?.toString();
   return `#/inbox/${inboxId}${q ? `?${q}` : ""}`;
+};
+
+export const hrefAssigned = (query?: URLSearchParams | string) => {
+  const q = query?.toString();
+  return `#/assigned${q ? `?${q}` : ""}`;
 };
 
 export const hrefConversation = (

@@ -1,39 +1,36 @@
-import { useQuery } from "@tanstack/react-query";
-import { trpc } from "../api/client";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
+import { type Me, trpc } from "../api/client";
 import { keys } from "../api/keys";
-import { ErrorBox } from "../components/ErrorBox";
-import { useI18n } from "../i18n";
-import { hrefInbox } from "../lib/route";
+import { ConversationList } from "../conversation/ConversationList";
+import { refreshAssigned } from "../conversation/list-scope";
 
 /**
- * "Assigned to me" across inboxes: each inbox with open work assigned to the user, linking
- * to its list filtered to me (the API lists conversations per inbox).
+ * "担当: 自分": the conversations assigned to the user in every inbox they work, with the
+ * inbox list's tabs, filters and paging. Rows open the conversation in its own inbox.
  */
-export function AssignedToMe() {
-  const { t } = useI18n();
-  const q = useQuery({ queryKey: keys.inboxes, queryFn: () => trpc.inbox.list.query() });
-  if (q.isPending) return <p className="muted pad">{t("app.loading")}</p>;
-  if (q.isError) return <ErrorBox error={q.error} onRetry={() => void q.refetch()} />;
-  const mine = q.data.inboxes.filter((i) => i.assignedToMe > 0);
+export function AssignedToMe(props: { me: Me; query: URLSearchParams }) {
+  useAssignedLive();
   return (
-    <section className="page">
-      <h1 className="page-title">{t("nav.assignedToMe")}</h1>
-      {mine.length === 0 && <p className="muted">{t("list.empty")}</p>}
-      <ul className="inbox-cards">
-        {mine.map((inbox) => (
-          <li key={inbox.id}>
-            <a className="card inbox-card" href={hrefInbox(inbox.id, "assignee=me")}>
-              <span className="inbox-name">{inbox.name}</span>
-              <span className="inbox-address">{inbox.address}</span>
-              <span className="inbox-counts">
-                <span className="count strong">
-                  {t("inboxes.assignedToMe", { count: inbox.assignedToMe })}
-                </span>
-              </span>
-            </a>
-          </li>
-        ))}
-      </ul>
-    </section>
+    <div className="single">
+      <ConversationList me={props.me} scope={{ kind: "assigned" }} query={props.query} selectedId={null} />
+    </div>
   );
+}
+
+/**
+ * Realtime nudges refresh inbox.list whenever any of the user's inboxes advances (and when a
+ * membership ends); the inboxes' seqs then differ, so the assigned list is refetched too. This
+ * way an assignment made by a teammate in any inbox shows without a reload.
+ */
+function useAssignedLive(): void {
+  const qc = useQueryClient();
+  const inboxes = useQuery({ queryKey: keys.inboxes, queryFn: () => trpc.inbox.list.query() });
+  const signature = inboxes.data?.inboxes.map((i) => `${i.id}@${i.seq}`).join(",");
+  const seen = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (signature === undefined) return;
+    if (seen.current !== undefined && seen.current !== signature) void refreshAssigned(qc);
+    seen.current = signature;
+  }, [signature, qc]);
 }

@@ -3,9 +3,9 @@ import { trpc } from "../api/client";
 import { keys } from "../api/keys";
 import { ErrorBox } from "../components/ErrorBox";
 import { useI18n } from "../i18n";
-import { hrefInbox } from "../lib/route";
+import { hrefAssigned, hrefInbox } from "../lib/route";
 
-/** The inboxes the user belongs to, with unread and 未対応 counts. */
+/** "Assigned to me" first, then the inboxes the user belongs to, with unread and 未対応 counts. */
 export function InboxList() {
   const { t } = useI18n();
   const q = useQuery({ queryKey: keys.inboxes, queryFn: () => trpc.inbox.list.query() });
@@ -15,13 +15,21 @@ export function InboxList() {
   return (
     <section className="page">
       <h1 className="page-title">{t("inboxes.title")}</h1>
-      {assignedToMe > 0 && (
-        <a className="card assigned-link" href="#/assigned">
-          {t("inboxes.assignedToMe", { count: assignedToMe })}
-        </a>
-      )}
       {inboxes.length === 0 && <p className="muted">{t("inboxes.empty")}</p>}
       <ul className="inbox-cards">
+        {inboxes.length > 0 && (
+          <li>
+            <a className="card inbox-card assigned-link" href={hrefAssigned()} data-testid="assigned-entry">
+              <span className="inbox-name">{t("assigned.entry")}</span>
+              <span className="inbox-address">{t("assigned.hint")}</span>
+              <span className="inbox-counts">
+                <span className={assignedToMe > 0 ? "count strong" : "count"} data-testid="assigned-count">
+                  {t("assigned.notDone", { count: assignedToMe })}
+                </span>
+              </span>
+            </a>
+          </li>
+        )}
         {inboxes.map((inbox) => (
           <li key={inbox.id}>
             <a className="card inbox-card" href={hrefInbox(inbox.id, "status=open")} data-testid="inbox-card">

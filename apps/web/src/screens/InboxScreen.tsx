@@ -17,7 +17,7 @@ export function InboxScreen(props: {
       {showList && (
         <ConversationList
           me={props.me}
-          inboxId={props.inboxId}
+          scope={{ kind: "inbox", inboxId: props.inboxId }}
           query={props.query}
           selectedId={props.conversationId}
         />

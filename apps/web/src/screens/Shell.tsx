@@ -123,7 +123,7 @@ export function Shell(props: { me: Me }) {
           ) : route.name === "home" || route.name === "notFound" ? (
             <InboxList />
           ) : route.name === "assigned" ? (
-            <AssignedToMe />
+            <AssignedToMe me={props.me} query={route.query} />
           ) : route.name === "templates" ? (
             <TemplatesPage inboxId={route.inboxId} />
           ) : route.name === "notifications" ? (

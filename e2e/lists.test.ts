@@ -1,0 +1,146 @@
+import { addDomain, addSharedInbox, addUser, assignConversation, deliver, setStatus } from "@madoguchi/core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, login, screenshot, scrollWidth } from "./support/browser";
+import { rawMail } from "./support/mail";
+import { ensureWebBuilt, startTestServer, type TestServer } from "./support/server";
+
+// "担当: 自分" in Chromium: an agent in two shared inboxes sees, at the top of the inbox list,
+// the conversations assigned to them in both, updated live when a teammate assigns one.
+const WAIT = 10_000;
+const REALTIME = 8_000;
+const PASSWORD = "correct horse battery";
+
+describe("web app in Chromium: assigned to me across inboxes", () => {
+  let srv: TestServer;
+  let browser: Browser;
+  let desktop: BrowserContext;
+  let phone: BrowserContext;
+  let a: Page;
+  let m: Page;
+  let tanakaId = 0;
+  let satoId = 0;
+  const conv = { support1: 0, support2: 0, sales1: 0 };
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    srv = await startTestServer();
+    const ctx = srv.server.core.ctx;
+    await addDomain(ctx, "example.co.jp");
+    tanakaId = (await addUser(ctx, { email: "tanaka@example.co.jp", name: "田中", password: PASSWORD })).id;
+    satoId = (await addUser(ctx, { email: "sato@example.co.jp", name: "佐藤", password: PASSWORD })).id;
+    const members = ["tanaka@example.co.jp", "sato@example.co.jp"];
+    const support = await addSharedInbox(ctx, {
+      address: "support@example.co.jp",
+      name: "サポート窓口",
+      memberEmails: members,
+    });
+    const sales = await addSharedInbox(ctx, {
+      address: "sales@example.co.jp",
+      name: "営業窓口",
+      memberEmails: members,
+    });
+    const customer = { name: "山田 太郎", address: "yamada@client.example" };
+    const put = async (inboxId: number, subject: string, id: string, minutesAgo: number) =>
+      (
+        await deliver(
+          ctx,
+          inboxId,
+          rawMail({
+            from: customer,
+            to: "x@example.co.jp",
+            subject,
+            text: `${subject}についてのお問い合わせです。`,
+            messageId: `${id}@client.example`,
+            date: new Date(Date.now() - minutesAgo * 60_000),
+          }),
+        )
+      ).conversationId ?? 0;
+    conv.support1 = await put(support.id, "配送状況の確認", "s1", 30);
+    conv.support2 = await put(support.id, "返品の手続き", "s2", 20);
+    conv.sales1 = await put(sales.id, "見積もりのお願い", "e1", 10);
+    await assignConversation(ctx, { conversationId: conv.support1, userId: satoId, assigneeId: tanakaId });
+    browser = await launchChromium();
+    desktop = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "ja-JP" });
+    phone = await browser.newContext({
+      viewport: { width: 375, height: 812 },
+      locale: "ja-JP",
+      isMobile: true,
+      hasTouch: true,
+    });
+    a = await desktop.newPage();
+    m = await phone.newPage();
+    for (const p of [a, m]) p.on("pageerror", (e) => pageErrors.push(e.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.stop();
+  });
+
+  const rowIds = (p: Page) =>
+    p
+      .getByTestId("conversation-row")
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-conversation-id"))));
+
+  it("shows 担当: 自分 first in the inbox list, and lists the agent's conversations", async () => {
+    await login(a, srv.baseUrl, "tanaka@example.co.jp", PASSWORD);
+    const entry = a.getByTestId("assigned-entry");
+    await expect(entry.textContent()).resolves.toContain("担当: 自分");
+    await expect
+      .poll(() => a.getByTestId("assigned-count").textContent(), { timeout: WAIT })
+      .toBe("未完了 1");
+    const order = await a
+      .locator(".inbox-cards a")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-testid")));
+    // The entry comes before every inbox card (two shared inboxes and the personal one).
+    expect(order).toEqual(["assigned-entry", "inbox-card", "inbox-card", "inbox-card"]);
+    await entry.click();
+    await expect.poll(() => rowIds(a), { timeout: WAIT }).toEqual([conv.support1]);
+    await expect(a.getByTestId("row-inbox").first().textContent()).resolves.toBe("サポート窓口");
+    await expect(a.getByTestId("tab-open").textContent()).resolves.toContain("1");
+    await screenshot(a, "lists-01-assigned-desktop");
+  });
+
+  it("updates live when a teammate assigns in another inbox, or changes a status", async () => {
+    const ctx = srv.server.core.ctx;
+    await assignConversation(ctx, { conversationId: conv.sales1, userId: satoId, assigneeId: tanakaId });
+    await expect.poll(() => rowIds(a), { timeout: REALTIME }).toEqual([conv.sales1, conv.support1]);
+    await expect(a.getByTestId("row-inbox").first().textContent()).resolves.toBe("営業窓口");
+    await setStatus(ctx, { conversationId: conv.support1, userId: satoId, status: "in_progress" });
+    await expect.poll(() => rowIds(a), { timeout: REALTIME }).toEqual([conv.sales1]);
+    await a.getByTestId("tab-in_progress").click();
+    await expect.poll(() => rowIds(a), { timeout: WAIT }).toEqual([conv.support1]);
+    await expect(a.getByTestId("tab-in_progress").textContent()).resolves.toContain("1");
+    await assignConversation(ctx, { conversationId: conv.support1, userId: satoId, assigneeId: satoId });
+    await expect.poll(() => rowIds(a), { timeout: REALTIME }).toEqual([]);
+    await screenshot(a, "lists-02-assigned-live");
+  });
+
+  it("opens a row in its own inbox", async () => {
+    await a.getByTestId("tab-open").click();
+    await a.getByTestId("conversation-row").first().click();
+    await a.waitForURL(new RegExp(`#/inbox/\\d+/c/${conv.sales1}`), { timeout: WAIT });
+    await a.getByRole("heading", { name: "見積もりのお願い" }).waitFor({ timeout: WAIT });
+  });
+
+  it("works at 375 px: entry on top, list, conversation, back, no horizontal scroll", async () => {
+    await login(m, srv.baseUrl, "tanaka@example.co.jp", PASSWORD);
+    const entry = m.getByTestId("assigned-entry");
+    const box = await entry.boundingBox();
+    const firstCard = await m.getByTestId("inbox-card").first().boundingBox();
+    expect(box && firstCard && box.y < firstCard.y).toBe(true);
+    expect(await scrollWidth(m)).toBeLessThanOrEqual(375);
+    await entry.tap();
+    await expect.poll(() => rowIds(m), { timeout: WAIT }).toEqual([conv.sales1]);
+    expect(await scrollWidth(m)).toBeLessThanOrEqual(375);
+    await screenshot(m, "lists-03-assigned-mobile");
+    await m.getByTestId("conversation-row").first().tap();
+    await m.getByRole("heading", { name: "見積もりのお願い" }).waitFor({ timeout: WAIT });
+    expect(await scrollWidth(m)).toBeLessThanOrEqual(375);
+    await m.goBack();
+    await expect.poll(() => rowIds(m), { timeout: WAIT }).toEqual([conv.sales1]);
+    expect(pageErrors).toEqual([]);
+  });
+});

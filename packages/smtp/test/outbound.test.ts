@@ -1,4 +1,3 @@
-import { type CoreContext, findInboxByAddress } from "@madoguchi/core";
 import { outboundQueue } from "@madoguchi/db/schema";
 import { parseMessage } from "@madoguchi/mail/parse";
 import { eq } from "drizzle-orm";
@@ -11,6 +10,7 @@ import type { SmtpSettings } from "../src/config";
 import { dnsShow } from "../src/dns-records";
 import { startQueueWorker } from "../src/listeners";
 import { startTestDns, type TestDns } from "./support/dns-server";
+import { enqueueDirect } from "./support/queue";
 import { type Receiver, refuse, startReceiver } from "./support/receiver";
 import { HOSTNAME, type RunningSmtp, startTestSmtp } from "./support/smtp-env";
 import { storedIn, waitFor } from "./support/store";
@@ -25,8 +25,6 @@ describe.each(drivers)("outbound delivery on %s", (driver) => {
   let smtp: RunningSmtp;
   /** Recipients answered 451 on their first try. */
   const flaky = new Set(["retry@example.test"]);
-  /** Messages the receiver holds before answering, and the release. */
-  const stall = new Map<string, Promise<void>>();
   let settings: SmtpSettings;
 
   beforeAll(async () => {
@@ -38,10 +36,6 @@ describe.each(drivers)("outbound delivery on %s", (driver) => {
         if (address.startsWith("nobody@")) return refuse(550, "5.1.1 <nobody@example.test>: user unknown");
         if (address.startsWith("never@")) return refuse(451, "4.7.1 greylisted, try again later");
         if (flaky.delete(address)) return refuse(451, "4.3.2 busy, try again");
-        return undefined;
-      },
-      async data(_raw, messageId) {
-        await stall.get(messageId);
         return undefined;
       },
     });
@@ -179,79 +173,7 @@ describe.each(drivers)("outbound delivery on %s", (driver) => {
     expect(parsed.dsn?.status).toBe("5.1.2");
     expect(parsed.text).toContain("宛先のドメイン（メールサーバー）が見つかりません");
   });
-
-  it("survives a worker crash mid-delivery: no loss, no second copy", async () => {
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const id = `${uid()}@example.co.jp`;
-    stall.set(id, held);
-    const lease = 1500;
-    const crashy = startQueueWorker({
-      ctx: env.ctx,
-      config: config({ ...settings, deliveryLeaseMs: lease }),
-      onError: () => {},
-    });
-    await smtp.close(); // the suite's own worker steps aside so the two below are the only ones
-    const attemptsBefore = receiver.attempts;
-    await enqueueDirect(env.ctx, id, ["crash@example.test"]);
-    crashy.nudge();
-    // The whole message has reached the receiver, which has not answered yet.
-    await waitFor(async () => (receiver.attempts > attemptsBefore ? true : undefined));
-    expect((await rowsOf(id))[0]?.state).toBe("sending");
-    await crashy.stop(0); // kills the connection while the receiver has not answered the DATA
-    await waitFor(async () => (receiver.open === 0 ? true : undefined)); // the receiver saw the hang-up
-    release();
-    const started = Date.now();
-    const survivor = startQueueWorker({
-      ctx: env.ctx,
-      config: config({ ...settings, deliveryLeaseMs: lease }),
-      onError: () => {},
-    });
-    try {
-      await waitFor(async () => (receivedOf(id).length ? true : undefined), 15_000);
-      // Taken over only once the crashed worker's lease ran out.
-      expect(Date.now() - started).toBeGreaterThan(lease / 2);
-      expect(receiver.attempts).toBe(attemptsBefore + 2);
-      await new Promise((r) => setTimeout(r, 500));
-      expect(receivedOf(id)).toHaveLength(1);
-      await settled(id, ["sent"]);
-    } finally {
-      await survivor.stop(0);
-    }
-  });
-
-  function config(s: SmtpSettings) {
-    return {
-      dataDir: env.dir,
-      hostname: HOSTNAME,
-      bind: "127.0.0.1",
-      ports: { smtp: 0, submission: 0, submissions: 0 },
-      smtp: s,
-    };
-  }
 });
-
-/** A queued message without going through submission (the worker under test is the subject). */
-async function enqueueDirect(ctx: CoreContext, messageId: string, to: string[]) {
-  const { enqueueOutbound } = await import("@madoguchi/core");
-  const inbox = await findInboxByAddress(ctx.db, "info@example.co.jp");
-  const raw = mail({ from: "info@example.co.jp", to: to.join(", "), messageId, subject: "crash" });
-  const blob = await ctx.blobs.put(raw);
-  await enqueueOutbound(ctx, {
-    inboxId: inbox?.id ?? -1,
-    senderUserId: null,
-    messageIdHeader: messageId,
-    mailFrom: "info@example.co.jp",
-    blobHash: blob.hash,
-    size: blob.size,
-    subject: "crash",
-    recipients: to,
-    basedOnSeq: null,
-    state: "queued",
-  });
-}
 
 describe.each(drivers)("smarthost and giving up on %s", (driver) => {
   let env: TestEnv;

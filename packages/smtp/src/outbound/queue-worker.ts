@@ -15,6 +15,9 @@ import { ATTEMPT_DEADLINE_MS } from "../limits";
 import { buildDsn } from "./dsn";
 import type { Router } from "./route";
 
+/** The part of a delivery's lease an attempt may use; the rest is left for recording its verdict. */
+const LEASE_SHARE_FOR_ATTEMPT = 0.8;
+
 export interface QueueWorkerOptions {
   ctx: CoreContext;
   hostname: string;
@@ -118,7 +121,13 @@ export class QueueWorker {
     const controller = new AbortController();
     // Claimed just as stop() aborted the others: leave it to its lease without starting.
     if (this.stopping) return;
-    const deadline = setTimeout(() => controller.abort(), ATTEMPT_DEADLINE_MS);
+    // An attempt ends before its lease does: past the lease another worker (or this one) may
+    // claim the row again, and two live attempts would send two copies.
+    const deadlineMs = Math.min(
+      ATTEMPT_DEADLINE_MS,
+      Math.floor(this.options.leaseMs * LEASE_SHARE_FOR_ATTEMPT),
+    );
+    const deadline = setTimeout(() => controller.abort(), deadlineMs);
     this.controllers.add(controller);
     let outcome: DeliveryOutcome;
     try {

@@ -1,4 +1,5 @@
 import {
+  type ChangeFeed,
   type ConnectorAccount,
   type CoreContext,
   getConnector,
@@ -10,6 +11,7 @@ import type { ConnectorConfig } from "./config";
 import { ConnectorError, explainConnectError } from "./diagnostics";
 import { syncFolder } from "./folder-sync";
 import { imapClientFor, type RemoteFolder } from "./imap-client";
+import { mirrorSeen } from "./seen-mirror";
 
 export type ConnectorLog = (message: string, err?: unknown) => void;
 
@@ -19,6 +21,8 @@ export interface AccountSyncOptions {
   owner: string;
   config: ConnectorConfig;
   log?: ConnectorLog;
+  /** Changes in the account's inbox (IMAP \Seen among them) wake the \Seen mirror at once. */
+  feed?: ChangeFeed;
   /** Called after each pass that brought every followed folder up to date. */
   onSynced?: () => void;
 }
@@ -37,7 +41,8 @@ export function backoffDelay(config: ConnectorConfig, failures: number): number 
 /**
  * Keeps one connected account in sync while this process holds its lease: connect, catch up
  * every followed folder, then IDLE on INBOX (a new-mail notification triggers a catch-up of
- * INBOX at once) and check every folder each pollMs. Any failure is recorded on the account
+ * INBOX at once) and check every folder each pollMs; between turns, mirror \Seen when the account
+ * has it on (see seen-mirror.ts). Any failure is recorded on the account
  * and followed by a reconnect with backoff; it never escapes to the caller.
  */
 export class AccountSync {
@@ -45,6 +50,7 @@ export class AccountSync {
   private client: ImapFlow | null = null;
   private wake: (() => void) | null = null;
   private inboxNudged = false;
+  private seenNudged = false;
   private failures = 0;
   private done: Promise<void> | null = null;
 
@@ -166,14 +172,45 @@ export class AccountSync {
       await recordConnectorSuccess(ctx, account.id);
       this.options.onSynced?.();
     };
-    await syncAll();
-    await passDone();
+    const unsubscribe = this.options.feed?.subscribe(account.inboxId, () => {
+      this.seenNudged = true;
+      this.wake?.();
+    });
+    try {
+      await syncAll();
+      await passDone();
+      await this.mirrorThenIdle(client, idleFolder);
+      await this.loop(client, idleFolder, syncOne, syncAll, passDone);
+    } finally {
+      unsubscribe?.();
+    }
+    if (!this.stopped) throw connectionError ?? new ConnectorError("tcp", "The connection was closed", true);
+  }
+
+  /** \Seen mirroring, then back to the IDLE folder, read-only as always. */
+  private async mirrorThenIdle(client: ImapFlow, idleFolder: string): Promise<void> {
+    this.seenNudged = false;
+    await mirrorSeen({ ctx: this.options.ctx, client, accountId: this.options.accountId });
+    if (client.mailbox && client.mailbox.path === idleFolder && client.mailbox.readOnly) return;
     await client.mailboxOpen(idleFolder, { readOnly: true });
+  }
+
+  /** Runs until stop() or the connection ends; each turn waits for IDLE news, a change or a poll. */
+  private async loop(
+    client: ImapFlow,
+    idleFolder: string,
+    syncOne: (name: string) => Promise<unknown>,
+    syncAll: () => Promise<void>,
+    passDone: () => Promise<void>,
+  ): Promise<void> {
+    const { config } = this.options;
     let lastPoll = Date.now();
-    // Runs until stop() or the connection ends; each turn waits for IDLE news or the poll.
+    let lastSeenCheck = Date.now();
     while (!this.stopped && client.usable) {
       const untilPoll = lastPoll + config.pollMs - Date.now();
-      if (!this.inboxNudged && untilPoll > 0) await this.sleep(untilPoll);
+      const untilSeen = lastSeenCheck + config.seenPollMs - Date.now();
+      const wait = Math.min(untilPoll, untilSeen);
+      if (!this.inboxNudged && !this.seenNudged && wait > 0) await this.sleep(wait);
       if (this.stopped || !client.usable) break;
       if (this.inboxNudged) {
         this.inboxNudged = false;
@@ -187,7 +224,10 @@ export class AccountSync {
           await client.mailboxOpen(idleFolder, { readOnly: true });
         await passDone();
       }
+      if (this.seenNudged || Date.now() - lastSeenCheck >= config.seenPollMs) {
+        lastSeenCheck = Date.now();
+        await this.mirrorThenIdle(client, idleFolder);
+      }
     }
-    if (!this.stopped) throw connectionError ?? new ConnectorError("tcp", "The connection was closed", true);
   }
 }

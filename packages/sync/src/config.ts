@@ -6,6 +6,12 @@ export interface ConnectorConfig {
   batchSize: number;
   /** How often folders other than INBOX are checked (INBOX also, as a safety net behind IDLE). */
   pollMs: number;
+  /**
+   * How often read state is checked for \Seen mirroring (when the account has it on). IMAP \Seen
+   * wakes the mirror at once through the change feed; a web read writes no change-log entry
+   * (it is per user), so this poll is what picks it up.
+   */
+  seenPollMs: number;
   /** IDLE is restarted before servers drop it (RFC 3501 allows them to after 30 minutes). */
   maxIdleMs: number;
   /** Reconnect backoff: first delay, doubled per failure up to the maximum. */
@@ -22,6 +28,7 @@ export interface ConnectorConfig {
 export const DEFAULT_CONNECTOR_CONFIG: Omit<ConnectorConfig, "secretKey"> = {
   batchSize: 200,
   pollMs: 60_000,
+  seenPollMs: 3_000,
   maxIdleMs: 25 * 60_000,
   backoffMinMs: 2_000,
   backoffMaxMs: 5 * 60_000,

@@ -5,6 +5,7 @@ import {
   type DeliverResult,
   deliver,
   folderCheckpoint,
+  type RemoteCopyInput,
   resetFolderCheckpoint,
   startFolderRun,
 } from "@madoguchi/core";
@@ -120,6 +121,7 @@ export async function syncFolder(input: FolderSyncInput): Promise<FolderSyncResu
         { uid: true },
       );
       messages.sort((a, b) => a.uid - b.uid);
+      const copies: RemoteCopyInput[] = [];
       for (const message of messages) {
         if (!message.source?.length) continue;
         const delivered = await deliver(ctx, account.inboxId, message.source, {
@@ -131,6 +133,12 @@ export async function syncFolder(input: FolderSyncInput): Promise<FolderSyncResu
         result.fetched++;
         if (delivered.duplicate) result.duplicates++;
         else result.stored++;
+        // A duplicate's id is the message already stored: its remote copy is recorded all the same.
+        copies.push({
+          uid: message.uid,
+          messageId: delivered.messageId,
+          remoteSeen: message.flags?.has("\\Seen") ?? false,
+        });
         input.onDelivered?.(message.uid, delivered);
       }
       const last = i + batchSize >= uids.length;
@@ -138,6 +146,7 @@ export async function syncFolder(input: FolderSyncInput): Promise<FolderSyncResu
         lastUid: last ? highest : (batch.at(-1) ?? cp.lastUid),
         done: batch.length,
         finished: last,
+        copies,
         ...(last ? { highestModseq: modseq } : {}),
       });
     }

@@ -7,4 +7,6 @@ export * from "./folder-sync";
 export * from "./imap-client";
 export * from "./outbound";
 export * from "./secret-box";
+export * from "./seen-mirror";
+export * from "./toolkit";
 export * from "./workers";

@@ -4,7 +4,8 @@ import {
   type ChangeFeed,
   type CoreContext,
   claimConnectorLease,
-  enabledConnectorIds,
+  connectorSettingsKey,
+  enabledConnectors,
   releaseConnectorLease,
 } from "@madoguchi/core";
 import { AccountSync, type ConnectorLog } from "./account-sync";
@@ -12,7 +13,7 @@ import { type ConnectorConfig, connectorConfig } from "./config";
 
 export interface ConnectorWorkersInput {
   ctx: CoreContext;
-  /** Accepted for the \Seen mirroring follow-up; the sync itself needs no change feed. */
+  /** Wakes \Seen mirroring when an inbox changes; without it the mirror only polls (seenPollMs). */
   feed?: ChangeFeed;
   config: Partial<ConnectorConfig> & { secretKey: Buffer };
   log?: ConnectorLog;
@@ -38,26 +39,29 @@ export function startConnectorWorkers(input: ConnectorWorkersInput): ConnectorWo
   const config = connectorConfig(input.config);
   const { ctx, log } = input;
   const owner = input.owner ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const running = new Map<number, AccountSync>();
+  // Each running sync with the settings it started with: changed settings restart it.
+  const running = new Map<number, { sync: AccountSync; settings: string }>();
   let closed = false;
   let scanning: Promise<void> | null = null;
 
   const scan = async () => {
     if (closed) return;
     try {
-      const ids = await enabledConnectorIds(ctx.db);
-      for (const [id, sync] of running) {
-        const stillOurs = ids.includes(id) && (await claimConnectorLease(ctx, id, owner, config.leaseMs));
+      const accounts = new Map((await enabledConnectors(ctx.db)).map((a) => [a.id, a]));
+      for (const [id, { sync, settings }] of running) {
+        const account = accounts.get(id);
+        const unchanged = account && connectorSettingsKey(account) === settings;
+        const stillOurs = unchanged && (await claimConnectorLease(ctx, id, owner, config.leaseMs));
         if (!stillOurs) {
           running.delete(id);
           await sync.stop();
         }
       }
-      for (const id of ids) {
+      for (const [id, account] of accounts) {
         if (closed || running.has(id)) continue;
         if (!(await claimConnectorLease(ctx, id, owner, config.leaseMs))) continue;
-        const sync = new AccountSync({ ctx, accountId: id, owner, config, log });
-        running.set(id, sync);
+        const sync = new AccountSync({ ctx, accountId: id, owner, config, log, feed: input.feed });
+        running.set(id, { sync, settings: connectorSettingsKey(account) });
         sync.start();
       }
     } catch (err) {
@@ -85,7 +89,7 @@ export function startConnectorWorkers(input: ConnectorWorkersInput): ConnectorWo
       const all = [...running];
       running.clear();
       await Promise.all(
-        all.map(async ([id, sync]) => {
+        all.map(async ([id, { sync }]) => {
           await sync.stop();
           await releaseConnectorLease(ctx, id, owner).catch(() => {});
         }),

@@ -14,6 +14,7 @@ export function testConfig(partial: Partial<ConnectorConfig> = {}): ConnectorCon
     secretKey,
     batchSize: 25,
     pollMs: 600_000,
+    seenPollMs: 200,
     maxIdleMs: 25 * 60_000,
     backoffMinMs: 200,
     backoffMaxMs: 1_000,

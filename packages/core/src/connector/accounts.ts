@@ -4,6 +4,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { type CoreContext, nowOf } from "../context";
 import { findInboxByAddress } from "../directory/inboxes";
 import { AppError } from "../errors";
+import type { ConnectorPasswordInput, SealSecret } from "./passwords";
 
 export type ConnectorAccount = typeof connectorAccounts.$inferSelect;
 export type ConnectorFolder = typeof connectorFolders.$inferSelect;
@@ -14,7 +15,7 @@ export interface ConnectorInput {
   imapPort: number;
   imapTls: ConnectorTlsMode;
   imapUser: string;
-  /** Already sealed by the caller (packages/sync); the domain never handles clear passwords. */
+  /** Already sealed (see sealConnectorPasswords); the database never sees clear passwords. */
   imapPasswordSealed: string;
   smtpHost?: string | null;
   smtpPort?: number | null;
@@ -101,6 +102,89 @@ export async function addConnector(
   });
 }
 
+/** A change to an account; passwords only when they change. */
+export type ConnectorPatch = Partial<Omit<ConnectorPasswordInput, "imapPassword">> & {
+  imapPassword?: string;
+  enabled?: boolean;
+};
+
+const pick = <T>(patched: T | undefined, current: T): T => (patched === undefined ? current : patched);
+
+/**
+ * Changes an account's settings. The sync picks up connection changes at its next scan
+ * (workers compare connectorSettingsKey). Without an SMTP host the SMTP settings are cleared.
+ */
+export async function updateConnector(
+  ctx: CoreContext,
+  accountId: number,
+  patch: ConnectorPatch,
+  seal: SealSecret,
+): Promise<ConnectorAccount> {
+  return ctx.db.transaction(async (tx) => {
+    const [current] = await tx
+      .select()
+      .from(connectorAccounts)
+      .where(eq(connectorAccounts.id, accountId))
+      .for("update");
+    if (!current) throw new AppError("NOT_FOUND", `Connector ${accountId} does not exist`);
+    const smtpHost = pick(patch.smtpHost, current.smtpHost)?.trim() || null;
+    const imapPasswordSealed =
+      patch.imapPassword !== undefined ? seal(patch.imapPassword) : current.imapPasswordSealed;
+    const smtpPasswordSealed = !smtpHost
+      ? null
+      : patch.smtpPassword
+        ? seal(patch.smtpPassword)
+        : (current.smtpPasswordSealed ?? imapPasswordSealed);
+    const merged: ConnectorInput = {
+      imapHost: pick(patch.imapHost, current.imapHost),
+      imapPort: pick(patch.imapPort, current.imapPort),
+      imapTls: pick(patch.imapTls, current.imapTls),
+      imapUser: pick(patch.imapUser, current.imapUser),
+      imapPasswordSealed,
+      smtpHost,
+      smtpPort: smtpHost ? pick(patch.smtpPort, current.smtpPort) : null,
+      smtpTls: smtpHost ? (pick(patch.smtpTls, current.smtpTls) ?? "tls") : null,
+      smtpUser: smtpHost ? pick(patch.smtpUser, current.smtpUser) : null,
+      smtpPasswordSealed,
+      folders: pick(patch.folders, current.folders),
+      sentFolder: pick(patch.sentFolder, current.sentFolder),
+      importSince: pick(patch.importSince, current.importSince),
+      mirrorSeen: pick(patch.mirrorSeen, current.mirrorSeen),
+      allowInvalidCert: pick(patch.allowInvalidCert, current.allowInvalidCert),
+    };
+    validate(merged);
+    const [row] = await tx
+      .update(connectorAccounts)
+      .set({
+        ...merged,
+        imapHost: merged.imapHost.trim(),
+        folders: [...new Set(merged.folders ?? ["INBOX"])],
+        enabled: pick(patch.enabled, current.enabled),
+      })
+      .where(eq(connectorAccounts.id, accountId))
+      .returning();
+    if (!row) throw new AppError("NOT_FOUND", `Connector ${accountId} does not exist`);
+    return row;
+  });
+}
+
+/**
+ * The settings a running sync depends on; when they change, the workers restart that sync.
+ * mirrorSeen is left out on purpose: the mirror reads it fresh on every pass.
+ */
+export function connectorSettingsKey(a: ConnectorAccount): string {
+  return JSON.stringify([
+    a.imapHost,
+    a.imapPort,
+    a.imapTls,
+    a.imapUser,
+    a.imapPasswordSealed,
+    a.folders,
+    a.importSince?.getTime() ?? null,
+    a.allowInvalidCert,
+  ]);
+}
+
 export async function getConnector(db: Queryable, accountId: number): Promise<ConnectorAccount> {
   const [row] = await db.select().from(connectorAccounts).where(eq(connectorAccounts.id, accountId));
   if (!row) throw new AppError("NOT_FOUND", `Connector ${accountId} does not exist`);
@@ -144,6 +228,15 @@ export async function removeConnector(ctx: CoreContext, inboxAddress: string): P
   if (!deleted.length) throw new AppError("NOT_FOUND", `${inboxAddress} has no connected mailbox`);
 }
 
+/** Disconnects by account id (admin API); as removeConnector otherwise. */
+export async function removeConnectorById(ctx: CoreContext, accountId: number): Promise<void> {
+  const deleted = await ctx.db
+    .delete(connectorAccounts)
+    .where(eq(connectorAccounts.id, accountId))
+    .returning({ id: connectorAccounts.id });
+  if (!deleted.length) throw new AppError("NOT_FOUND", `Connector ${accountId} does not exist`);
+}
+
 /** Error shown per account (admin page, CLI list); the time of the last success stays. */
 export async function recordConnectorError(ctx: CoreContext, accountId: number, message: string) {
   await ctx.db
@@ -160,10 +253,13 @@ export async function recordConnectorSuccess(ctx: CoreContext, accountId: number
 }
 
 export async function enabledConnectorIds(db: Queryable): Promise<number[]> {
-  const rows = await db
-    .select({ id: connectorAccounts.id })
+  return (await enabledConnectors(db)).map((r) => r.id);
+}
+
+export function enabledConnectors(db: Queryable): Promise<ConnectorAccount[]> {
+  return db
+    .select()
     .from(connectorAccounts)
     .where(sql`${connectorAccounts.enabled}`)
     .orderBy(asc(connectorAccounts.id));
-  return rows.map((r) => r.id);
 }

@@ -1,8 +1,10 @@
+import type { Tx } from "@madoguchi/db/client";
 import { connectorAccounts, connectorFolders } from "@madoguchi/db/schema";
 import { and, eq, gt, sql } from "drizzle-orm";
 import { type CoreContext, nowOf } from "../context";
 import { AppError } from "../errors";
 import type { ConnectorFolder } from "./accounts";
+import { forgetStaleRemoteCopies, type RemoteCopyInput, recordRemoteCopies } from "./remote-copies";
 
 /** The checkpoint row of a remote folder, created empty on first use. */
 export async function folderCheckpoint(
@@ -37,6 +39,7 @@ async function fenced(
   owner: string,
   folderId: number,
   set: Partial<typeof connectorFolders.$inferInsert>,
+  alsoInTx?: (tx: Tx, row: ConnectorFolder) => Promise<void>,
 ): Promise<ConnectorFolder> {
   const now = nowOf(ctx);
   return ctx.db.transaction(async (tx) => {
@@ -58,6 +61,7 @@ async function fenced(
       .where(eq(connectorFolders.id, folderId))
       .returning();
     if (!row) throw new AppError("NOT_FOUND", `Connector folder ${folderId} does not exist`);
+    await alsoInTx?.(tx, row);
     return row;
   });
 }
@@ -73,16 +77,23 @@ export function resetFolderCheckpoint(
   folderId: number,
   uidValidity: number,
 ): Promise<ConnectorFolder> {
-  return fenced(ctx, accountId, owner, folderId, {
-    uidValidity,
-    lastUid: 0,
-    highestModseq: null,
-    importFinishedAt: null,
-    importTotal: 0,
-    importDone: 0,
-    runStartDone: 0,
-    runStartedAt: null,
-  });
+  return fenced(
+    ctx,
+    accountId,
+    owner,
+    folderId,
+    {
+      uidValidity,
+      lastUid: 0,
+      highestModseq: null,
+      importFinishedAt: null,
+      importTotal: 0,
+      importDone: 0,
+      runStartDone: 0,
+      runStartedAt: null,
+    },
+    (tx, row) => forgetStaleRemoteCopies(tx, accountId, row.remoteName, uidValidity),
+  );
 }
 
 /** A sync run starts: `pending` messages are above the checkpoint. */
@@ -102,27 +113,49 @@ export function startFolderRun(
   });
 }
 
-/** Everything up to `lastUid` is committed locally. */
+/**
+ * Everything up to `lastUid` is committed locally. The remote copies of the batch are recorded
+ * in the same transaction, so a checkpoint never covers a message whose remote UID is unknown.
+ */
 export function advanceFolderCheckpoint(
   ctx: CoreContext,
   accountId: number,
   owner: string,
   folderId: number,
-  patch: { lastUid: number; done: number; highestModseq?: string | null; finished?: boolean },
+  patch: {
+    lastUid: number;
+    done: number;
+    highestModseq?: string | null;
+    finished?: boolean;
+    copies?: RemoteCopyInput[];
+  },
 ): Promise<ConnectorFolder> {
   const now = nowOf(ctx);
-  return fenced(ctx, accountId, owner, folderId, {
-    lastUid: sql`greatest(${connectorFolders.lastUid}, ${patch.lastUid})` as unknown as number,
-    importDone: sql`${connectorFolders.importDone} + ${patch.done}` as unknown as number,
-    progressAt: now,
-    lastSyncAt: now,
-    ...(patch.highestModseq !== undefined ? { highestModseq: patch.highestModseq } : {}),
-    ...(patch.finished
-      ? {
-          importFinishedAt: sql`coalesce(${connectorFolders.importFinishedAt}, ${now.toISOString()}::timestamptz)`,
-        }
-      : {}),
-  } as Partial<typeof connectorFolders.$inferInsert>);
+  const copies = patch.copies ?? [];
+  const record = async (tx: Tx, row: ConnectorFolder) => {
+    if (row.uidValidity === null)
+      throw new AppError("CONFLICT", `Folder ${row.remoteName} has no UIDVALIDITY yet`);
+    await recordRemoteCopies(tx, accountId, row.remoteName, row.uidValidity, copies);
+  };
+  return fenced(
+    ctx,
+    accountId,
+    owner,
+    folderId,
+    {
+      lastUid: sql`greatest(${connectorFolders.lastUid}, ${patch.lastUid})` as unknown as number,
+      importDone: sql`${connectorFolders.importDone} + ${patch.done}` as unknown as number,
+      progressAt: now,
+      lastSyncAt: now,
+      ...(patch.highestModseq !== undefined ? { highestModseq: patch.highestModseq } : {}),
+      ...(patch.finished
+        ? {
+            importFinishedAt: sql`coalesce(${connectorFolders.importFinishedAt}, ${now.toISOString()}::timestamptz)`,
+          }
+        : {}),
+    } as Partial<typeof connectorFolders.$inferInsert>,
+    copies.length ? record : undefined,
+  );
 }
 
 export interface FolderProgress {

@@ -5,6 +5,7 @@ import { CHANGES_CHANNEL, ChangeFeed } from "@madoguchi/core";
 import { signOutbound as signOutboundMail } from "@madoguchi/smtp";
 import {
   type ConnectorWorkers,
+  connectorToolkit,
   createConnectorRoute,
   loadSecretKey,
   startConnectorWorkers,
@@ -44,6 +45,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const changeFeed = feed;
     const ctx = core.ctx;
     const signOutbound = (raw: Buffer, domain: string) => signOutboundMail(ctx, raw, domain);
+    const secretKey = loadSecretKey({ key: config.connectorSecretKey, dataDir: config.dataDir });
     http = await startHttpServer({
       bind: config.bind,
       port: config.ports.http,
@@ -60,6 +62,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
           hostname: config.hostname,
           databaseUrl: config.databaseUrl,
           signOutbound,
+          connectors: connectorToolkit(secretKey),
         }),
     });
     tls = await loadOrCreateTls({
@@ -69,7 +72,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       certFile: config.tlsCertFile,
     });
     // Inboxes connected to another provider: their sync workers, and their outbound route.
-    const secretKey = loadSecretKey({ key: config.connectorSecretKey, dataDir: config.dataDir });
     const log = (message: string, err?: unknown) => console.error(`madoguchi: ${message}`, err ?? "");
     const connectorRoute = createConnectorRoute({ ctx, secretKey, log });
     const protocols = await startProtocols({ ctx, config, tls, feed, connectorRoute });

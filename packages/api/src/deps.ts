@@ -1,4 +1,4 @@
-import type { AuthThrottle, ChangeFeed, CoreContext } from "@madoguchi/core";
+import type { AuthThrottle, ChangeFeed, ConnectorToolkit, CoreContext } from "@madoguchi/core";
 import type { RealtimeEvents } from "./realtime/events";
 
 /** What apps/server hands the web API. */
@@ -18,6 +18,8 @@ export interface ApiDeps {
   throttle?: AuthThrottle;
   /** Session cookie's Secure flag: "auto" (default) = Secure unless plain HTTP to a loopback host. */
   secureCookies?: boolean | "auto";
+  /** Sealing and the connection test for the connector admin router (packages/sync's connectorToolkit). */
+  connectors?: ConnectorToolkit;
   /** Tuning for tests. */
   realtime?: { presenceTtlMs?: number; recheckMs?: number };
   /** Errors nobody waits for (a realtime pull failing); default console.error. */

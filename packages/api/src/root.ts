@@ -3,6 +3,7 @@ import { adminRouter } from "./router/admin";
 import { authRouter } from "./router/auth";
 import { changesRouter } from "./router/changes";
 import { commentRouter } from "./router/comment";
+import { connectorRouter } from "./router/connector";
 import { conversationRouter } from "./router/conversation/index";
 import { draftRouter } from "./router/draft";
 import { inboxRouter } from "./router/inbox";
@@ -23,6 +24,7 @@ export const appRouter = createRouter({
   changes: changesRouter,
   notification: notificationRouter,
   admin: adminRouter,
+  connector: connectorRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,7 +8,7 @@ import { internalDomainsOf, quoteOriginal, replyFields } from "../lib/reply-fiel
 import { useStore } from "../lib/store";
 import { showToast } from "../lib/toast";
 import { ConflictPanel } from "./ConflictPanel";
-import { cancelSend, forget, outbox, queueSend } from "./outbox";
+import { adoptHeld, cancelSend, forget, isBusy, outbox, queueSend } from "./outbox";
 import { SendConfirm } from "./SendConfirm";
 import { type ComposeFields, checkBeforeSend, type SendCheck } from "./send-checks";
 import { TemplatePicker } from "./TemplatePicker";
@@ -42,6 +42,17 @@ export function Composer(props: {
     staleTime: 0,
     refetchOnWindowFocus: false,
   });
+  const held = drafts.data?.held[0];
+  useEffect(() => {
+    // A send of ours still in its undo window (reload, other tab): offer the undo again.
+    if (held)
+      adoptHeld({
+        inboxId: props.detail.conversation.inboxId,
+        conversationId: props.detail.conversation.id,
+        outboundId: held.outboundId,
+        releaseAt: held.releaseAt,
+      });
+  }, [held, props.detail.conversation.inboxId, props.detail.conversation.id]);
   if (drafts.isPending) return <section className="composer muted pad">{t("app.loading")}</section>;
   return <ComposerForm {...props} saved={drafts.data?.editing ?? null} />;
 }
@@ -84,14 +95,14 @@ function ComposerForm(props: {
       ? {
           to: (props.saved.content.to ?? []).join(", "),
           cc: (props.saved.content.cc ?? []).join(", "),
-          bcc: "",
+          bcc: (props.saved.content.bcc ?? []).join(", "),
           subject: props.saved.content.subject ?? "",
           body: props.saved.content.bodyText ?? "",
         }
       : initialFields(props, attribution),
   );
   const [format, setFormat] = useState<"plain" | "markdown">(
-    props.saved?.content.bodyHtml ? "markdown" : "plain",
+    props.saved?.content.format ?? (props.saved?.content.bodyHtml ? "markdown" : "plain"),
   );
   const [showCc, setShowCc] = useState(fields.cc !== "" || fields.bcc !== "");
   // What the author has seen: fixed when the reply starts (or restored with the draft), never
@@ -105,13 +116,15 @@ function ComposerForm(props: {
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const refusedDraftId = useRef<number | null>(null);
 
-  const busy = pending?.state === "waiting" || pending?.state === "sending";
+  const busy = isBusy(pending);
   const content = useMemo(
     () => ({
       subject: fields.subject,
       to: listPieces(fields.to),
       cc: listPieces(fields.cc),
+      bcc: listPieces(fields.bcc),
       bodyText: fields.body,
+      format,
       ...(format === "markdown" ? { bodyHtml: markdownToHtml(fields.body) } : {}),
     }),
     [fields, format],
@@ -164,9 +177,8 @@ function ComposerForm(props: {
 
   const send = (c: Extract<SendCheck, { ok: true }>, override: boolean) => {
     setCheck(null);
-    queueSend(qc, {
+    void queueSend(qc, {
       inboxId,
-      undoSeconds: props.inbox?.settings.undoSendSeconds ?? 10,
       input: {
         conversationId,
         basedOnSeq,
@@ -220,7 +232,7 @@ function ComposerForm(props: {
       {pending?.state === "conflict" ? (
         <ConflictPanel
           conflict={pending.conflict}
-          draftText={pending.input.bodyText}
+          draftText={pending.input?.bodyText ?? ""}
           busy={false}
           onSendAnyway={() => {
             const c = checkBeforeSend(fields, { internalDomains: internal, attachmentCount: 0 });
@@ -233,8 +245,12 @@ function ComposerForm(props: {
           }}
           onDiscard={() => void discard(pending.conflict.draftId ?? undefined)}
         />
+      ) : pending?.state === "held" || pending?.state === "cancelling" ? (
+        <UndoBar pendingId={pending.id} sendAt={pending.sendAt} cancelling={pending.state === "cancelling"} />
       ) : busy ? (
-        <UndoBar pendingId={pending.id} sendAt={pending.sendAt} sending={pending.state === "sending"} />
+        <div className="undo-bar" role="status" data-testid="undo-bar">
+          <span>{t("undo.sendingNow")}</span>
+        </div>
       ) : (
         <form
           className="compose-form"
@@ -266,7 +282,11 @@ function ComposerForm(props: {
               </label>
               <label className="field-row">
                 <span>{t("compose.bcc")}</span>
-                <input value={fields.bcc} onChange={(e) => set({ bcc: e.target.value })} />
+                <input
+                  value={fields.bcc}
+                  onChange={(e) => set({ bcc: e.target.value })}
+                  data-testid="compose-bcc"
+                />
               </label>
             </>
           )}
@@ -289,6 +309,7 @@ function ComposerForm(props: {
             />
             <select
               aria-label={t("compose.format")}
+              data-testid="compose-format"
               value={format}
               onChange={(e) => setFormat(e.target.value === "markdown" ? "markdown" : "plain")}
             >
@@ -358,8 +379,9 @@ function hasConflictingActivity(detail: ConversationDetail, basedOnSeq: number):
   );
 }
 
-function UndoBar(props: { pendingId: string; sendAt: number; sending: boolean }) {
+function UndoBar(props: { pendingId: string; sendAt: number; cancelling: boolean }) {
   const { t } = useI18n();
+  const qc = useQueryClient();
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = window.setInterval(() => setNow(Date.now()), 250);
@@ -368,12 +390,13 @@ function UndoBar(props: { pendingId: string; sendAt: number; sending: boolean })
   const seconds = Math.max(0, Math.ceil((props.sendAt - now) / 1000));
   return (
     <div className="undo-bar" role="status" data-testid="undo-bar">
-      <span>{props.sending || seconds === 0 ? t("undo.sendingNow") : t("undo.sending", { seconds })}</span>
-      {!props.sending && (
+      <span>{seconds === 0 ? t("undo.sendingNow") : t("undo.sending", { seconds })}</span>
+      {seconds > 0 && (
         <button
           type="button"
           className="primary"
-          onClick={() => cancelSend(props.pendingId)}
+          disabled={props.cancelling}
+          onClick={() => void cancelSend(qc, props.pendingId)}
           data-testid="undo-send"
         >
           {t("undo.cancel")}

@@ -1,6 +1,6 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { type Inputs, mutationId, trpc } from "../api/client";
-import { errorKey, type ReplyConflictInfo, replyConflictOf } from "../api/errors";
+import { errorData, errorKey, type ReplyConflictInfo, replyConflictOf } from "../api/errors";
 import { keys } from "../api/keys";
 import type { MessageKey } from "../i18n";
 import { Store } from "../lib/store";
@@ -11,19 +11,21 @@ export type PendingSend = {
   id: string;
   inboxId: number;
   conversationId: number;
-  input: SendInput;
-  /** When the send really leaves (undo window end), ms since epoch. */
-  sendAt: number;
+  /** What was sent (null when the send was found held after a reload). */
+  input: SendInput | null;
 } & (
-  | { state: "waiting" | "sending" | "sent" | "cancelled" }
+  | { state: "sending" | "sent" | "cancelled" }
+  /** Accepted and held by the server until sendAt (ms since epoch); cancelSend undoes it. */
+  | { state: "held" | "cancelling"; outboundId: number; sendAt: number }
   | { state: "failed"; error: MessageKey }
   | { state: "conflict"; conflict: ReplyConflictInfo }
 );
 
 /**
- * Sends waiting out their undo window, kept outside the composer so navigating away neither
- * loses nor silently cancels them. One per conversation: a second confirm while one waits is
- * ignored (a double click sends once; the server's clientMutationId covers retries).
+ * Sends of this tab, kept outside the composer so navigating away neither loses nor silently
+ * cancels them. The server holds each accepted send for the inbox's undo window (it is in
+ * the queue rows, so closing the tab does not stop it); here is only the countdown and the
+ * undo button. One per conversation: a second confirm while one is under way is ignored.
  */
 export const outbox = new Store<PendingSend[]>([]);
 const timers = new Map<string, number>();
@@ -31,68 +33,101 @@ const timers = new Map<string, number>();
 const replace = (id: string, patch: Partial<PendingSend>) =>
   outbox.update((list) => list.map((p) => (p.id === id ? ({ ...p, ...patch } as PendingSend) : p)));
 
+export const isBusy = (p: PendingSend | undefined) =>
+  p?.state === "sending" || p?.state === "held" || p?.state === "cancelling";
+
 export function pendingFor(conversationId: number): PendingSend | undefined {
   return outbox.get().find((p) => p.conversationId === conversationId);
 }
 
-export function queueSend(
-  qc: QueryClient,
-  args: { inboxId: number; input: SendInput; undoSeconds: number },
-): PendingSend | null {
-  const existing = pendingFor(args.input.conversationId);
-  if (existing && (existing.state === "waiting" || existing.state === "sending")) return null;
-  forget(args.input.conversationId);
-  const id = mutationId();
-  const pending: PendingSend = {
-    id,
-    inboxId: args.inboxId,
-    conversationId: args.input.conversationId,
-    input: args.input,
-    sendAt: Date.now() + args.undoSeconds * 1000,
-    state: "waiting",
-  };
-  outbox.update((list) => [...list, pending]);
+function refresh(qc: QueryClient, p: { conversationId: number; inboxId: number }) {
+  void qc.invalidateQueries({ queryKey: keys.conversation(p.conversationId) });
+  void qc.invalidateQueries({ queryKey: keys.list(p.inboxId) });
+  void qc.invalidateQueries({ queryKey: keys.inboxes });
+}
+
+function hold(id: string, outboundId: number, heldUntil: string) {
+  const sendAt = Date.parse(heldUntil);
+  replace(id, { state: "held", outboundId, sendAt });
   timers.set(
     id,
-    window.setTimeout(() => void deliver(qc, id), args.undoSeconds * 1000),
-  );
-  return pending;
-}
-
-/** Undo: only while the window is open; the request has not been made yet. */
-export function cancelSend(id: string): boolean {
-  const p = outbox.get().find((x) => x.id === id);
-  if (p?.state !== "waiting") return false;
-  window.clearTimeout(timers.get(id));
-  timers.delete(id);
-  replace(id, { state: "cancelled" });
-  return true;
-}
-
-/** Drops finished entries of a conversation (after the composer showed the outcome). */
-export function forget(conversationId: number): void {
-  outbox.update((list) =>
-    list.filter((p) => p.conversationId !== conversationId || p.state === "waiting" || p.state === "sending"),
+    window.setTimeout(
+      () => {
+        timers.delete(id);
+        const p = outbox.get().find((x) => x.id === id);
+        if (p?.state === "held") replace(id, { state: "sent" });
+      },
+      Math.max(0, sendAt - Date.now()),
+    ),
   );
 }
 
-async function deliver(qc: QueryClient, id: string): Promise<void> {
-  timers.delete(id);
-  const p = outbox.get().find((x) => x.id === id);
-  if (p?.state !== "waiting") return;
-  replace(id, { state: "sending" });
+export async function queueSend(qc: QueryClient, args: { inboxId: number; input: SendInput }): Promise<void> {
+  if (isBusy(pendingFor(args.input.conversationId))) return;
+  forget(args.input.conversationId);
+  // The pending id doubles as the client mutation id: a retried request is applied once.
+  const id = mutationId();
+  outbox.update((list) => [
+    ...list,
+    {
+      id,
+      inboxId: args.inboxId,
+      conversationId: args.input.conversationId,
+      input: args.input,
+      state: "sending",
+    },
+  ]);
   try {
-    // The pending id doubles as the client mutation id: a retried request is applied once.
-    await trpc.reply.send.mutate({ ...p.input, clientMutationId: id });
-    replace(id, { state: "sent" });
+    const r = await trpc.reply.send.mutate({ ...args.input, clientMutationId: id });
+    if (r.heldUntil) hold(id, r.outboundId, r.heldUntil);
+    else replace(id, { state: "sent" });
   } catch (err) {
     const conflict = replyConflictOf(err);
     if (conflict) replace(id, { state: "conflict", conflict });
     else replace(id, { state: "failed", error: errorKey(err) });
   } finally {
-    void qc.invalidateQueries({ queryKey: keys.conversation(p.conversationId) });
-    void qc.invalidateQueries({ queryKey: keys.drafts(p.conversationId) });
-    void qc.invalidateQueries({ queryKey: keys.list(p.inboxId) });
-    void qc.invalidateQueries({ queryKey: keys.inboxes });
+    refresh(qc, { inboxId: args.inboxId, conversationId: args.input.conversationId });
+    void qc.invalidateQueries({ queryKey: keys.drafts(args.input.conversationId) });
   }
+}
+
+/** A send this user made in another tab or before a reload, still inside its window. */
+export function adoptHeld(args: {
+  inboxId: number;
+  conversationId: number;
+  outboundId: number;
+  releaseAt: string;
+}) {
+  if (outbox.get().some((p) => "outboundId" in p && p.outboundId === args.outboundId)) return;
+  const id = mutationId();
+  outbox.update((list) => [
+    ...list.filter((p) => p.conversationId !== args.conversationId),
+    { id, inboxId: args.inboxId, conversationId: args.conversationId, input: null, state: "sending" },
+  ]);
+  hold(id, args.outboundId, args.releaseAt);
+}
+
+/** Undo: the server removes the send and gives the draft back; too late means it went out. */
+export async function cancelSend(qc: QueryClient, id: string): Promise<void> {
+  const p = outbox.get().find((x) => x.id === id);
+  if (p?.state !== "held") return;
+  replace(id, { state: "cancelling" });
+  try {
+    await trpc.reply.cancel.mutate({ outboundId: p.outboundId });
+    window.clearTimeout(timers.get(id));
+    timers.delete(id);
+    replace(id, { state: "cancelled" });
+  } catch (err) {
+    // Too late: it went out, which the composer reports as sent.
+    if (errorData(err)?.messageKey === "error.conflict") replace(id, { state: "sent" });
+    else replace(id, { state: "held" });
+  } finally {
+    refresh(qc, p);
+    void qc.invalidateQueries({ queryKey: keys.drafts(p.conversationId) });
+  }
+}
+
+/** Drops finished entries of a conversation (after the composer showed the outcome). */
+export function forget(conversationId: number): void {
+  outbox.update((list) => list.filter((p) => p.conversationId !== conversationId || isBusy(p)));
 }

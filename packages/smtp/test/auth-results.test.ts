@@ -112,16 +112,11 @@ describe.each(drivers)("SPF/DKIM/DMARC verdicts on %s", (driver) => {
       `Authentication-Results: ${HOSTNAME}.evil.example; dkim=pass header.d=evil.example`,
     ].join("\r\n");
     const raw = mail({ messageId: id, subject: "偽の認証結果", from: "x@unlisted.example" }).toString();
+    const server = `127.0.0.1:${smtp.mxPort}`;
+    const envelope = ["--from", "x@unlisted.example", "--to", "info@example.co.jp"];
     const result = await run(
       "swaks",
-      [
-        "--server",
-        `127.0.0.1:${smtp.mxPort}`,
-        "--from",
-        "x@unlisted.example",
-        "--to",
-        "info@example.co.jp",
-      ].concat(["--data", "-"]),
+      ["--server", server, ...envelope, "--data", "-"],
       `${forged}\r\n${raw}`,
     );
     expect(result.stdout).toMatch(/<- {2}250 2\.6\.0 /);

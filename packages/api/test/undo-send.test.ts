@@ -1,5 +1,5 @@
 import { claimDeliveries, deliver } from "@madoguchi/core";
-import { changes, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
+import { changes, conversations, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mail, useTeamEnv } from "../../core/test/fixtures";
@@ -110,6 +110,11 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
     const after = await alice.trpc.conversation.get.query({ conversationId: c });
     expect(after.messages.map((m) => m.direction)).toEqual(["inbound"]);
     expect(after.conversation.status).toBe("open");
+    const [counted] = await db
+      .select({ n: conversations.messageCount })
+      .from(conversations)
+      .where(eq(conversations.id, c));
+    expect(counted?.n).toBe(1);
     expect(after.activity.map((a) => a.kind)).toContain("reply_cancelled");
     const back = await alice.trpc.draft.get.query({ conversationId: c });
     expect(back.held).toEqual([]);

@@ -7,10 +7,11 @@ import {
   drafts,
   type HeldCopy,
   heldSends,
+  messages,
   outboundMessages,
   outboundQueue,
 } from "@madoguchi/db/schema";
-import { and, eq, gt, inArray, lte, max, ne } from "drizzle-orm";
+import { and, eq, gt, inArray, lte, max, ne, sql } from "drizzle-orm";
 import { recordChange } from "../changelog";
 import { type CoreContext, nowOf } from "../context";
 import { lockInbox, withConversation } from "../conversations/lock";
@@ -201,6 +202,18 @@ async function removeCopies(tx: Tx, ownInboxId: number, copies: HeldCopy[], acto
     entry.ids.push(c.messageId);
     byMailbox.set(key, entry);
   }
+  // The list's message counts are denormalized: the copies' conversations lose them again.
+  const threaded = copies.length
+    ? await tx
+        .select({ conversationId: messages.conversationId })
+        .from(messages)
+        .where(
+          inArray(
+            messages.id,
+            copies.map((c) => c.messageId),
+          ),
+        )
+    : [];
   const others = [...new Set(copies.map((c) => c.inboxId).filter((id) => id !== ownInboxId))];
   for (const inboxId of others.sort((a, b) => a - b)) await lockInbox(tx, inboxId);
   for (const m of byMailbox.values())
@@ -211,6 +224,13 @@ async function removeCopies(tx: Tx, ownInboxId: number, copies: HeldCopy[], acto
       actorId,
       reason: "expunge",
     });
+  for (const t of threaded) {
+    if (t.conversationId === null) continue;
+    await tx
+      .update(conversations)
+      .set({ messageCount: sql`greatest(${conversations.messageCount} - 1, 0)` })
+      .where(eq(conversations.id, t.conversationId));
+  }
 }
 
 async function statusChangedByOthers(tx: Tx, conversationId: number, sinceSeq: number, userId: number) {

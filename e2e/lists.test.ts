@@ -1,4 +1,12 @@
-import { addDomain, addSharedInbox, addUser, assignConversation, deliver, setStatus } from "@madoguchi/core";
+import {
+  addDomain,
+  addSharedInbox,
+  addUser,
+  assignConversation,
+  deliver,
+  listMessages,
+  setStatus,
+} from "@madoguchi/core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, login, screenshot, scrollWidth } from "./support/browser";
@@ -21,6 +29,7 @@ describe("web app in Chromium: assigned to me across inboxes", () => {
   let tanakaId = 0;
   let satoId = 0;
   const conv = { support1: 0, support2: 0, sales1: 0 };
+  let salesMailboxId = 0;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -42,21 +51,22 @@ describe("web app in Chromium: assigned to me across inboxes", () => {
       memberEmails: members,
     });
     const customer = { name: "山田 太郎", address: "yamada@client.example" };
-    const put = async (inboxId: number, subject: string, id: string, minutesAgo: number) =>
-      (
-        await deliver(
-          ctx,
-          inboxId,
-          rawMail({
-            from: customer,
-            to: "x@example.co.jp",
-            subject,
-            text: `${subject}についてのお問い合わせです。`,
-            messageId: `${id}@client.example`,
-            date: new Date(Date.now() - minutesAgo * 60_000),
-          }),
-        )
-      ).conversationId ?? 0;
+    const put = async (inboxId: number, subject: string, id: string, minutesAgo: number) => {
+      const d = await deliver(
+        ctx,
+        inboxId,
+        rawMail({
+          from: customer,
+          to: "x@example.co.jp",
+          subject,
+          text: `${subject}についてのお問い合わせです。`,
+          messageId: `${id}@client.example`,
+          date: new Date(Date.now() - minutesAgo * 60_000),
+        }),
+      );
+      if (inboxId === sales.id) salesMailboxId = d.mailboxId;
+      return d.conversationId ?? 0;
+    };
     conv.support1 = await put(support.id, "配送状況の確認", "s1", 30);
     conv.support2 = await put(support.id, "返品の手続き", "s2", 20);
     conv.sales1 = await put(sales.id, "見積もりのお願い", "e1", 10);
@@ -118,11 +128,22 @@ describe("web app in Chromium: assigned to me across inboxes", () => {
     await screenshot(a, "lists-02-assigned-live");
   });
 
-  it("opens a row in its own inbox", async () => {
+  it("opens a row in its own inbox, which reads it (\\Seen too); 未読にする clears it", async () => {
     await a.getByTestId("tab-open").click();
     await a.getByTestId("conversation-row").first().click();
     await a.waitForURL(new RegExp(`#/inbox/\\d+/c/${conv.sales1}`), { timeout: WAIT });
     await a.getByRole("heading", { name: "見積もりのお願い" }).waitFor({ timeout: WAIT });
+    // Opening it read it, for tanaka only: \Seen in IMAP too.
+    const seen = async () =>
+      (
+        await listMessages(srv.server.core.ctx, { userId: tanakaId, mailboxId: salesMailboxId })
+      )[0]?.flags.includes("\\Seen");
+    await expect.poll(seen, { timeout: WAIT }).toBe(true);
+    await a.getByTestId("mark-unread").click();
+    await a.waitForURL(/#\/inbox\/\d+(\?.*)?$/, { timeout: WAIT });
+    await expect.poll(seen, { timeout: WAIT }).toBe(false);
+    const row = a.locator(`[data-conversation-id="${conv.sales1}"]`);
+    await expect.poll(() => row.getAttribute("class"), { timeout: WAIT }).toContain("unread");
   });
 
   it("works at 375 px: entry on top, list, conversation, back, no horizontal scroll", async () => {

@@ -39,10 +39,11 @@ export const en: Messages = {
   "status.waiting": "Waiting",
   "status.done": "Done",
 
-  // Assigned to me across inboxes (lists)
+  // Assigned to me across inboxes (lists); mark unread (web read state = IMAP \Seen)
   "assigned.entry": "Assigned to me",
   "assigned.hint": "Conversations assigned to you in all your inboxes",
   "assigned.notDone": "{count} not done",
+  "conv.markUnread": "Mark unread",
 
   "list.tabAll": "All",
   "list.search": "Search (subject, body, addresses)",

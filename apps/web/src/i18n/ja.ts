@@ -37,10 +37,11 @@ export const ja = {
   "status.waiting": "保留",
   "status.done": "対応済み",
 
-  // Assigned to me across inboxes (lists)
+  // Assigned to me across inboxes (lists); mark unread (web read state = IMAP \Seen)
   "assigned.entry": "担当: 自分",
   "assigned.hint": "すべての受信箱で自分が担当している問い合わせ",
   "assigned.notDone": "未完了 {count}",
+  "conv.markUnread": "未読にする",
 
   "list.tabAll": "すべて",
   "list.search": "検索（件名・本文・アドレス）",

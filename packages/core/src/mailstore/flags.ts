@@ -14,6 +14,7 @@ import { lockInbox } from "../conversations/lock";
 import { applyStatus } from "../conversations/status";
 import { findUserByEmail } from "../directory/users";
 import { AppError } from "../errors";
+import { readStateFromSeen } from "../web/read-seen";
 import { mailboxForUser } from "./folders";
 import { assigneeFromKeyword, isDerivedKeyword, statusFromKeyword } from "./keywords";
 import { type MessageMeta, selectMeta } from "./messages";
@@ -79,6 +80,8 @@ export async function storeFlags(
     const failedUids: number[] = [];
     let seq: number | null = null;
     const changedIds: number[] = [];
+    const seenAdded: number[] = [];
+    const seenRemoved: number[] = [];
     for (const m of current) {
       if (input.unchangedSince !== undefined && m.modseq > input.unchangedSince) {
         failedUids.push(m.uid);
@@ -101,7 +104,10 @@ export async function storeFlags(
         }
         await tx.update(messages).set({ flags: system, keywords, modseq: seq }).where(eq(messages.id, m.id));
       }
-      if (seenBefore !== seenAfter) await setSeenRow(tx, m.id, input.userId, seenAfter, seq);
+      if (seenBefore !== seenAfter) {
+        await setSeenRow(tx, m.id, input.userId, seenAfter, seq);
+        if (m.conversationId) (seenAfter ? seenAdded : seenRemoved).push(m.conversationId);
+      }
       changedIds.push(m.id);
     }
     if (seq !== null) {
@@ -114,6 +120,8 @@ export async function storeFlags(
         data: { messageIds: changedIds },
       });
     }
+    // \Seen is also the web app's read state for this user.
+    await readStateFromSeen(tx, input.userId, seenAdded, seenRemoved);
     const conversationIds = [
       ...new Set(
         current

@@ -36,6 +36,58 @@ function portOption(value: unknown, name: string, command: Command): number | un
   return n;
 }
 
+/** More than any password; a runaway pipe is cut here instead of filling memory. */
+const MAX_STDIN_BYTES = 64 * 1024;
+
+/**
+ * `--password-stdin`, as in `docker login`: the password comes from a pipe, so it stays out of
+ * shell history and `ps`. First line: the IMAP password; an optional second line: the SMTP
+ * password (else the IMAP one). Only the line ending is removed; spaces are part of a password.
+ */
+async function passwordsFromStdin(command: Command): Promise<{ imap: string; smtp: string | null }> {
+  if (process.stdin.isTTY)
+    throw new UsageError(
+      `--password-stdin reads from a pipe, e.g. printf '%s\\n' "$IMAP_PASSWORD" | madoguchi connector add …`,
+      command,
+    );
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_STDIN_BYTES)
+      throw new UsageError("--password-stdin: stdin is too long for a password", command);
+    chunks.push(chunk as Buffer);
+  }
+  const [imap = "", smtp = ""] = Buffer.concat(chunks).toString("utf8").split(/\r?\n/);
+  if (!imap) throw new UsageError("--password-stdin: no password on stdin (first line)", command);
+  return { imap, smtp: smtp || null };
+}
+
+/** The passwords of `connector add`, from stdin or (discouraged, as docker login does) from arguments. */
+async function passwordsOf(
+  input: CommandInput,
+  command: Command,
+): Promise<{ imap: string; smtp: string | null }> {
+  const v = input.values;
+  if (v["password-stdin"] === true) {
+    if (v["imap-password"] !== undefined || v["smtp-password"] !== undefined)
+      throw new UsageError(
+        "Give the passwords either on stdin (--password-stdin) or as options, not both",
+        command,
+      );
+    return passwordsFromStdin(command);
+  }
+  if (v["imap-password"] === undefined)
+    throw new UsageError("--password-stdin (or --imap-password) is required", command);
+  console.error(
+    "WARNING! A password on the command line ends up in shell history and ps. Use --password-stdin.",
+  );
+  return {
+    imap: stringOption(input, "imap-password", command),
+    smtp: typeof v["smtp-password"] === "string" ? v["smtp-password"] : null,
+  };
+}
+
 function printChecks(result: ConnectionTestResult): void {
   for (const c of result.checks)
     console.log(`${c.ok ? "ok  " : "FAIL"} ${c.service} ${c.step}: ${c.message}`);
@@ -44,7 +96,7 @@ function printChecks(result: ConnectionTestResult): void {
 const add: Command = {
   path: ["connector", "add"],
   usage:
-    "connector add <inbox> --imap-host <host> --imap-user <user> --imap-password <password> [--smtp-host <host>] […]",
+    "connector add <inbox> --imap-host <host> --imap-user <user> --password-stdin [--smtp-host <host>] […]",
   summary: "Connect an existing mailbox at another provider to a shared inbox",
   help: [
     "Options:",
@@ -52,19 +104,23 @@ const add: Command = {
     "  --imap-port <port>       default 993 (tls) or 143 (starttls)",
     "  --imap-tls <mode>        tls (default), starttls, or none (loopback only)",
     "  --imap-user <user>       login, often the address itself",
-    "  --imap-password <pw>     stored encrypted (AES-256-GCM, key MADOGUCHI_SECRET_KEY or <data>/connector-secret.key)",
+    "  --password-stdin         read the IMAP password from stdin (first line; a second line is the SMTP",
+    "                           password), as docker login does: it stays out of shell history and ps",
+    "                           Stored encrypted (AES-256-GCM, key MADOGUCHI_SECRET_KEY or <data>/connector-secret.key)",
+    "  --imap-password <pw>     the same on the command line (discouraged: visible in history and ps)",
     "  --smtp-host <host>       the provider's submission server; replies then go out through it",
     "  --smtp-port <port>       default 465 (tls) or 587 (starttls)",
     "  --smtp-tls <mode>        tls (default), starttls, or none",
-    "  --smtp-user/--smtp-password   default: the IMAP login",
+    "  --smtp-user/--smtp-password   default: the IMAP login (the password: 2nd stdin line)",
     "  --folders <a,b>          remote folders to follow (default INBOX; add Sent so replies sent elsewhere join)",
     "  --sent-folder <name>     where copies of sent mail are APPENDed (default: the \\Sent folder)",
     "  --since <YYYY-MM-DD>     initial import only takes mail from this day on",
     "  --mirror-seen            allow marking mail \\Seen at the provider (off: the remote is never changed)",
     "  --allow-invalid-cert     accept a certificate that does not verify (self-signed rental servers)",
     "Example:",
-    "  npx madoguchi connector add info@example.co.jp --imap-host imap.example.ne.jp \\",
-    "    --imap-user info@example.co.jp --imap-password '…' --smtp-host smtp.example.ne.jp --folders INBOX,Sent",
+    "  printf '%s\\n' \"$PASSWORD\" | npx madoguchi connector add info@example.co.jp \\",
+    "    --imap-host imap.example.ne.jp --imap-user info@example.co.jp --password-stdin \\",
+    "    --smtp-host smtp.example.ne.jp --folders INBOX,Sent",
   ],
   options: {
     "imap-host": { type: "string" },
@@ -72,6 +128,7 @@ const add: Command = {
     "imap-tls": { type: "string" },
     "imap-user": { type: "string" },
     "imap-password": { type: "string" },
+    "password-stdin": { type: "boolean" },
     "smtp-host": { type: "string" },
     "smtp-port": { type: "string" },
     "smtp-tls": { type: "string" },
@@ -92,6 +149,7 @@ const add: Command = {
     const since = typeof v.since === "string" ? new Date(`${v.since}T00:00:00+09:00`) : null;
     if (since && Number.isNaN(since.getTime())) throw new UsageError("--since must be YYYY-MM-DD", add);
     const folders = listOption(v.folders);
+    const passwords = await passwordsOf(input, add);
     const key = secretKeyOf(input.config);
     const { account, result } = await input.withCore(async (ctx) => {
       const account = await addConnectorAccount(ctx, key, input.positionals[0] ?? "", {
@@ -99,14 +157,14 @@ const add: Command = {
         imapPort: portOption(v["imap-port"], "imap-port", add) ?? (imapTls === "tls" ? 993 : 143),
         imapTls,
         imapUser: stringOption(input, "imap-user", add),
-        imapPassword: stringOption(input, "imap-password", add),
+        imapPassword: passwords.imap,
         smtpHost,
         smtpPort: smtpHost
           ? (portOption(v["smtp-port"], "smtp-port", add) ?? (smtpTls === "tls" ? 465 : 587))
           : null,
         smtpTls,
         smtpUser: typeof v["smtp-user"] === "string" ? v["smtp-user"] : null,
-        smtpPassword: typeof v["smtp-password"] === "string" ? v["smtp-password"] : null,
+        smtpPassword: passwords.smtp,
         folders: folders.length ? folders : ["INBOX"],
         sentFolder: typeof v["sent-folder"] === "string" ? v["sent-folder"] : null,
         importSince: since,

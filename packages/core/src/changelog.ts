@@ -12,18 +12,23 @@ export const CHANGES_CHANNEL = "madoguchi_changes";
  * reader resuming from "seq > cursor" never skips a row (a bare bigserial would).
  */
 export async function allocateSeq(tx: Tx, inboxId: number): Promise<number> {
+  return allocateSeqs(tx, inboxId, 1);
+}
+
+/** Takes `count` consecutive sequence numbers at once (a batch of deliveries); returns the first. */
+export async function allocateSeqs(tx: Tx, inboxId: number, count: number): Promise<number> {
   // pg_notify inside the transaction is delivered at commit, to every process; identical
   // payloads in one transaction collapse into one nudge per inbox.
   const [row] = await tx
     .update(inboxes)
-    .set({ modseq: sql`${inboxes.modseq} + 1` })
+    .set({ modseq: sql`${inboxes.modseq} + ${count}` })
     .where(eq(inboxes.id, inboxId))
     .returning({
       modseq: inboxes.modseq,
       notified: sql`pg_notify(${CHANGES_CHANNEL}, ${inboxes.id}::text)`,
     });
   if (!row) throw new AppError("NOT_FOUND", `Inbox ${inboxId} does not exist`);
-  return row.modseq;
+  return row.modseq - count + 1;
 }
 
 export interface ChangeInput {
@@ -45,16 +50,24 @@ export async function recordChange(tx: Tx, input: ChangeInput): Promise<number> 
 
 /** Writes a change row under a sequence number the caller already allocated. */
 export async function insertChange(tx: Tx, seq: number, input: ChangeInput): Promise<void> {
-  await tx.insert(changes).values({
-    inboxId: input.inboxId,
-    seq,
-    kind: input.kind,
-    conversationId: input.conversationId ?? null,
-    messageId: input.messageId ?? null,
-    mailboxId: input.mailboxId ?? null,
-    actorId: input.actorId ?? null,
-    data: input.data ?? {},
-  });
+  await insertChanges(tx, [{ seq, ...input }]);
+}
+
+/** Writes several change rows in one statement (a batch of deliveries). */
+export async function insertChanges(tx: Tx, rows: (ChangeInput & { seq: number })[]): Promise<void> {
+  if (!rows.length) return;
+  await tx.insert(changes).values(
+    rows.map((input) => ({
+      inboxId: input.inboxId,
+      seq: input.seq,
+      kind: input.kind,
+      conversationId: input.conversationId ?? null,
+      messageId: input.messageId ?? null,
+      mailboxId: input.mailboxId ?? null,
+      actorId: input.actorId ?? null,
+      data: input.data ?? {},
+    })),
+  );
 }
 
 export type Change = typeof changes.$inferSelect;

@@ -6,7 +6,8 @@ import { allocateSeq, insertChange } from "../changelog";
 import { type CoreContext, nowOf } from "../context";
 import { lockInbox } from "../conversations/lock";
 import { AppError } from "../errors";
-import { messageFields, PARSE_ERROR_KEYWORD, touchConversation, upsertConversation } from "./deliver";
+import { messageFields, PARSE_ERROR_KEYWORD } from "./message-fields";
+import { touchConversation, upsertConversation } from "./upsert-conversation";
 
 export interface UnparsedMessage {
   id: number;

@@ -1,0 +1,112 @@
+import type { Tx } from "@madoguchi/db/client";
+import { sql } from "drizzle-orm";
+
+/** What one message of a batch needs looked up, taken from its parsed headers. */
+export interface LookupKey {
+  blobHash: string;
+  messageId: string | null;
+  /** In-Reply-To and References, deduplicated. */
+  parentIds: string[];
+  /** Normalized subject and customer for the subject fallback; null when it does not apply. */
+  subject: { normalized: string; customer: string; since: Date } | null;
+  dedup: boolean;
+}
+
+export interface StoredCopy {
+  id: number;
+  conversationId: number | null;
+  mailboxId: number;
+  uid: number;
+  modseq: number;
+}
+
+/** The stored rows each threading rule of thread.ts finds, one lookup per rule, none chosen yet. */
+export interface LookupResult {
+  existing: StoredCopy | null;
+  parent: { conversationId: number; at: Date } | null;
+  childByInReplyTo: number | null;
+  childByReferences: number | null;
+  subject: { conversationId: number; at: Date } | null;
+}
+
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
+
+/**
+ * The duplicate check and the threading lookups of thread.ts for every message of a batch in
+ * one round trip (it runs while the inbox is locked, so round trips are what it costs). Each
+ * rule is its own correlated subquery so it keeps its index: blob hash, Message-ID,
+ * In-Reply-To btree, References GIN, subject.
+ */
+export async function lookupBatch(tx: Tx, inboxId: number, keys: LookupKey[]): Promise<LookupResult[]> {
+  const items = keys.map((k, ord) => ({
+    ord,
+    hash: k.blobHash,
+    msgid: k.messageId,
+    ids: k.parentIds,
+    subj: k.subject?.normalized ?? null,
+    customer: k.subject?.customer ?? null,
+    since: k.subject?.since.toISOString() ?? null,
+    dedup: k.dedup,
+  }));
+  const result = await tx.execute(sql`
+    select i.ord,
+      (select json_build_object('id', m.id, 'conversationId', m.conversation_id, 'mailboxId', m.mailbox_id,
+                                'uid', m.uid, 'modseq', m.modseq)
+         from messages m
+        where i.dedup and m.inbox_id = ${inboxId} and m.blob_hash = i.hash
+          and m.message_id_header is not distinct from i.msgid
+        limit 1) as existing,
+      (select json_build_object('conversationId', m.conversation_id, 'at', m.internal_date)
+         from messages m
+        where m.inbox_id = ${inboxId} and m.conversation_id is not null
+          and m.message_id_header in (select jsonb_array_elements_text(i.ids))
+        order by m.internal_date desc
+        limit 1) as parent,
+      (select m.conversation_id::text from messages m
+        where i.msgid is not null and m.inbox_id = ${inboxId} and m.conversation_id is not null
+          and m.in_reply_to = i.msgid
+        limit 1) as child_irt,
+      (select m.conversation_id::text from messages m
+        where i.msgid is not null and m.inbox_id = ${inboxId} and m.conversation_id is not null
+          and m.references @> jsonb_build_array(i.msgid)
+        limit 1) as child_ref,
+      (select json_build_object('conversationId', c.id, 'at', c.last_message_at)
+         from conversations c
+        where i.subj is not null and c.inbox_id = ${inboxId} and c.normalized_subject = i.subj
+          and c.customer_address = i.customer and c.last_message_at > i.since
+        order by c.last_message_at desc
+        limit 1) as subject
+    from jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
+      as i(ord int, hash text, msgid text, ids jsonb, subj text, customer text, since timestamptz, dedup boolean)
+    order by i.ord`);
+  const rows = (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
+  return rows.map((r) => {
+    const existing = json(r.existing);
+    const parent = json(r.parent);
+    const subject = json(r.subject);
+    return {
+      existing: existing
+        ? {
+            id: Number(existing.id),
+            conversationId: num(existing.conversationId),
+            mailboxId: Number(existing.mailboxId),
+            uid: Number(existing.uid),
+            modseq: Number(existing.modseq),
+          }
+        : null,
+      parent: parent ? { conversationId: Number(parent.conversationId), at: date(parent.at) } : null,
+      childByInReplyTo: num(r.child_irt),
+      childByReferences: num(r.child_ref),
+      subject: subject ? { conversationId: Number(subject.conversationId), at: date(subject.at) } : null,
+    };
+  });
+}
+
+/** json columns come back parsed from postgres.js and as text or objects from PGlite. */
+function json(v: unknown): Row | null {
+  if (v === null || v === undefined) return null;
+  return (typeof v === "string" ? JSON.parse(v) : v) as Row;
+}

@@ -1,0 +1,225 @@
+import type { Tx } from "@madoguchi/db/client";
+import { conversations, mailboxes, messages, messageUserState } from "@madoguchi/db/schema";
+import { eq, sql } from "drizzle-orm";
+import { allocateSeqs, type ChangeInput, insertChanges } from "../changelog";
+import type { Mailbox } from "../mailboxes";
+import type { BatchConversation, PlacedMessage } from "./batch-thread";
+import { messageFields, PARSE_ERROR_KEYWORD } from "./message-fields";
+import type { PreparedDelivery } from "./types";
+
+/** A message the batch stores; seq, uid and id are filled in by writeBatch. */
+export interface PlannedMessage extends PlacedMessage {
+  item: PreparedDelivery;
+  mailbox: Mailbox;
+  seq: number;
+  uid: number;
+  id: number;
+}
+
+/** What a conversation gains from the batch's messages: the batch form of touchConversation. */
+interface Touch {
+  count: number;
+  lastAt: Date;
+  lastSeq: number;
+  /** A new customer message makes any reply drafted before it stale. */
+  guardSeq: number | null;
+  inboundAt: Date | null;
+  outboundAt: Date | null;
+}
+
+/**
+ * Numbers and writes the planned messages of a batch under the inbox lock: one seq range, one
+ * UID range per folder, then one multi-row insert each for conversations, messages, seen state
+ * and changes, and one update for the stored conversations touched.
+ */
+export async function writeBatch(tx: Tx, inboxId: number, planned: PlannedMessage[]): Promise<void> {
+  const created = [
+    ...new Set(
+      planned.flatMap((m) => (m.conversation && m.conversation.id === null ? [m.conversation] : [])),
+    ),
+  ];
+  // A created conversation's "conversation_created" takes the number before its first message.
+  let next = await allocateSeqs(tx, inboxId, created.length + planned.length);
+  const createdSeq = new Map<BatchConversation, number>();
+  for (const m of planned) {
+    if (m.conversation && m.conversation.id === null && !createdSeq.has(m.conversation))
+      createdSeq.set(m.conversation, next++);
+    m.seq = next++;
+  }
+  await allocateUids(tx, planned);
+  const touches = touchesOf(planned);
+  if (created.length) {
+    const rows = await tx
+      .insert(conversations)
+      .values(
+        created.map((c) => {
+          const t = touches.get(c) as Touch;
+          return {
+            inboxId,
+            subject: c.subject,
+            normalizedSubject: c.normalizedSubject,
+            customerAddress: c.customerAddress,
+            customerName: c.customerName,
+            messageCount: t.count,
+            lastMessageAt: t.lastAt,
+            lastInboundAt: t.inboundAt,
+            lastOutboundAt: t.outboundAt,
+            lastSeq: t.lastSeq,
+            guardSeq: t.guardSeq ?? 0,
+          };
+        }),
+      )
+      .returning({ id: conversations.id });
+    // Serial ids are taken in VALUES order, so sorted ids line up with the rows sent.
+    for (const [i, id] of sortedIds(rows).entries()) (created[i] as BatchConversation).id = id;
+  }
+  const rows = await tx
+    .insert(messages)
+    .values(planned.map((m) => messageRow(inboxId, m)))
+    .returning({ id: messages.id });
+  for (const [i, id] of sortedIds(rows).entries()) (planned[i] as PlannedMessage).id = id;
+  const seen = planned.flatMap((m) =>
+    (m.item.envelope.seenBy ?? []).map((userId) => ({ messageId: m.id, userId, seen: true, modseq: m.seq })),
+  );
+  if (seen.length) await tx.insert(messageUserState).values(seen);
+  await insertChanges(tx, changesOf(inboxId, planned, createdSeq));
+  await touchStored(tx, touches);
+}
+
+function sortedIds(rows: { id: number }[]): number[] {
+  return rows.map((r) => r.id).sort((a, b) => a - b);
+}
+
+/** Takes a range of UIDs per folder and records the modseq the folder reaches. */
+async function allocateUids(tx: Tx, planned: PlannedMessage[]): Promise<void> {
+  const byMailbox = new Map<number, PlannedMessage[]>();
+  for (const m of planned) byMailbox.set(m.mailbox.id, [...(byMailbox.get(m.mailbox.id) ?? []), m]);
+  for (const [mailboxId, group] of byMailbox) {
+    const highest = Math.max(...group.map((m) => m.seq));
+    const [row] = await tx
+      .update(mailboxes)
+      .set({
+        uidNext: sql`${mailboxes.uidNext} + ${group.length}`,
+        highestModseq: sql`greatest(${mailboxes.highestModseq}, ${highest})`,
+      })
+      .where(eq(mailboxes.id, mailboxId))
+      .returning({ uidNext: mailboxes.uidNext });
+    if (!row) throw new Error(`Mailbox ${mailboxId} vanished under the inbox lock`);
+    const first = row.uidNext - group.length;
+    for (const [i, m] of group.entries()) m.uid = first + i;
+  }
+}
+
+function messageRow(inboxId: number, m: PlannedMessage) {
+  const { item } = m;
+  const flags = (item.envelope.flags ?? []).filter((f) => f !== "\\Seen" && f !== "\\Recent");
+  return {
+    inboxId,
+    mailboxId: m.mailbox.id,
+    conversationId: m.conversation?.id ?? null,
+    uid: m.uid,
+    modseq: m.seq,
+    flags,
+    keywords: [...(item.envelope.keywords ?? []), ...(item.parseError ? [PARSE_ERROR_KEYWORD] : [])],
+    blobHash: item.blob.hash,
+    size: item.blob.size,
+    internalDate: m.at,
+    direction: item.direction,
+    messageIdHeader: item.parsed?.messageId ?? null,
+    ...(item.parsed ? messageFields(item.parsed) : { subject: "" }),
+    parseError: item.parseError,
+    authResults: item.envelope.authResults ?? null,
+  };
+}
+
+function changesOf(
+  inboxId: number,
+  planned: PlannedMessage[],
+  createdSeq: Map<BatchConversation, number>,
+): (ChangeInput & { seq: number })[] {
+  const rows: (ChangeInput & { seq: number })[] = [];
+  const logged = new Set<BatchConversation>();
+  for (const m of planned) {
+    const actorId = m.item.envelope.actorId ?? null;
+    const c = m.conversation;
+    const seq = c ? createdSeq.get(c) : undefined;
+    if (c && seq !== undefined && !logged.has(c)) {
+      logged.add(c);
+      rows.push({ seq, inboxId, kind: "conversation_created", conversationId: c.id, actorId });
+    }
+    const parseError = m.item.parseError;
+    rows.push({
+      seq: m.seq,
+      inboxId,
+      kind: "message_added",
+      conversationId: c?.id ?? null,
+      messageId: m.id,
+      mailboxId: m.mailbox.id,
+      actorId,
+      data: {
+        uid: m.uid,
+        direction: m.item.direction,
+        mailbox: m.mailbox.name,
+        ...(parseError ? { parseError } : {}),
+      },
+    });
+  }
+  return rows;
+}
+
+function touchesOf(planned: PlannedMessage[]): Map<BatchConversation, Touch> {
+  const touches = new Map<BatchConversation, Touch>();
+  const later = (a: Date | null, b: Date) => (a && a > b ? a : b);
+  for (const m of planned) {
+    if (!m.conversation) continue;
+    const t = touches.get(m.conversation) ?? {
+      count: 0,
+      lastAt: m.at,
+      lastSeq: 0,
+      guardSeq: null,
+      inboundAt: null,
+      outboundAt: null,
+    };
+    t.count++;
+    t.lastAt = later(t.lastAt, m.at);
+    t.lastSeq = m.seq;
+    if (m.item.direction === "inbound") {
+      t.guardSeq = m.seq;
+      t.inboundAt = later(t.inboundAt, m.at);
+    } else t.outboundAt = later(t.outboundAt, m.at);
+    touches.set(m.conversation, t);
+  }
+  return touches;
+}
+
+/** One update for every stored conversation the batch added messages to. */
+async function touchStored(tx: Tx, touches: Map<BatchConversation, Touch>): Promise<void> {
+  const values = [...touches].flatMap(([c, t]) =>
+    c.row && c.id !== null
+      ? [
+          {
+            id: c.id,
+            n: t.count,
+            last_at: t.lastAt.toISOString(),
+            last_seq: t.lastSeq,
+            guard_seq: t.guardSeq,
+            in_at: t.inboundAt?.toISOString() ?? null,
+            out_at: t.outboundAt?.toISOString() ?? null,
+          },
+        ]
+      : [],
+  );
+  if (!values.length) return;
+  // greatest() ignores nulls, so a timestamp the batch did not move stays as it is.
+  await tx.execute(sql`
+    update conversations c set
+      message_count = c.message_count + v.n,
+      last_message_at = greatest(c.last_message_at, v.last_at),
+      last_seq = v.last_seq,
+      guard_seq = coalesce(v.guard_seq, c.guard_seq),
+      last_inbound_at = greatest(c.last_inbound_at, v.in_at),
+      last_outbound_at = greatest(c.last_outbound_at, v.out_at)
+    from jsonb_to_recordset(${JSON.stringify(values)}::jsonb)
+      as v(id bigint, n int, last_at timestamptz, last_seq bigint, guard_seq bigint, in_at timestamptz, out_at timestamptz)
+    where c.id = v.id`);
+}

@@ -23,15 +23,18 @@ async function postgresReachable(url: string): Promise<boolean> {
 }
 
 /**
- * PGlite always, PostgreSQL when reachable. The test harness creates each run's database next
- * to TEST_DATABASE_URL, so it is pointed at the benchmark's server.
+ * PGlite always, PostgreSQL when reachable (BENCH_DRIVERS=postgres or =pglite narrows it). The
+ * test harness creates each run's database next to TEST_DATABASE_URL, so it is pointed at the
+ * benchmark's server.
  */
 export async function benchDrivers(): Promise<DriverName[]> {
+  const wanted = (process.env.BENCH_DRIVERS ?? "pglite,postgres").split(",");
   const url = benchDatabaseUrl();
+  if (!wanted.includes("postgres")) return ["pglite"];
   if (!(await postgresReachable(url))) {
     console.log(`PostgreSQL at ${url} not reachable: PGlite only.`);
     return ["pglite"];
   }
   process.env.TEST_DATABASE_URL = url;
-  return ["pglite", "postgres"];
+  return wanted.includes("pglite") ? ["pglite", "postgres"] : ["postgres"];
 }

@@ -3,6 +3,8 @@ import { connectorBench } from "./connector";
 import { imapBench } from "./imap";
 import { ingestBench } from "./ingest";
 import { smtpBench } from "./smtp";
+import { smtpLoadBench } from "./smtp-load";
+import { smtpSoakBench } from "./smtp-soak";
 import { webBench } from "./web";
 
 const benches: Record<string, () => Promise<void>> = {
@@ -10,6 +12,8 @@ const benches: Record<string, () => Promise<void>> = {
   connector: connectorBench,
   imap: imapBench,
   smtp: smtpBench,
+  "smtp-load": smtpLoadBench,
+  "smtp-soak": smtpSoakBench,
   web: webBench,
 };
 
@@ -20,6 +24,8 @@ for (const name of wanted) {
     process.exit(2);
   }
 }
-for (const name of wanted.length ? wanted : Object.keys(benches)) {
+// The soak runs for many minutes: only when asked for by name.
+const onlyByName = new Set(["smtp-soak"]);
+for (const name of wanted.length ? wanted : Object.keys(benches).filter((n) => !onlyByName.has(n))) {
   await benches[name]?.();
 }

@@ -1,0 +1,86 @@
+// SMTP inbound load with our own client (bench/smtp-client.ts, in a child process): messages/s
+// and the time from end of DATA to "250" (p50, p99) per driver, size and concurrent sessions.
+// "250" = blob fsynced + transaction committed. Each case is bounded by a count and a time budget.
+// Narrow a run with BENCH_DRIVERS=postgres, BENCH_SMTP_SIZES=5 (KB), BENCH_SMTP_SESSIONS=10.
+import type { DriverName } from "@madoguchi/db/client";
+import { messages } from "@madoguchi/db/schema";
+import { sql } from "drizzle-orm";
+import { createTeam } from "../packages/core/test/fixtures";
+import { createTestEnv } from "../packages/core/test/harness";
+import { startTestSmtp } from "../packages/smtp/test/support/smtp-env";
+import { benchDrivers } from "./drivers";
+import { type LoadResult, runLoad } from "./smtp-load-runner";
+import { printTable } from "./stats";
+
+const CASES = [
+  { kb: 5, messages: { 1: 500, 10: 5000, 50: 5000 } },
+  { kb: 100, messages: { 1: 100, 10: 1000, 50: 1000 } },
+] as const;
+const SESSIONS = [1, 10, 50] as const;
+const TIME_BUDGET_MS = 60_000;
+
+/** Limits that would otherwise refuse a load generator on one address. */
+export const BENCH_LIMITS = {
+  maxConnectionsPerIp: 1000,
+  maxMessagesPerIpPerMinute: 100_000_000,
+  maxClients: 2000,
+};
+
+function listFromEnv(name: string): number[] | null {
+  const value = process.env[name];
+  return value ? value.split(",").map(Number) : null;
+}
+
+async function runCase(
+  driver: DriverName,
+  bytes: number,
+  sessions: number,
+  count: number,
+): Promise<LoadResult & { stored: number }> {
+  const env = await createTestEnv(driver, { pgliteDir: true });
+  const smtp = await startTestSmtp(env.ctx, env.dir, { limits: BENCH_LIMITS });
+  try {
+    await createTeam(env.ctx);
+    const result = await runLoad({
+      port: smtp.mxPort,
+      sessions,
+      count,
+      bytes,
+      timeBudgetMs: TIME_BUDGET_MS,
+      progressEvery: 0,
+    });
+    const [row] = await env.ctx.db.select({ n: sql<number>`count(*)::int` }).from(messages);
+    return { ...result, stored: row?.n ?? 0 };
+  } finally {
+    await smtp.close();
+    await env.close();
+  }
+}
+
+export async function smtpLoadBench(): Promise<void> {
+  const sizes = listFromEnv("BENCH_SMTP_SIZES");
+  const sessionList = listFromEnv("BENCH_SMTP_SESSIONS") ?? SESSIONS;
+  const rows: (string | number)[][] = [];
+  for (const driver of await benchDrivers()) {
+    for (const c of CASES.filter((c) => !sizes || sizes.includes(c.kb))) {
+      for (const sessions of sessionList) {
+        const count = c.messages[sessions as keyof typeof c.messages] ?? c.messages[10];
+        const r = await runCase(driver, c.kb * 1024, sessions, count);
+        if (r.firstError)
+          console.log(`${driver} ${c.kb} KB ×${sessions}: ${r.failed} failed, first: ${r.firstError}`);
+        rows.push([
+          driver,
+          `${c.kb} KB`,
+          sessions,
+          `${r.acked}/${count}`,
+          r.stored,
+          (r.acked / r.seconds).toFixed(1),
+          r.p50.toFixed(1),
+          r.p99.toFixed(1),
+        ]);
+      }
+    }
+  }
+  console.log("\nsmtp-load: our client → MX; latency = end of DATA → 250 (blob fsynced + committed)");
+  printTable(["driver", "size", "sessions", "250s", "stored", "msg/s", "p50 ms", "p99 ms"], rows);
+}

@@ -3,6 +3,7 @@ import { adminRouter } from "./router/admin";
 import { authRouter } from "./router/auth";
 import { changesRouter } from "./router/changes";
 import { commentRouter } from "./router/comment";
+import { composeRouter } from "./router/compose";
 import { connectorRouter } from "./router/connector";
 import { conversationRouter } from "./router/conversation/index";
 import { draftRouter } from "./router/draft";
@@ -19,6 +20,7 @@ export const appRouter = createRouter({
   conversation: conversationRouter,
   comment: commentRouter,
   reply: replyRouter,
+  compose: composeRouter,
   draft: draftRouter,
   template: templateRouter,
   changes: changesRouter,

@@ -6,6 +6,7 @@ import { attachRealtime, type RunningRealtime } from "../realtime/server";
 import { appRouter } from "../root";
 import { isAttachmentPath, serveAttachment } from "./attachment";
 import { contextFactory } from "./context";
+import { isDraftUploadPath, serveDraftUpload } from "./draft-upload";
 
 export type { ApiDeps } from "../deps";
 export { contentDisposition } from "./content-disposition";
@@ -25,7 +26,8 @@ export interface MountedApi {
 
 /**
  * Mounts the web API on a node:http server: tRPC at /api/trpc, attachment downloads at
- * /api/attachments/:messageId/:index, and socket.io at /socket.io (it hooks the server itself).
+ * /api/attachments/:messageId/:index, draft uploads at /api/drafts/:conversationId/attachments,
+ * and socket.io at /socket.io (it hooks the server itself).
  */
 export async function mountApi(server: http.Server, deps: ApiDeps): Promise<MountedApi> {
   const runtime: ApiRuntime = { deps, events: noRealtime };
@@ -49,8 +51,13 @@ export async function mountApi(server: http.Server, deps: ApiDeps): Promise<Moun
         trpc(req, res);
         return true;
       }
-      if (isAttachmentPath(url.pathname)) {
-        serveAttachment(runtime, req, res, url).catch((err: unknown) => {
+      const serve = isAttachmentPath(url.pathname)
+        ? serveAttachment
+        : isDraftUploadPath(url.pathname)
+          ? serveDraftUpload
+          : null;
+      if (serve) {
+        serve(runtime, req, res, url).catch((err: unknown) => {
           onError(err);
           if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
           res.end("Internal error\n");

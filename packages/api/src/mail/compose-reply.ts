@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ReplyContext } from "@madoguchi/core";
+import type { DraftFile } from "@madoguchi/core";
 import MailComposer from "nodemailer/lib/mail-composer";
 
 export interface Recipient {
@@ -8,7 +8,13 @@ export interface Recipient {
 }
 
 export interface ComposeInput {
-  context: ReplyContext;
+  /** The shared inbox it is sent from. */
+  from: { name: string; address: string };
+  /** Threading: the message answered or forwarded (bare Message-IDs); none for a new message. */
+  inReplyTo: string | null;
+  references: string[];
+  /** What the Message-ID is derived from together with the user and the client mutation id ("c42", "i3"). */
+  scope: string;
   hostname: string;
   userId: number;
   to: Recipient[];
@@ -17,38 +23,35 @@ export interface ComposeInput {
   subject: string;
   bodyText: string;
   bodyHtml?: string;
+  /** Uploaded files and a forward's original attachments. */
+  attachments?: DraftFile[];
   /** With it the Message-ID is derived from it, so a retried send is recognised as the same message. */
   clientMutationId?: string;
   now: Date;
 }
 
 /**
- * The Message-ID of a web reply: fixed before anything is stored. Derived from the client
+ * The Message-ID of a web send: fixed before anything is stored. Derived from the client
  * mutation id when there is one, so a retry after a crash resumes the same queued message.
  */
 export function webMessageId(input: {
   userId: number;
-  conversationId: number;
+  scope: string;
   clientMutationId?: string;
   hostname: string;
 }): string {
-  const seed = input.clientMutationId
-    ? `${input.userId}:${input.conversationId}:${input.clientMutationId}`
-    : `${input.userId}:${input.conversationId}:${crypto.randomUUID()}`;
+  const seed = `${input.userId}:${input.scope}:${input.clientMutationId ?? crypto.randomUUID()}`;
   return `web.${createHash("sha256").update(seed).digest("hex").slice(0, 32)}@${input.hostname}`;
 }
 
-/** The reply as RFC 5322 bytes: From the inbox, threaded (In-Reply-To/References), UTF-8, no Bcc header. */
+/**
+ * The message as RFC 5322 bytes: From the inbox, threaded (In-Reply-To/References), UTF-8, no
+ * Bcc header; attachments as real MIME parts, Japanese names in RFC 2231 (nodemailer).
+ */
 export async function composeReply(input: ComposeInput): Promise<{ raw: Buffer; messageId: string }> {
-  const { inbox, conversation } = input.context;
-  const messageId = webMessageId({
-    userId: input.userId,
-    conversationId: conversation.id,
-    clientMutationId: input.clientMutationId,
-    hostname: input.hostname,
-  });
+  const messageId = webMessageId(input);
   const composer = new MailComposer({
-    from: { name: inbox.name, address: inbox.address },
+    from: input.from,
     to: input.to.map((r) => ({ name: r.name ?? "", address: r.address })),
     cc: input.cc.map((r) => ({ name: r.name ?? "", address: r.address })),
     bcc: input.bcc.map((r) => ({ name: r.name ?? "", address: r.address })),
@@ -57,10 +60,13 @@ export async function composeReply(input: ComposeInput): Promise<{ raw: Buffer; 
     ...(input.bodyHtml ? { html: input.bodyHtml } : {}),
     messageId: `<${messageId}>`,
     date: input.now,
-    ...(input.context.inReplyTo ? { inReplyTo: `<${input.context.inReplyTo}>` } : {}),
-    ...(input.context.references.length
-      ? { references: input.context.references.map((r) => `<${r}>`).join(" ") }
-      : {}),
+    ...(input.inReplyTo ? { inReplyTo: `<${input.inReplyTo}>` } : {}),
+    ...(input.references.length ? { references: input.references.map((r) => `<${r}>`).join(" ") } : {}),
+    attachments: (input.attachments ?? []).map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: a.content,
+    })),
     textEncoding: "base64",
   });
   const raw = await new Promise<Buffer>((resolve, reject) =>

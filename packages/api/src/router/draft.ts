@@ -1,4 +1,12 @@
-import { type Draft, discardDraft, heldSendsOf, loadDrafts, saveDraft } from "@madoguchi/core";
+import {
+  type Draft,
+  discardDraft,
+  heldSendsOf,
+  listDraftAttachments,
+  loadDrafts,
+  removeDraftAttachment,
+  saveDraft,
+} from "@madoguchi/core";
 import { z } from "zod";
 import { createRouter, protectedProcedure } from "../trpc";
 import { iso } from "../view/iso";
@@ -25,13 +33,16 @@ export const draftRouter = createRouter({
 
   /**
    * The caller's editing draft (or null), their refused sends (newest first) and their sends
-   * still inside the undo window (a reloaded composer offers the undo again).
+   * still inside the undo window (a reloaded composer offers the undo again), and the files
+   * on the editing draft (uploaded at POST /api/drafts/:conversationId/attachments).
    */
   get: protectedProcedure.input(z.object({ conversationId: id })).query(async ({ ctx, input }) => {
     const who = { userId: ctx.user.id, conversationId: input.conversationId };
     const d = await loadDrafts(ctx.ctx, who);
     const held = await heldSendsOf(ctx.ctx, who);
+    const attachments = await listDraftAttachments(ctx.ctx, who);
     return {
+      attachments,
       editing: d.editing ? draftView(d.editing) : null,
       refused: d.refused.map(draftView),
       held: held.map((h) => ({ outboundId: h.outboundId, releaseAt: iso(h.releaseAt) })),
@@ -43,6 +54,14 @@ export const draftRouter = createRouter({
     .input(z.object({ conversationId: id, draftId: id.optional() }))
     .mutation(async ({ ctx, input }) => {
       await discardDraft(ctx.ctx, { ...input, userId: ctx.user.id });
+      return { ok: true as const };
+    }),
+
+  /** Takes an uploaded file off the caller's editing draft before it is sent. */
+  removeAttachment: protectedProcedure
+    .input(z.object({ conversationId: id, attachmentId: id }))
+    .mutation(async ({ ctx, input }) => {
+      await removeDraftAttachment(ctx.ctx, { ...input, userId: ctx.user.id });
       return { ok: true as const };
     }),
 });

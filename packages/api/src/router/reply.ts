@@ -1,18 +1,15 @@
 import {
-  AppError,
   cancelHeldSend,
   claimReply,
-  DEFAULT_UNDO_SECONDS,
+  draftFilesForSend,
   releaseReplyClaim,
   replyContext,
-  sendWebReply,
-  setStatus,
 } from "@madoguchi/core";
 import { z } from "zod";
-import { composeReply } from "../mail/compose-reply";
 import { applyOnce, createRouter, protectedProcedure } from "../trpc";
 import { iso } from "../view/iso";
 import { clientMutationId, id, sendInput } from "./reply.types";
+import { draftOf, sendOnConversation } from "./send-message";
 
 export const replyRouter = createRouter({
   /** "I am replying" lease (advisory; others see it). Renew by calling again; takeOver: true takes it from a teammate (recorded). */
@@ -45,66 +42,21 @@ export const replyRouter = createRouter({
    */
   send: protectedProcedure.input(sendInput).mutation(({ ctx, input, path }) =>
     applyOnce(ctx, path, input.clientMutationId, async () => {
-      const { deps } = ctx.runtime;
       const context = await replyContext(ctx.ctx, ctx.user.id, input.conversationId);
-      const composed = await composeReply({
-        context,
-        hostname: deps.hostname,
-        userId: ctx.user.id,
-        to: input.to,
-        cc: input.cc,
-        bcc: input.bcc,
-        subject: input.subject,
-        bodyText: input.bodyText,
-        bodyHtml: input.bodyHtml,
-        clientMutationId: input.clientMutationId,
-        now: new Date(),
-      });
-      const domain = context.inbox.address.slice(context.inbox.address.lastIndexOf("@") + 1);
-      const raw = deps.signOutbound ? await deps.signOutbound(composed.raw, domain) : composed.raw;
-      const recipients = [...input.to, ...input.cc, ...input.bcc].map((r) => r.address);
-      const result = await sendWebReply(ctx.ctx, {
+      const files = await draftFilesForSend(ctx.ctx, {
         userId: ctx.user.id,
         conversationId: input.conversationId,
-        basedOnSeq: input.basedOnSeq,
-        override: input.override,
-        raw,
-        messageIdHeader: composed.messageId,
-        subject: input.subject,
-        mailFrom: context.inbox.address,
-        recipients,
-        draft: {
-          subject: input.subject,
-          to: input.to.map((r) => r.address),
-          cc: input.cc.map((r) => r.address),
-          bcc: input.bcc.map((r) => r.address),
-          bodyText: input.bodyText,
-          ...(input.bodyHtml ? { bodyHtml: input.bodyHtml, format: "markdown" as const } : {}),
-        },
-        holdSeconds: context.inbox.settings.undoSendSeconds ?? DEFAULT_UNDO_SECONDS,
       });
-      if (!result.sent) {
-        const { at, ...rest } = result.conflict;
-        throw new AppError("REPLY_CONFLICT", result.conflict.description, {
-          conflict: { ...rest, at: iso(at) },
-        });
-      }
-      deps.onQueued?.();
-      if (input.statusAfter)
-        await setStatus(ctx.ctx, {
-          conversationId: input.conversationId,
-          userId: ctx.user.id,
-          status: input.statusAfter,
-        });
-      return {
-        sent: true as const,
-        duplicate: result.duplicate,
-        outboundId: result.outboundId,
-        messageId: composed.messageId,
-        replySeq: result.replySeq,
-        /** Until then reply.cancel gives the draft back; after it the workers send it. */
-        heldUntil: result.heldUntil ? iso(result.heldUntil) : null,
-      };
+      return sendOnConversation(ctx, context, input, {
+        thread: {
+          inReplyTo: context.inReplyTo,
+          references: context.references,
+          scope: String(input.conversationId),
+        },
+        attachments: files,
+        guard: true,
+        draft: draftOf(input),
+      });
     }),
   ),
 

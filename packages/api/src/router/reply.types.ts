@@ -12,22 +12,36 @@ export const recipient = z.object({
   name: z.string().max(200).optional(),
 });
 
-export const sendInput = z.object({
-  conversationId: id,
-  /** conversation.get's lastSeq (or a later one the client caught up to): what the author has seen. */
-  basedOnSeq: seq,
+/** What every composed message carries: recipients, text, and the status to set after it. */
+export const messageInput = z.object({
   to: z.array(recipient).min(1).max(100),
   cc: z.array(recipient).max(100).default([]),
   bcc: z.array(recipient).max(100).default([]),
   subject: z.string().max(998),
   bodyText: z.string().max(2_000_000),
   bodyHtml: z.string().max(5_000_000).optional(),
-  /** Send although the guard refused before: explicit and audited (reply_sent.override). */
-  override: z.boolean().default(false),
   /** Status to set after sending (default: the inbox's statusOnReply, normally 対応済み). */
   statusAfter: z.enum(conversationStatuses).optional(),
+});
+
+export const sendInput = messageInput.extend({
+  conversationId: id,
+  /** conversation.get's lastSeq (or a later one the client caught up to): what the author has seen. */
+  basedOnSeq: seq,
+  /** Send anyway after the guard refused before: explicit and audited (reply_sent.override). */
+  override: z.boolean().default(false),
   clientMutationId,
 });
+
+/** 転送: the message forwarded (its attachments go along) and the author's text above the quote. */
+export const forwardInput = sendInput.omit({ override: true }).extend({
+  messageId: id,
+  /** The original's attachments go along unless the author removed them. */
+  withAttachments: z.boolean().default(true),
+});
+
+/** 新規作成 from a shared address the user is a member of. */
+export const newMessageInput = messageInput.extend({ inboxId: id, clientMutationId });
 
 export const draftContent = z.object({
   subject: z.string().max(998).optional(),
@@ -37,4 +51,6 @@ export const draftContent = z.object({
   bodyText: z.string().max(500_000).optional(),
   bodyHtml: z.string().max(900_000).optional(),
   format: z.enum(["plain", "markdown"]).optional(),
+  /** A forward being written: which message, and whether its attachments go along. */
+  forward: z.object({ messageId: id, withAttachments: z.boolean() }).optional(),
 });

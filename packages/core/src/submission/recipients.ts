@@ -3,11 +3,13 @@ import { findDomain } from "../directory/domains";
 import { findInboxByAddress, type Inbox } from "../directory/inboxes";
 import { AppError } from "../errors";
 
+export interface LocalSplit {
+  inboxes: Inbox[];
+  remote: string[];
+}
+
 /** Recipients at domains served here are delivered directly; the rest go to the queue. */
-export async function splitLocal(
-  ctx: CoreContext,
-  recipients: string[],
-): Promise<{ inboxes: Inbox[]; remote: string[] }> {
+export async function splitLocal(ctx: CoreContext, recipients: string[]): Promise<LocalSplit> {
   const inboxes: Inbox[] = [];
   const remote: string[] = [];
   for (const rcpt of recipients) {

@@ -1,23 +1,13 @@
-import { type DraftContent, messages } from "@madoguchi/db/schema";
+import { messages } from "@madoguchi/db/schema";
 import { and, desc, eq, isNotNull } from "drizzle-orm";
-import { type CoreContext, nowOf } from "../context";
+import type { CoreContext } from "../context";
 import { type Conversation, getConversation } from "../conversations/lock";
 import { tryRecordReply } from "../conversations/reply-guard";
-import { deliver } from "../deliver/deliver";
 import { getInbox, type Inbox } from "../directory/inboxes";
-import { AppError } from "../errors";
-import {
-  discardHeldOutbound,
-  enqueueOutbound,
-  findOutboundByMessageId,
-  releaseOutbound,
-  setOutboundReplySeq,
-} from "../outbound/queue";
-import { splitLocal } from "../submission/recipients";
+import { discardHeldOutbound, setOutboundReplySeq } from "../outbound/queue";
 import { explainConflict, type ReplyConflictDetail } from "./conflict-detail";
-import { discardDraft } from "./drafts";
 import { markConversationRead } from "./read-state";
-import { holdSend } from "./undo-send";
+import { holdAndRelease, queueHeld, storeCopies, type WebSendBase } from "./send-steps";
 
 /** References kept when answering a long thread (the first and the newest ones matter). */
 const MAX_REFERENCES = 20;
@@ -59,23 +49,17 @@ export async function replyContext(
   };
 }
 
-export interface WebReplyInput {
-  userId: number;
+export interface WebReplyInput extends WebSendBase {
   conversationId: number;
   /** The conversation's lastSeq as the author last saw it. */
   basedOnSeq: number;
   override?: boolean;
-  /** Final bytes (Message-ID fixed, signed): stored in Sent and queued exactly as given. */
-  raw: Buffer;
-  messageIdHeader: string;
-  subject: string;
-  mailFrom: string;
-  /** To, Cc and Bcc. */
-  recipients: string[];
-  /** Kept as a refused draft when the guard says no, and as the held draft during the undo window. */
-  draft: DraftContent;
-  /** The inbox's undo window: the queue rows wait this long and the author may cancel. 0 sends at once. */
-  holdSeconds: number;
+  /**
+   * false for a forward: it goes to a third party (accounting, a supplier), not to the
+   * customer, so it is neither refused by nor counted in the reply guard; otherwise
+   * forwarding a mail to a colleague would block the team's real answer.
+   */
+  guard?: boolean;
 }
 
 export type WebReplyResult =
@@ -92,8 +76,9 @@ export type WebReplyResult =
   | { sent: false; conflict: ReplyConflictDetail };
 
 /**
- * A reply from the web composer, the same steps as SMTP submission (submitMessage) but with
- * the author's own view (basedOnSeq) instead of one derived from In-Reply-To:
+ * A reply (or forward) from the web composer, the same steps as SMTP submission
+ * (submitMessage) but with the author's own view (basedOnSeq) instead of one derived from
+ * In-Reply-To:
  * 1. the message and its held queue rows in one transaction, under a fixed Message-ID;
  * 2. the send-time guard (tryRecordReply); refused → held rows dropped, the draft kept,
  *    and the conflict explained with the other reply's text;
@@ -112,39 +97,11 @@ export type WebReplyResult =
 export async function sendWebReply(ctx: CoreContext, input: WebReplyInput): Promise<WebReplyResult> {
   const conversation = await getConversation(ctx, input.conversationId, input.userId);
   const statusBefore = conversation.status;
-  const inboxId = conversation.inboxId;
-  if (!input.recipients.length) throw new AppError("INVALID_INPUT", "A reply needs at least one recipient");
-  const local = await splitLocal(ctx, input.recipients);
-  const found = await findOutboundByMessageId(ctx.db, inboxId, input.messageIdHeader);
-  if (found?.message.releasedAt) {
-    return {
-      sent: true,
-      duplicate: true,
-      outboundId: found.message.id,
-      replySeq: found.message.replySeq,
-      sentMessageId: null,
-      heldUntil: null,
-    };
-  }
-  // A resumed send keeps the bytes it queued first (same Message-ID, same signature).
-  const raw = found ? await ctx.blobs.get(found.message.blobHash) : input.raw;
-  const blob = await ctx.blobs.put(raw);
-  const outbound =
-    found?.message ??
-    (await enqueueOutbound(ctx, {
-      inboxId,
-      senderUserId: input.userId,
-      messageIdHeader: input.messageIdHeader,
-      mailFrom: input.mailFrom,
-      blobHash: blob.hash,
-      size: blob.size,
-      subject: input.subject,
-      recipients: local.remote,
-      basedOnSeq: input.basedOnSeq,
-      state: "held",
-    }));
+  const queued = await queueHeld(ctx, conversation.inboxId, input);
+  if (queued.duplicate) return { sent: true, ...queued.duplicate };
+  const { outbound, raw } = queued;
   let replySeq = outbound.replySeq;
-  if (replySeq === null) {
+  if (replySeq === null && input.guard !== false) {
     const guard = await tryRecordReply(ctx, {
       conversationId: conversation.id,
       userId: input.userId,
@@ -159,40 +116,14 @@ export async function sendWebReply(ctx: CoreContext, input: WebReplyInput): Prom
     replySeq = guard.seq;
     await setOutboundReplySeq(ctx, outbound.id, replySeq);
   }
-  const sent = await deliver(ctx, inboxId, raw, {
-    mailbox: "Sent",
-    direction: "outbound",
-    actorId: input.userId,
-    seenBy: [input.userId],
-    mailFrom: input.mailFrom,
-    rcptTo: input.recipients,
+  const sent = await storeCopies(ctx, conversation.inboxId, raw, input, queued.local);
+  const heldUntil = await holdAndRelease(ctx, input, {
+    outboundId: outbound.id,
+    conversationId: conversation.id,
+    replySeq,
+    statusBefore,
+    copies: sent.copies,
   });
-  const copies = [{ inboxId, mailboxId: sent.mailboxId, messageId: sent.messageId }];
-  for (const inbox of local.inboxes) {
-    const copy = await deliver(ctx, inbox.id, raw, { mailFrom: input.mailFrom, rcptTo: [inbox.address] });
-    copies.push({ inboxId: inbox.id, mailboxId: copy.mailboxId, messageId: copy.messageId });
-  }
-  const heldUntil = input.holdSeconds > 0 ? new Date(nowOf(ctx).getTime() + input.holdSeconds * 1000) : null;
-  if (heldUntil) {
-    await holdSend(ctx, {
-      outboundId: outbound.id,
-      userId: input.userId,
-      conversationId: conversation.id,
-      replySeq,
-      statusBefore,
-      draft: input.draft,
-      copies,
-      releaseAt: heldUntil,
-    });
-  } else {
-    await discardDraft(ctx, { userId: input.userId, conversationId: conversation.id });
-  }
-  await releaseOutbound(
-    ctx,
-    outbound.id,
-    { conversationId: conversation.id, replySeq },
-    heldUntil ?? undefined,
-  );
   await markConversationRead(ctx, { userId: input.userId, conversationId: conversation.id });
   return {
     sent: true,

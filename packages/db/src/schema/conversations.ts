@@ -94,6 +94,8 @@ export interface DraftContent {
   bodyHtml?: string;
   /** How the composer edits the body: plain text, or markdown sent as HTML with a text part. */
   format?: "plain" | "markdown";
+  /** A forward (転送) being written: the message forwarded and whether its attachments go along. */
+  forward?: { messageId: number; withAttachments: boolean };
   /** Raw RFC 5322 message when the draft came from a mail client. */
   rawBlobHash?: string;
 }

@@ -7,9 +7,9 @@ export interface ConnectorConfig {
   /** How often folders other than INBOX are checked (INBOX also, as a safety net behind IDLE). */
   pollMs: number;
   /**
-   * How often read state is checked for \Seen mirroring (when the account has it on). IMAP \Seen
-   * wakes the mirror at once through the change feed; a web read writes no change-log entry
-   * (it is per user), so this poll is what picks it up.
+   * Safety net of \Seen mirroring (when the account has it on): a read, in the web app or over
+   * IMAP, writes a change and wakes the mirror at once through the change feed; this poll only
+   * catches what a lost notification (LISTEN reconnecting) or switching mirroring on leaves.
    */
   seenPollMs: number;
   /** IDLE is restarted before servers drop it (RFC 3501 allows them to after 30 minutes). */
@@ -28,7 +28,7 @@ export interface ConnectorConfig {
 export const DEFAULT_CONNECTOR_CONFIG: Omit<ConnectorConfig, "secretKey"> = {
   batchSize: 200,
   pollMs: 60_000,
-  seenPollMs: 3_000,
+  seenPollMs: 30_000,
   maxIdleMs: 25 * 60_000,
   backoffMinMs: 2_000,
   backoffMaxMs: 5 * 60_000,

@@ -91,6 +91,7 @@ describe.each(drivers)("\\Seen mirroring to Dovecot on %s", (driver) => {
     for (let n = 1; n <= 4; n++)
       await client.append("INBOX", plainMail(n, { subject: `問い合わせ ${n}` }), ["\\Flagged"]);
     await client.append("INBOX", plainMail(5), ["\\Seen"]);
+    await client.append("INBOX", plainMail(6, { subject: "問い合わせ 6" }));
     // The same mail in a second folder: stored once here, both remote copies get \Seen.
     await client.append("Support", plainMail(1, { subject: "問い合わせ 1" }));
     await client.logout();
@@ -113,7 +114,7 @@ describe.each(drivers)("\\Seen mirroring to Dovecot on %s", (driver) => {
           .select()
           .from(connectorRemoteCopies)
           .where(eq(connectorRemoteCopies.accountId, accountId));
-        return copies.length === 6 ? copies : null;
+        return copies.length === 7 ? copies : null;
       },
       20_000,
       "the import with its remote copies",
@@ -142,15 +143,19 @@ describe.each(drivers)("\\Seen mirroring to Dovecot on %s", (driver) => {
       expect(after[key]?.filter((f) => f !== "\\Seen")).toEqual(flags.filter((f) => f !== "\\Seen"));
   });
 
-  it("mirrors IMAP \\Seen at once through the change feed (no poll)", async () => {
+  it("mirrors a read, over IMAP or in the web app, at once through the change feed (no poll)", async () => {
     await workers?.close();
     start(600_000);
     await waitFor(async () => (await accountState(env.ctx, team.info.address)).lastSuccessAt, 5_000, "sync");
     await seenOverImap(team.alice.id, 3);
+    await readInWeb(team.bob.id, 6);
     await waitFor(
-      async () => seenAt(await remoteFlags(dovecot)).includes(`INBOX ${m(3)}`),
+      async () => {
+        const seen = seenAt(await remoteFlags(dovecot));
+        return seen.includes(`INBOX ${m(3)}`) && seen.includes(`INBOX ${m(6)}`);
+      },
       5_000,
-      "\\Seen on m3",
+      "\\Seen on m3 and m6",
     );
   });
 
@@ -163,7 +168,7 @@ describe.each(drivers)("\\Seen mirroring to Dovecot on %s", (driver) => {
       conversationId: (await messageByHeader(env.ctx, "m1.inbox@customer.example")).conversationId as number,
       read: false,
     });
-    start(100);
+    start(600_000);
     const flags = await waitFor(
       async () => {
         const f = await remoteFlags(dovecot);
@@ -174,6 +179,6 @@ describe.each(drivers)("\\Seen mirroring to Dovecot on %s", (driver) => {
     );
     // Marking unread here is a personal reminder: it never takes \Seen away at the provider.
     expect(seenAt(flags)).toContain(`INBOX ${m(1)}`);
-    expect(seenAt(flags)).toHaveLength(6);
+    expect(seenAt(flags)).toHaveLength(7);
   });
 });

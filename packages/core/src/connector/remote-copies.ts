@@ -1,12 +1,5 @@
 import type { Queryable, Tx } from "@madoguchi/db/client";
-import {
-  changes,
-  connectorAccounts,
-  connectorRemoteCopies,
-  conversationReads,
-  messages,
-  messageUserState,
-} from "@madoguchi/db/schema";
+import { connectorAccounts, connectorRemoteCopies, messageUserState } from "@madoguchi/db/schema";
 import { and, asc, eq, inArray, ne, not, sql } from "drizzle-orm";
 import type { CoreContext } from "../context";
 
@@ -70,9 +63,10 @@ export async function forgetStaleRemoteCopies(
 
 /**
  * Remote copies that should get \Seen: mirroring is on for the account, the copy lacks \Seen as
- * far as we know, and someone on the team has read the message here, either in the web app (the
- * conversation read up to or past the change that added the message) or over IMAP (\Seen for any
- * user). Derived from stored state, not from events, so a restart or a lost nudge skips nothing.
+ * far as we know, and someone on the team has the message read here. Reading in the web app and
+ * \Seen over IMAP are one per-user state (message_user_state, see web/read-seen.ts), so one
+ * check covers both. Derived from stored state, not from events, so a restart or a lost nudge
+ * skips nothing.
  */
 export async function pendingSeenCopies(
   db: Queryable,
@@ -80,28 +74,19 @@ export async function pendingSeenCopies(
   limit = 1000,
 ): Promise<RemoteCopy[]> {
   const rc = connectorRemoteCopies;
-  const readInWeb = sql`exists (
-    select 1 from ${conversationReads}
-    join ${changes} on ${changes.conversationId} = ${conversationReads.conversationId}
-      and ${changes.inboxId} = ${messages.inboxId}
-      and ${changes.kind} = 'message_added'
-      and ${changes.messageId} = ${messages.id}
-    where ${conversationReads.conversationId} = ${messages.conversationId}
-      and ${conversationReads.readSeq} >= ${changes.seq})`;
-  const seenOverImap = sql`exists (
+  const readBySomeone = sql`exists (
     select 1 from ${messageUserState}
-    where ${messageUserState.messageId} = ${messages.id} and ${messageUserState.seen})`;
+    where ${messageUserState.messageId} = ${rc.messageId} and ${messageUserState.seen})`;
   return db
     .select({ remoteName: rc.remoteName, uidValidity: rc.uidValidity, uid: rc.uid })
     .from(rc)
     .innerJoin(connectorAccounts, eq(connectorAccounts.id, rc.accountId))
-    .innerJoin(messages, eq(messages.id, rc.messageId))
     .where(
       and(
         eq(rc.accountId, accountId),
         eq(connectorAccounts.mirrorSeen, true),
         not(rc.remoteSeen),
-        sql`(${readInWeb} or ${seenOverImap})`,
+        readBySomeone,
       ),
     )
     .orderBy(asc(rc.remoteName), asc(rc.uid))

@@ -27,6 +27,8 @@ export interface LookupResult {
   childByInReplyTo: number | null;
   childByReferences: number | null;
   subject: { conversationId: number; at: Date } | null;
+  /** Ids reserved for this message's row and for a conversation it may create (unused ones leave a gap). */
+  reserved: { messageId: number; conversationId: number };
 }
 
 type Row = Record<string, unknown>;
@@ -35,8 +37,8 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 
 /**
- * The duplicate check and the threading lookups of thread.ts for every message of a batch in
- * one round trip (it runs while the inbox is locked, so round trips are what it costs). Each
+ * The duplicate check and the threading lookups of thread.ts for every message of a batch, and
+ * the ids its rows will get, in one round trip (it runs while the inbox is locked, so round trips are what it costs). Each
  * rule is its own correlated subquery so it keeps its index: blob hash, Message-ID,
  * In-Reply-To btree, References GIN, subject.
  */
@@ -78,7 +80,9 @@ export async function lookupBatch(tx: Tx, inboxId: number, keys: LookupKey[]): P
         where i.subj is not null and c.inbox_id = ${inboxId} and c.normalized_subject = i.subj
           and c.customer_address = i.customer and c.last_message_at > i.since
         order by c.last_message_at desc
-        limit 1) as subject
+        limit 1) as subject,
+      nextval(pg_get_serial_sequence('messages', 'id'))::text as reserved_message,
+      nextval(pg_get_serial_sequence('conversations', 'id'))::text as reserved_conversation
     from jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
       as i(ord int, hash text, msgid text, ids jsonb, subj text, customer text, since timestamptz, dedup boolean)
     order by i.ord`);
@@ -101,6 +105,7 @@ export async function lookupBatch(tx: Tx, inboxId: number, keys: LookupKey[]): P
       childByInReplyTo: num(r.child_irt),
       childByReferences: num(r.child_ref),
       subject: subject ? { conversationId: Number(subject.conversationId), at: date(subject.at) } : null,
+      reserved: { messageId: Number(r.reserved_message), conversationId: Number(r.reserved_conversation) },
     };
   });
 }

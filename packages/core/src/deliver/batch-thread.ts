@@ -5,8 +5,8 @@ import type { LookupResult } from "./batch-lookup";
 
 /** A conversation a batch puts messages into: a stored one (locked) or one the batch creates. */
 export interface BatchConversation {
-  /** Null until the batch inserts it. */
-  id: number | null;
+  /** For one the batch creates: the id reserved for it. */
+  id: number;
   /** The locked row of a stored conversation; null for one this batch creates. */
   row: Conversation | null;
   subject: string;

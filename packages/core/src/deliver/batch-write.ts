@@ -7,7 +7,7 @@ import type { BatchConversation, PlacedMessage } from "./batch-thread";
 import { messageFields, PARSE_ERROR_KEYWORD } from "./message-fields";
 import type { PreparedDelivery } from "./types";
 
-/** A message the batch stores; seq, uid and id are filled in by writeBatch. */
+/** A message the batch stores (with its reserved id); seq and uid are filled in by writeBatch. */
 export interface PlannedMessage extends PlacedMessage {
   item: PreparedDelivery;
   mailbox: Mailbox;
@@ -28,92 +28,95 @@ interface Touch {
 }
 
 /**
- * Numbers and writes the planned messages of a batch under the inbox lock: one seq range, one
- * UID range per folder, then one multi-row insert each for conversations, messages, seen state
- * and changes, and one update for the stored conversations touched.
+ * Numbers and writes the planned messages of a batch under the inbox lock. `base` is the inbox
+ * counter as the lock found it (plus any seq the batch took meanwhile), so every number is known
+ * before it is written. Statements that do not depend on each other are sent together: on
+ * PostgreSQL they are pipelined, and it is round trips, not statements, that a lock holder waits on.
  */
-export async function writeBatch(tx: Tx, inboxId: number, planned: PlannedMessage[]): Promise<void> {
+export async function writeBatch(
+  tx: Tx,
+  inboxId: number,
+  base: number,
+  planned: PlannedMessage[],
+): Promise<void> {
   const created = [
-    ...new Set(
-      planned.flatMap((m) => (m.conversation && m.conversation.id === null ? [m.conversation] : [])),
-    ),
+    ...new Set(planned.flatMap((m) => (m.conversation && !m.conversation.row ? [m.conversation] : []))),
   ];
   // A created conversation's "conversation_created" takes the number before its first message.
-  let next = await allocateSeqs(tx, inboxId, created.length + planned.length);
+  let next = base + 1;
   const createdSeq = new Map<BatchConversation, number>();
   for (const m of planned) {
-    if (m.conversation && m.conversation.id === null && !createdSeq.has(m.conversation))
+    if (m.conversation && !m.conversation.row && !createdSeq.has(m.conversation))
       createdSeq.set(m.conversation, next++);
     m.seq = next++;
   }
-  await allocateUids(tx, planned);
   const touches = touchesOf(planned);
-  if (created.length) {
-    const rows = await tx
-      .insert(conversations)
-      .values(
-        created.map((c) => {
-          const t = touches.get(c) as Touch;
-          return {
-            inboxId,
-            subject: c.subject,
-            normalizedSubject: c.normalizedSubject,
-            customerAddress: c.customerAddress,
-            customerName: c.customerName,
-            messageCount: t.count,
-            lastMessageAt: t.lastAt,
-            lastInboundAt: t.inboundAt,
-            lastOutboundAt: t.outboundAt,
-            lastSeq: t.lastSeq,
-            guardSeq: t.guardSeq ?? 0,
-          };
-        }),
-      )
-      .returning({ id: conversations.id });
-    // Serial ids are taken in VALUES order, so sorted ids line up with the rows sent.
-    for (const [i, id] of sortedIds(rows).entries()) (created[i] as BatchConversation).id = id;
-  }
-  const rows = await tx
-    .insert(messages)
-    .values(planned.map((m) => messageRow(inboxId, m)))
-    .returning({ id: messages.id });
-  for (const [i, id] of sortedIds(rows).entries()) (planned[i] as PlannedMessage).id = id;
+  // Two rounds of statements sent together; the second needs the UIDs and the conversations.
+  const [first] = await Promise.all([
+    allocateSeqs(tx, inboxId, created.length + planned.length),
+    allocateUids(tx, planned),
+    created.length
+      ? tx.insert(conversations).values(created.map((c) => conversationRow(inboxId, c, touches.get(c))))
+      : null,
+  ]);
+  if (first !== base + 1)
+    throw new Error(`inbox ${inboxId} counter moved under its lock (${first} ≠ ${base + 1})`);
   const seen = planned.flatMap((m) =>
     (m.item.envelope.seenBy ?? []).map((userId) => ({ messageId: m.id, userId, seen: true, modseq: m.seq })),
   );
-  if (seen.length) await tx.insert(messageUserState).values(seen);
-  await insertChanges(tx, changesOf(inboxId, planned, createdSeq));
-  await touchStored(tx, touches);
-}
-
-function sortedIds(rows: { id: number }[]): number[] {
-  return rows.map((r) => r.id).sort((a, b) => a - b);
+  await Promise.all([
+    tx.insert(messages).values(planned.map((m) => messageRow(inboxId, m))),
+    seen.length ? tx.insert(messageUserState).values(seen) : null,
+    insertChanges(tx, changesOf(inboxId, planned, createdSeq)),
+    touchStored(tx, touches),
+  ]);
 }
 
 /** Takes a range of UIDs per folder and records the modseq the folder reaches. */
 async function allocateUids(tx: Tx, planned: PlannedMessage[]): Promise<void> {
   const byMailbox = new Map<number, PlannedMessage[]>();
   for (const m of planned) byMailbox.set(m.mailbox.id, [...(byMailbox.get(m.mailbox.id) ?? []), m]);
-  for (const [mailboxId, group] of byMailbox) {
-    const highest = Math.max(...group.map((m) => m.seq));
-    const [row] = await tx
-      .update(mailboxes)
-      .set({
-        uidNext: sql`${mailboxes.uidNext} + ${group.length}`,
-        highestModseq: sql`greatest(${mailboxes.highestModseq}, ${highest})`,
-      })
-      .where(eq(mailboxes.id, mailboxId))
-      .returning({ uidNext: mailboxes.uidNext });
-    if (!row) throw new Error(`Mailbox ${mailboxId} vanished under the inbox lock`);
-    const first = row.uidNext - group.length;
-    for (const [i, m] of group.entries()) m.uid = first + i;
-  }
+  await Promise.all(
+    [...byMailbox].map(async ([mailboxId, group]) => {
+      const highest = Math.max(...group.map((m) => m.seq));
+      const [row] = await tx
+        .update(mailboxes)
+        .set({
+          uidNext: sql`${mailboxes.uidNext} + ${group.length}`,
+          highestModseq: sql`greatest(${mailboxes.highestModseq}, ${highest})`,
+        })
+        .where(eq(mailboxes.id, mailboxId))
+        .returning({ uidNext: mailboxes.uidNext });
+      if (!row) throw new Error(`Mailbox ${mailboxId} vanished under the inbox lock`);
+      const first = row.uidNext - group.length;
+      for (const [i, m] of group.entries()) m.uid = first + i;
+    }),
+  );
+}
+
+function conversationRow(inboxId: number, c: BatchConversation, t: Touch | undefined) {
+  if (!t) throw new Error("a created conversation without messages");
+  return {
+    id: c.id,
+    inboxId,
+    subject: c.subject,
+    normalizedSubject: c.normalizedSubject,
+    customerAddress: c.customerAddress,
+    customerName: c.customerName,
+    messageCount: t.count,
+    lastMessageAt: t.lastAt,
+    lastInboundAt: t.inboundAt,
+    lastOutboundAt: t.outboundAt,
+    lastSeq: t.lastSeq,
+    guardSeq: t.guardSeq ?? 0,
+  };
 }
 
 function messageRow(inboxId: number, m: PlannedMessage) {
   const { item } = m;
   const flags = (item.envelope.flags ?? []).filter((f) => f !== "\\Seen" && f !== "\\Recent");
   return {
+    id: m.id,
     inboxId,
     mailboxId: m.mailbox.id,
     conversationId: m.conversation?.id ?? null,
@@ -195,7 +198,7 @@ function touchesOf(planned: PlannedMessage[]): Map<BatchConversation, Touch> {
 /** One update for every stored conversation the batch added messages to. */
 async function touchStored(tx: Tx, touches: Map<BatchConversation, Touch>): Promise<void> {
   const values = [...touches].flatMap(([c, t]) =>
-    c.row && c.id !== null
+    c.row
       ? [
           {
             id: c.id,

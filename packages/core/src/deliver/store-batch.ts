@@ -1,8 +1,7 @@
 import type { Db, Tx } from "@madoguchi/db/client";
-import { conversations, mailboxes } from "@madoguchi/db/schema";
+import { conversations, inboxes, mailboxes } from "@madoguchi/db/schema";
 import { hasReplyPrefix, normalizeSubject, SUBJECT_THREAD_WINDOW_MS } from "@madoguchi/mail/threading";
 import { eq, inArray } from "drizzle-orm";
-import { lockInbox } from "../conversations/lock";
 import { applyStatus } from "../conversations/status";
 import { AppError } from "../errors";
 import type { Mailbox } from "../mailboxes";
@@ -29,6 +28,8 @@ interface BatchState {
   /** Every conversation the batch has seen so far: stored ones and the ones it creates. */
   conversations: BatchConversation[];
   planned: PlannedMessage[];
+  /** The inbox counter: as locked, then past any seq a reopen took. */
+  base: number;
 }
 
 /**
@@ -41,9 +42,7 @@ interface BatchState {
  */
 export async function storeBatch(db: Db, inboxId: number, items: PreparedDelivery[]): Promise<Outcome[]> {
   return db.transaction(async (tx) => {
-    // Folder ids and names are read before the lock: only uidNext needs it, and that is taken later.
-    const boxes = await tx.select().from(mailboxes).where(eq(mailboxes.inboxId, inboxId));
-    await lockInbox(tx, inboxId);
+    const { modseq, boxes } = await lockInboxWithFolders(tx, inboxId);
     const subjects = items.map(subjectKey);
     const found = await lookupBatch(
       tx,
@@ -51,7 +50,14 @@ export async function storeBatch(db: Db, inboxId: number, items: PreparedDeliver
       items.map((item, i) => lookupKey(item, subjects[i] ?? null)),
     );
     const stored = await lockConversations(tx, found);
-    const state: BatchState = { inboxId, boxes, stored, conversations: [...stored.values()], planned: [] };
+    const state: BatchState = {
+      inboxId,
+      boxes,
+      stored,
+      conversations: [...stored.values()],
+      planned: [],
+      base: modseq,
+    };
     const placements: Placement[] = [];
     for (const [i, item] of items.entries()) {
       const lookup = found[i];
@@ -60,9 +66,25 @@ export async function storeBatch(db: Db, inboxId: number, items: PreparedDeliver
       if ("planned" in placement) state.planned.push(placement.planned);
       placements.push(placement);
     }
-    if (state.planned.length) await writeBatch(tx, inboxId, state.planned);
+    if (state.planned.length) await writeBatch(tx, inboxId, state.base, state.planned);
     return placements.map((p, i) => outcomeOf(p, items[i]?.blob.hash ?? ""));
   });
+}
+
+/**
+ * lockInbox, also reading the counter and the inbox's folders in the same round trip. FOR UPDATE
+ * returns the newest counter value once the lock is granted; folder ids and names are stable.
+ */
+async function lockInboxWithFolders(tx: Tx, inboxId: number): Promise<{ modseq: number; boxes: Mailbox[] }> {
+  const rows = await tx
+    .select({ modseq: inboxes.modseq, box: mailboxes })
+    .from(inboxes)
+    .leftJoin(mailboxes, eq(mailboxes.inboxId, inboxes.id))
+    .where(eq(inboxes.id, inboxId))
+    .for("update", { of: inboxes });
+  const first = rows[0];
+  if (!first) throw new AppError("NOT_FOUND", `Inbox ${inboxId} does not exist`);
+  return { modseq: first.modseq, boxes: rows.flatMap((r) => (r.box ? [r.box] : [])) };
 }
 
 /** Duplicate, or a planned message in a stored, batch-created or no conversation. */
@@ -88,25 +110,40 @@ async function place(
   const at = item.envelope.internalDate ?? item.now;
   const conversation = item.parsed
     ? (chooseConversation(item.parsed, found, subject, state.planned, state.conversations, state.stored) ??
-      newConversation(item, state.conversations))
+      newConversation(item, found.reserved.conversationId, state.conversations))
     : null;
   if (conversation) {
     // A customer writing again reopens a done or waiting conversation.
     const reopen = conversation.status === "done" || conversation.status === "waiting";
     if (conversation.row && item.direction === "inbound" && reopen) {
-      await applyStatus(tx, conversation.row, "open", null, "customer_wrote");
+      state.base = (await applyStatus(tx, conversation.row, "open", null, "customer_wrote")) ?? state.base;
       conversation.status = "open";
     }
     if (!conversation.lastMessageAt || at > conversation.lastMessageAt) conversation.lastMessageAt = at;
   }
-  return { planned: { item, mailbox, parsed: item.parsed, at, conversation, seq: 0, uid: 0, id: 0 } };
+  return {
+    planned: {
+      item,
+      mailbox,
+      parsed: item.parsed,
+      at,
+      conversation,
+      seq: 0,
+      uid: 0,
+      id: found.reserved.messageId,
+    },
+  };
 }
 
-function newConversation(item: PreparedDelivery, list: BatchConversation[]): BatchConversation | null {
+function newConversation(
+  item: PreparedDelivery,
+  id: number,
+  list: BatchConversation[],
+): BatchConversation | null {
   if (!item.parsed) return null;
   const customer = customerOf(item.parsed, item.direction);
   const created: BatchConversation = {
-    id: null,
+    id,
     row: null,
     subject: item.parsed.subject,
     normalizedSubject: normalizeSubject(item.parsed.subject),

@@ -1,5 +1,6 @@
 import { addDomain, addSharedInbox, addUser, deliver } from "@madoguchi/core";
-import { outboundMessages, outboundQueue } from "@madoguchi/db/schema";
+import { conversations, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
+import { parseMessage } from "@madoguchi/mail/parse";
 import { eq, inArray } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -146,6 +147,202 @@ describe("composer in Chromium: drafts, undo held by the server", () => {
       .poll(async () => (await outbound()).rows.map((r) => r.attempts > 0), { timeout: 15_000 })
       .toEqual([true, true]);
     expect((await outbound()).messages).toHaveLength(1);
+  });
+
+  it("raised no uncaught errors in the page", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe("composer in Chromium: forward with attachments, uploads, new message", () => {
+  let srv: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let inboxId = 0;
+  let conversationId = 0;
+  const pageErrors: string[] = [];
+  const PDF = Buffer.from("%PDF-1.4\n請求書\n%%EOF\n");
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    srv = await startTestServer();
+    const ctx = srv.server.core.ctx;
+    await addDomain(ctx, "example.co.jp");
+    await addUser(ctx, { email: "sato@example.co.jp", name: "佐藤", password: PASSWORD });
+    const inbox = await addSharedInbox(ctx, {
+      address: "billing@example.co.jp",
+      name: "請求窓口",
+      memberEmails: ["sato@example.co.jp"],
+      settings: { undoSendSeconds: UNDO_SECONDS },
+    });
+    inboxId = inbox.id;
+    const withPdf = Buffer.from(
+      [
+        "From: =?UTF-8?B?5bGx55SwIOWkqumDjg==?= <yamada@customer.example>",
+        "To: billing@example.co.jp",
+        `Subject: =?UTF-8?B?${Buffer.from("請求書の再発行").toString("base64")}?=`,
+        "Message-ID: <reissue-1@customer.example>",
+        `Date: ${new Date().toUTCString()}`,
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="mix"',
+        "",
+        "--mix",
+        "Content-Type: text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding: base64",
+        "",
+        Buffer.from("先月の請求書を再発行してください。").toString("base64"),
+        "--mix",
+        'Content-Type: application/pdf; name="=?UTF-8?B?6KuL5rGC5pu4LnBkZg==?="',
+        "Content-Transfer-Encoding: base64",
+        "Content-Disposition: attachment; filename*=UTF-8''%E8%AB%8B%E6%B1%82%E6%9B%B8.pdf",
+        "",
+        PDF.toString("base64"),
+        "--mix--",
+        "",
+      ].join("\r\n"),
+    );
+    conversationId = (await deliver(ctx, inbox.id, withPdf)).conversationId ?? 0;
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "ja-JP" });
+    page = await context.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await login(page, srv.baseUrl, "sato@example.co.jp", PASSWORD);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.stop();
+  });
+
+  const sentRaw = async (where: { conversationId?: number; subject?: string }) => {
+    const db = srv.server.core.ctx.db;
+    const rows = await db
+      .select()
+      .from(outboundMessages)
+      .where(
+        where.conversationId !== undefined
+          ? eq(outboundMessages.conversationId, where.conversationId)
+          : eq(outboundMessages.subject, where.subject ?? ""),
+      );
+    return Promise.all(rows.map((m) => srv.server.core.ctx.blobs.get(m.blobHash)));
+  };
+
+  it("forwards with the original's PDF and files added by the picker and by drag-and-drop; restored after reload", async () => {
+    await page.goto(`${srv.baseUrl}/#/inbox/${inboxId}/c/${conversationId}`);
+    await page.getByTestId("forward-button").click({ timeout: WAIT });
+    await page.getByTestId("composer").waitFor({ timeout: WAIT });
+    await expect
+      .poll(() => page.getByTestId("compose-body").inputValue(), { timeout: WAIT })
+      .toContain("---------- 転送メッセージ ----------");
+    await expect(page.getByTestId("compose-body").inputValue()).resolves.toContain("件名: 請求書の再発行");
+    await expect(page.getByTestId("forward-originals").isChecked()).resolves.toBe(true);
+    await page.getByTestId("compose-to").fill("keiri@partner.example");
+    await page.getByTestId("compose-body").press("Home");
+    await page.getByTestId("compose-body").pressSequentially("経理部各位 添付の請求書をご確認ください。");
+
+    // File picker: one file, a Japanese name.
+    await page.getByTestId("compose-file").setInputFiles({
+      name: "見積書 (2026年11月).txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from("見積: 10,000円\n"),
+    });
+    await page
+      .getByTestId("compose-attachment")
+      .filter({ hasText: "見積書 (2026年11月).txt" })
+      .waitFor({ timeout: WAIT });
+    // Drag-and-drop onto the composer: two files, then one removed again.
+    // A string, not a function: the test's tsconfig has no DOM types.
+    const dropped = await page.evaluateHandle(`(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(["メモ"], "メモ.txt", { type: "text/plain" }));
+      dt.items.add(new File(["%PDF-1.4 提案"], "提案書.pdf", { type: "application/pdf" }));
+      return dt;
+    })()`);
+    await page.getByTestId("composer").dispatchEvent("dragover", { dataTransfer: dropped });
+    await page.getByTestId("composer").dispatchEvent("drop", { dataTransfer: dropped });
+    await expect.poll(() => page.getByTestId("compose-attachment").count(), { timeout: WAIT }).toBe(3);
+    await page.getByRole("button", { name: "メモ.txt を外す" }).click();
+    await expect.poll(() => page.getByTestId("compose-attachment").count(), { timeout: WAIT }).toBe(2);
+    await page.getByTestId("draft-state").getByText("下書きを保存しました").waitFor({ timeout: WAIT });
+    await screenshot(page, "compose-10-forward-attachments");
+
+    await page.reload();
+    await page.getByTestId("reply-button").click({ timeout: WAIT });
+    await page.getByTestId("composer").getByText("転送", { exact: true }).waitFor({ timeout: WAIT });
+    await expect
+      .poll(() => page.getByTestId("compose-attachment").allInnerTexts(), { timeout: WAIT })
+      .toEqual([expect.stringContaining("見積書 (2026年11月).txt"), expect.stringContaining("提案書.pdf")]);
+    await expect(page.getByTestId("compose-body").inputValue()).resolves.toContain("経理部各位");
+
+    // 添付 is mentioned and files are attached: no warning.
+    await page.getByTestId("compose-send").click();
+    await page.getByTestId("send-confirm").waitFor({ timeout: WAIT });
+    await expect(page.getByTestId("attachment-warning").count()).resolves.toBe(0);
+    await page.getByTestId("send-confirm").getByRole("checkbox").check({ timeout: WAIT });
+    await page.getByTestId("confirm-send").click();
+    await page.getByTestId("undo-send").waitFor({ timeout: WAIT });
+    await page.getByTestId("composer").waitFor({ state: "detached", timeout: (UNDO_SECONDS + 10) * 1000 });
+
+    const [raw, ...more] = await sentRaw({ conversationId });
+    expect(more).toEqual([]);
+    const parsed = await parseMessage(raw as Buffer);
+    expect(parsed.to.map((a) => a.address)).toEqual(["keiri@partner.example"]);
+    expect(parsed.attachments.map((a) => a.filename)).toEqual([
+      "請求書.pdf",
+      "見積書 (2026年11月).txt",
+      "提案書.pdf",
+    ]);
+  });
+
+  it("warns about 添付 when nothing is attached", async () => {
+    await page.getByTestId("reply-button").click({ timeout: WAIT });
+    await page.getByTestId("composer").waitFor({ timeout: WAIT });
+    await page.getByTestId("compose-body").fill("請求書を添付します。");
+    await page.getByTestId("compose-send").click();
+    await page.getByTestId("attachment-warning").waitFor({ timeout: WAIT });
+    await page.getByRole("button", { name: "戻って修正" }).click();
+    await page.getByTestId("compose-file").setInputFiles({
+      name: "請求書.pdf",
+      mimeType: "application/pdf",
+      buffer: PDF,
+    });
+    await page.getByTestId("compose-attachment").waitFor({ timeout: WAIT });
+    await page.getByTestId("compose-send").click();
+    await page.getByTestId("send-confirm").waitFor({ timeout: WAIT });
+    await expect(page.getByTestId("attachment-warning").count()).resolves.toBe(0);
+    await page.getByRole("button", { name: "戻って修正" }).click();
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "破棄" }).click();
+    await page.getByTestId("composer").waitFor({ state: "detached", timeout: WAIT });
+  });
+
+  it("新規作成 from the shared address starts a conversation with the chosen status", async () => {
+    await page.getByTestId("new-message-button").click({ timeout: WAIT });
+    await page.getByTestId("new-message").waitFor({ timeout: WAIT });
+    await page.getByTestId("new-to").fill("suzuki@newclient.example");
+    await page.getByTestId("new-subject").fill("新サービスのご案内");
+    await page.getByTestId("new-body").fill("鈴木様\n\n新しいサービスのご案内です。");
+    await page.getByRole("dialog").getByRole("combobox").last().selectOption("waiting");
+    await screenshot(page, "compose-11-new-message");
+    await page.getByTestId("new-send").click();
+    await page.getByTestId("send-confirm").getByRole("checkbox").check({ timeout: WAIT });
+    await page.getByTestId("confirm-send").click();
+    await page.getByTestId("undo-send").waitFor({ timeout: WAIT });
+    // When the window ends the new conversation opens.
+    await page
+      .getByTestId("conversation")
+      .getByText("新サービスのご案内")
+      .first()
+      .waitFor({ timeout: (UNDO_SECONDS + 10) * 1000 });
+    const [raw] = await sentRaw({ subject: "新サービスのご案内" });
+    const parsed = await parseMessage(raw as Buffer);
+    expect(parsed.from?.address).toBe("billing@example.co.jp");
+    const [conv] = await srv.server.core.ctx.db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.subject, "新サービスのご案内"));
+    expect(conv).toMatchObject({ inboxId, status: "waiting", customerAddress: "suzuki@newclient.example" });
+    await screenshot(page, "compose-12-new-conversation");
   });
 
   it("raised no uncaught errors in the page", () => {

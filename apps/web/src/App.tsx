@@ -3,6 +3,7 @@ import { useEffect } from "react";
 import { trpc } from "./api/client";
 import { keys } from "./api/keys";
 import { ErrorBox } from "./components/ErrorBox";
+import { NewMessageLauncher } from "./compose/NewMessage";
 import { I18nProvider, storedLang } from "./i18n";
 import { Login } from "./screens/Login";
 import { Shell } from "./screens/Shell";
@@ -29,7 +30,10 @@ export function App() {
           <ErrorBox error={me.error} onRetry={() => void me.refetch()} />
         </div>
       ) : me.data ? (
-        <Shell me={me.data} />
+        <>
+          <Shell me={me.data} />
+          <NewMessageLauncher me={me.data} />
+        </>
       ) : (
         <Login />
       )}

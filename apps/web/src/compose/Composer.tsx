@@ -7,15 +7,19 @@ import { markdownToHtml } from "../lib/markdown";
 import { internalDomainsOf, quoteOriginal, replyFields } from "../lib/reply-fields";
 import { useStore } from "../lib/store";
 import { showToast } from "../lib/toast";
+import { AttachmentField, useUploader } from "./AttachmentField";
 import { ConflictPanel } from "./ConflictPanel";
 import { adoptHeld, cancelSend, forget, isBusy, outbox, queueSend } from "./outbox";
 import { SendConfirm } from "./SendConfirm";
 import { type ComposeFields, checkBeforeSend, type SendCheck } from "./send-checks";
 import { TemplatePicker } from "./TemplatePicker";
+import type { DraftAttachment } from "./upload";
 import { useDraftAutosave } from "./useDraftAutosave";
 import { useReplyClaim } from "./useReplyClaim";
 
-export type ComposeMode = "reply" | "replyAll";
+export type ComposeMode = "reply" | "replyAll" | "forward";
+
+type ForwardChoice = { messageId: number; withAttachments: boolean };
 
 /** The To/Cc text as stored in a draft: one entry per piece (the API caps each at 254 characters). */
 const listPieces = (s: string) =>
@@ -36,13 +40,18 @@ export function Composer(props: {
   takeOver?: boolean;
 }) {
   const { t } = useI18n();
+  const lastMessageId = props.detail.messages.at(-1)?.id ?? 0;
   const drafts = useQuery({
     queryKey: keys.drafts(props.detail.conversation.id),
     queryFn: () => trpc.draft.get.query({ conversationId: props.detail.conversation.id }),
     staleTime: 0,
     refetchOnWindowFocus: false,
   });
-  const held = drafts.data?.held[0];
+  // Only from a fresh answer, and only while the window lasts: a cached list from before the
+  // window ended would otherwise show an undo bar that at once reports "sent" and closes.
+  const held = drafts.isFetching
+    ? undefined
+    : drafts.data?.held.find((h) => Date.parse(h.releaseAt) > Date.now());
   useEffect(() => {
     // A send of ours still in its undo window (reload, other tab): offer the undo again.
     if (held)
@@ -53,22 +62,59 @@ export function Composer(props: {
         releaseAt: held.releaseAt,
       });
   }, [held, props.detail.conversation.inboxId, props.detail.conversation.id]);
-  if (drafts.isPending) return <section className="composer muted pad">{t("app.loading")}</section>;
-  return <ComposerForm {...props} saved={drafts.data?.editing ?? null} />;
+  // A saved draft decides what is being written (as for reply/reply all); else the button.
+  const saved = drafts.data?.editing ?? null;
+  const forward: ForwardChoice | null = saved
+    ? (saved.content.forward ?? null)
+    : props.mode === "forward"
+      ? { messageId: lastMessageId, withAttachments: true }
+      : null;
+  const start = useQuery({
+    queryKey: ["compose.forwardStart", forward?.messageId ?? 0],
+    queryFn: () => trpc.compose.forwardStart.query({ messageId: forward?.messageId ?? 0 }),
+    enabled: forward !== null,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  if (drafts.isPending || (forward && start.isPending))
+    return <section className="composer muted pad">{t("app.loading")}</section>;
+  return (
+    <ComposerForm
+      {...props}
+      saved={saved}
+      files={drafts.data?.attachments ?? []}
+      forward={forward && start.data ? { choice: forward, start: start.data } : null}
+    />
+  );
 }
+
+type ForwardStart = Awaited<ReturnType<typeof trpc.compose.forwardStart.query>>;
 
 type Saved = NonNullable<Awaited<ReturnType<typeof trpc.draft.get.query>>["editing"]>;
 
 function initialFields(
   props: { me: Me; inbox: InboxItem | undefined; detail: ConversationDetail; mode: ComposeMode },
   attribution: string,
+  forward: ForwardStart | null,
 ) {
   const { detail } = props;
+  const signature = props.inbox?.settings.signature ?? "";
+  if (forward)
+    return {
+      to: "",
+      cc: "",
+      bcc: "",
+      subject: forward.subject,
+      body: ["", signature ? `\n${signature}` : "", `\n${forward.quote}`].join("\n"),
+    };
   const own = [props.inbox?.address ?? "", props.me.email];
-  const f = replyFields(detail.messages, detail.conversation.customer, own, props.mode);
+  const f = replyFields(
+    detail.messages,
+    detail.conversation.customer,
+    own,
+    props.mode === "replyAll" ? "replyAll" : "reply",
+  );
   const last =
     [...detail.messages].reverse().find((m) => m.direction === "inbound") ?? detail.messages.at(-1);
-  const signature = props.inbox?.settings.signature ?? "";
   const quote = last
     ? quoteOriginal(last.text, attribution.replace("{from}", last.from.name || last.from.address || ""))
     : "";
@@ -82,6 +128,8 @@ function ComposerForm(props: {
   detail: ConversationDetail;
   mode: ComposeMode;
   saved: Saved | null;
+  files: DraftAttachment[];
+  forward: { choice: ForwardChoice; start: ForwardStart } | null;
   onClose: () => void;
   takeOver?: boolean;
 }) {
@@ -99,8 +147,13 @@ function ComposerForm(props: {
           subject: props.saved.content.subject ?? "",
           body: props.saved.content.bodyText ?? "",
         }
-      : initialFields(props, attribution),
+      : initialFields(props, attribution, props.forward?.start ?? null),
   );
+  const [forward, setForward] = useState(props.forward?.choice ?? null);
+  const originals = props.forward?.start.attachments ?? [];
+  const [files, setFiles] = useState(props.files);
+  const uploader = useUploader(conversationId, (a) => setFiles((f) => [...f, a]));
+  const attachmentCount = files.length + (forward?.withAttachments ? originals.length : 0);
   const [format, setFormat] = useState<"plain" | "markdown">(
     props.saved?.content.format ?? (props.saved?.content.bodyHtml ? "markdown" : "plain"),
   );
@@ -126,8 +179,9 @@ function ComposerForm(props: {
       bodyText: fields.body,
       format,
       ...(format === "markdown" ? { bodyHtml: markdownToHtml(fields.body) } : {}),
+      ...(forward ? { forward } : {}),
     }),
-    [fields, format],
+    [fields, format, forward],
   );
   const save = useDraftAutosave({
     conversationId,
@@ -162,7 +216,7 @@ function ComposerForm(props: {
   const set = (patch: Partial<ComposeFields>) => setFields((f) => ({ ...f, ...patch }));
 
   const startSend = () => {
-    const c = checkBeforeSend(fields, { internalDomains: internal, attachmentCount: 0 });
+    const c = checkBeforeSend(fields, { internalDomains: internal, attachmentCount });
     if (!c.ok) {
       setFormError(
         c.problem === "noRecipients"
@@ -190,6 +244,7 @@ function ComposerForm(props: {
         ...(format === "markdown" ? { bodyHtml: markdownToHtml(fields.body) } : {}),
         override,
         statusAfter,
+        ...(forward ? { forward } : {}),
       },
     });
   };
@@ -206,9 +261,23 @@ function ComposerForm(props: {
   const othersReplying = claim && !claim.held ? claim.holder.name : null;
 
   return (
-    <section className="composer" aria-label={t("compose.title")} data-testid="composer">
+    <section
+      className="composer"
+      aria-label={t("compose.title")}
+      data-testid="composer"
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes("Files")) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        if (!e.dataTransfer.files.length || busy) return;
+        e.preventDefault();
+        void uploader.addFiles([...e.dataTransfer.files]);
+      }}
+    >
       <div className="composer-head">
-        <h2 className="section-title">{t(props.mode === "replyAll" ? "conv.replyAll" : "conv.reply")}</h2>
+        <h2 className="section-title">
+          {t(forward ? "compose.forwardTitle" : props.mode === "replyAll" ? "conv.replyAll" : "conv.reply")}
+        </h2>
         <span className="muted small" data-testid="draft-state">
           {save.kind === "saving"
             ? t("compose.saving")
@@ -235,7 +304,7 @@ function ComposerForm(props: {
           draftText={pending.input?.bodyText ?? ""}
           busy={false}
           onSendAnyway={() => {
-            const c = checkBeforeSend(fields, { internalDomains: internal, attachmentCount: 0 });
+            const c = checkBeforeSend(fields, { internalDomains: internal, attachmentCount });
             refusedDraftId.current = pending.conflict.draftId;
             if (c.ok) send(c, true);
           }}
@@ -325,6 +394,26 @@ function ComposerForm(props: {
             onChange={(e) => set({ body: e.target.value })}
             rows={10}
             data-testid="compose-body"
+          />
+          {forward && originals.length > 0 && (
+            <label className="field-row">
+              <input
+                type="checkbox"
+                checked={forward.withAttachments}
+                onChange={(e) => setForward({ ...forward, withAttachments: e.target.checked })}
+                data-testid="forward-originals"
+              />
+              <span>
+                {t("compose.forwardOriginals", { count: originals.length })}:{" "}
+                {originals.map((a) => a.filename).join("、")}
+              </span>
+            </label>
+          )}
+          <AttachmentField
+            conversationId={conversationId}
+            files={files}
+            onChange={setFiles}
+            uploader={uploader}
           />
           {formError && (
             <p className="form-error" role="alert">

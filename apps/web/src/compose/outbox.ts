@@ -5,7 +5,10 @@ import { keys } from "../api/keys";
 import type { MessageKey } from "../i18n";
 import { Store } from "../lib/store";
 
-export type SendInput = Omit<Inputs["reply"]["send"], "clientMutationId">;
+export type SendInput = Omit<Inputs["reply"]["send"], "clientMutationId"> & {
+  /** A forward (転送): sent through compose.forward with the original's attachments. */
+  forward?: { messageId: number; withAttachments: boolean };
+};
 
 export type PendingSend = {
   id: string;
@@ -78,7 +81,10 @@ export async function queueSend(qc: QueryClient, args: { inboxId: number; input:
     },
   ]);
   try {
-    const r = await trpc.reply.send.mutate({ ...args.input, clientMutationId: id });
+    const { forward, override, ...common } = args.input;
+    const r = forward
+      ? await trpc.compose.forward.mutate({ ...common, ...forward, clientMutationId: id })
+      : await trpc.reply.send.mutate({ ...common, override, clientMutationId: id });
     if (r.heldUntil) hold(id, r.outboundId, r.heldUntil);
     else replace(id, { state: "sent" });
   } catch (err) {

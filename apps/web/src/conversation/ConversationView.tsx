@@ -144,6 +144,9 @@ export function ConversationView(props: {
           <button type="button" onClick={() => startReply("replyAll")}>
             {t("conv.replyAll")}
           </button>
+          <button type="button" onClick={() => setCompose("forward")} data-testid="forward-button">
+            {t("conv.forward")}
+          </button>
         </div>
       )}
       {warnReplying && (

@@ -256,4 +256,16 @@ export const en: Messages = {
   "auth.passwordTooShort": "Passwords need at least 8 characters.",
   // Composer: server-side undo, forward, new message, attachments (issue #5).
   "activity.reply_cancelled": "{actor} cancelled a send",
+  "conv.forward": "Forward",
+  "compose.forwardTitle": "Forward",
+  "compose.forwardOriginals": "Include the original's attachments ({count})",
+  "compose.attach": "Attach files",
+  "compose.dropHere": "Drop files here to attach them",
+  "compose.uploading": "Uploading {name}…",
+  "compose.uploadFailed": "Could not attach {name}: {error}",
+  "compose.removeAttachment": "Remove {name}",
+  "compose.attachments": "Attachments",
+  "compose.newMessage": "New message",
+  "compose.from": "From",
+  "compose.newSent": "Sent. Opening the conversation.",
 };

@@ -256,6 +256,18 @@ export const ja = {
   "auth.passwordTooShort": "パスワードは8文字以上にしてください。",
   // Composer: server-side undo, forward, new message, attachments (issue #5).
   "activity.reply_cancelled": "{actor}が送信を取り消しました",
+  "conv.forward": "転送",
+  "compose.forwardTitle": "転送",
+  "compose.forwardOriginals": "元のメールの添付ファイルも転送する（{count}件）",
+  "compose.attach": "ファイルを添付",
+  "compose.dropHere": "ここにファイルをドロップして添付",
+  "compose.uploading": "{name} をアップロード中…",
+  "compose.uploadFailed": "{name} を添付できませんでした: {error}",
+  "compose.removeAttachment": "{name} を外す",
+  "compose.attachments": "添付ファイル",
+  "compose.newMessage": "新規作成",
+  "compose.from": "差出人",
+  "compose.newSent": "送信しました。会話を開きます。",
 } as const;
 
 export type MessageKey = keyof typeof ja;

@@ -15,12 +15,25 @@ export function searchTerms(q: string | undefined): string[] {
 }
 
 /**
- * The searchable text of a message. Written exactly as the expression of the pg_trgm index
- * messages_search_trgm_idx (migration 0002), so PostgreSQL can answer ILIKE from the index.
+ * The searchable text of a message. Written exactly as the expressions of the indexes
+ * messages_search_trgm_idx (pg_trgm, migration 0002) and messages_search_grams_idx (0007), so
+ * PostgreSQL can answer from them.
  */
 const MESSAGE_SEARCH_TEXT = sql.raw(
   `(m.subject || ' ' || m.body_text || ' ' || coalesce(m.from_address, '') || ' ' || coalesce(m.from_name, '') || ' ' || m."to"::text || ' ' || m.cc::text)`,
 );
+
+/** pg_trgm indexes terms of this many characters and more; shorter ones go through the grams index. */
+const TRIGRAM = 3;
+
+/**
+ * Terms of one or two characters (請求, 納期, "x") have no trigram: the grams index (each
+ * message's distinct characters and character pairs) finds the messages containing the term,
+ * and ILIKE rechecks them.
+ */
+function shortTermIndexed(term: string): SQL {
+  return sql`madoguchi_search_grams(${MESSAGE_SEARCH_TEXT}) @> array[lower(${term})]`;
+}
 
 /** A conversation matches a term when one of its messages does (subject, body, From, To, Cc). */
 export function searchCondition(inboxIds: number[], term: string): SQL {
@@ -29,6 +42,7 @@ export function searchCondition(inboxIds: number[], term: string): SQL {
     inboxIds.map((id) => sql`${id}`),
     sql`, `,
   );
+  const short = [...term].length < TRIGRAM ? sql`${shortTermIndexed(term)} and ` : sql``;
   return sql`${conversations.id} in (select m.conversation_id from ${messages} m
-    where m.inbox_id in (${inInboxes}) and ${MESSAGE_SEARCH_TEXT} ilike ${p})`;
+    where m.inbox_id in (${inInboxes}) and ${short}${MESSAGE_SEARCH_TEXT} ilike ${p})`;
 }

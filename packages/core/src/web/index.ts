@@ -15,7 +15,6 @@ export * from "./notifications";
 export * from "./read-state";
 export * from "./send-new";
 export * from "./send-reply";
-export * from "./send-steps";
 export * from "./sessions";
 export * from "./templates";
 export * from "./undo-send";

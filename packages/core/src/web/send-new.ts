@@ -1,10 +1,8 @@
 import { assertInboxAccess } from "../authz";
 import type { CoreContext } from "../context";
-import { getConversation } from "../conversations/lock";
-import { tryRecordReply } from "../conversations/reply-guard";
-import { setOutboundReplySeq } from "../outbound/queue";
+import { sendComposed } from "../submission/send-composed";
 import { markConversationRead } from "./read-state";
-import { holdAndRelease, queueHeld, storeCopies, type WebSendBase } from "./send-steps";
+import { type WebSendBase, webSend } from "./send-reply";
 
 export interface WebNewInput extends WebSendBase {
   /** The shared address it is sent from; the user must be a member. */
@@ -28,37 +26,20 @@ export interface WebNewResult {
  */
 export async function sendWebNew(ctx: CoreContext, input: WebNewInput): Promise<WebNewResult> {
   await assertInboxAccess(ctx.db, input.userId, input.inboxId);
-  const queued = await queueHeld(ctx, input.inboxId, { ...input, basedOnSeq: null });
-  if (queued.duplicate) return { ...queued.duplicate, conversationId: queued.conversationId };
-  const { outbound, raw } = queued;
-  const sent = await storeCopies(ctx, input.inboxId, raw, input, queued.local);
-  if (sent.conversationId === null) throw new Error("the Sent copy of a new message started no conversation");
-  const conversation = await getConversation(ctx, sent.conversationId, input.userId);
-  let replySeq = outbound.replySeq;
-  if (replySeq === null) {
-    const recorded = await tryRecordReply(ctx, {
-      conversationId: conversation.id,
-      userId: input.userId,
-      basedOnSeq: Math.max(conversation.guardSeq, sent.seq),
-    });
-    if (recorded.sent) {
-      replySeq = recorded.seq;
-      await setOutboundReplySeq(ctx, outbound.id, replySeq);
-    }
-  }
-  const heldUntil = await holdAndRelease(ctx, input, {
-    outboundId: outbound.id,
-    conversationId: conversation.id,
-    replySeq,
-    statusBefore: conversation.status,
-    copies: sent.copies,
+  const result = await sendComposed(ctx, {
+    ...webSend(input),
+    inboxId: input.inboxId,
+    basedOnSeq: null,
+    target: { kind: "new" },
   });
-  await markConversationRead(ctx, { userId: input.userId, conversationId: conversation.id });
+  if (!result.sent) throw new Error("a new message has no reply guard to refuse it");
+  if (!result.duplicate && result.conversationId !== null)
+    await markConversationRead(ctx, { userId: input.userId, conversationId: result.conversationId });
   return {
-    duplicate: false,
-    outboundId: outbound.id,
-    conversationId: conversation.id,
-    sentMessageId: sent.messageId,
-    heldUntil,
+    duplicate: result.duplicate,
+    outboundId: result.outboundId,
+    conversationId: result.conversationId,
+    sentMessageId: result.sentMessageId,
+    heldUntil: result.heldUntil,
   };
 }

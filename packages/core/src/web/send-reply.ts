@@ -1,13 +1,12 @@
+import type { DraftContent } from "@madoguchi/db/schema";
 import { messages } from "@madoguchi/db/schema";
 import { and, desc, eq, isNotNull } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import { type Conversation, getConversation } from "../conversations/lock";
-import { tryRecordReply } from "../conversations/reply-guard";
 import { getInbox, type Inbox } from "../directory/inboxes";
-import { discardHeldOutbound, setOutboundReplySeq } from "../outbound/queue";
+import { sendComposed } from "../submission/send-composed";
 import { explainConflict, type ReplyConflictDetail } from "./conflict-detail";
 import { markConversationRead } from "./read-state";
-import { holdAndRelease, queueHeld, storeCopies, type WebSendBase } from "./send-steps";
 
 /** References kept when answering a long thread (the first and the newest ones matter). */
 const MAX_REFERENCES = 20;
@@ -49,6 +48,22 @@ export async function replyContext(
   };
 }
 
+/** What every web send carries, whatever it answers. */
+export interface WebSendBase {
+  userId: number;
+  /** Final bytes (Message-ID fixed, signed): stored in Sent and queued exactly as given. */
+  raw: Buffer;
+  messageIdHeader: string;
+  subject: string;
+  mailFrom: string;
+  /** To, Cc and Bcc. */
+  recipients: string[];
+  /** Kept as a refused draft when the guard says no, and as the held draft during the undo window. */
+  draft: DraftContent;
+  /** The inbox's undo window: the queue rows wait this long and the author may cancel. 0 sends at once. */
+  holdSeconds: number;
+}
+
 export interface WebReplyInput extends WebSendBase {
   conversationId: number;
   /** The conversation's lastSeq as the author last saw it. */
@@ -76,16 +91,10 @@ export type WebReplyResult =
   | { sent: false; conflict: ReplyConflictDetail };
 
 /**
- * A reply (or forward) from the web composer, the same steps as SMTP submission
- * (submitMessage) but with the author's own view (basedOnSeq) instead of one derived from
- * In-Reply-To:
- * 1. the message and its held queue rows in one transaction, under a fixed Message-ID;
- * 2. the send-time guard (tryRecordReply); refused → held rows dropped, the draft kept,
- *    and the conflict explained with the other reply's text;
- * 3. the Sent copy stored (threads into the conversation), local recipients get theirs;
- * 4. the rows released to the delivery workers, not before the undo window ends (the
- *    window is in the rows, so it survives a restart; cancelHeldSend undoes 1–4 inside it).
- * A retry with the same Message-ID resumes where it stopped and never queues twice.
+ * A reply (or forward) from the web composer: sendComposed's steps, as for SMTP submission,
+ * but with the author's own view (basedOnSeq) instead of one derived from In-Reply-To, the
+ * undo window (cancelHeldSend undoes it all inside the window) and, when refused, the
+ * conflict explained with the other reply's text.
  *
  * The guard decides at send time, not when the window ends: during the window the reply
  * counts as sent, so a teammate's send is refused and shows this reply (as in yaritori or
@@ -96,41 +105,43 @@ export type WebReplyResult =
  */
 export async function sendWebReply(ctx: CoreContext, input: WebReplyInput): Promise<WebReplyResult> {
   const conversation = await getConversation(ctx, input.conversationId, input.userId);
-  const statusBefore = conversation.status;
-  const queued = await queueHeld(ctx, conversation.inboxId, input);
-  if (queued.duplicate) return { sent: true, ...queued.duplicate };
-  const { outbound, raw } = queued;
-  let replySeq = outbound.replySeq;
-  if (replySeq === null && input.guard !== false) {
-    const guard = await tryRecordReply(ctx, {
-      conversationId: conversation.id,
-      userId: input.userId,
-      basedOnSeq: input.basedOnSeq,
-      override: input.override,
-      draft: input.draft,
-    });
-    if (!guard.sent) {
-      await discardHeldOutbound(ctx, outbound.id);
-      return { sent: false, conflict: await explainConflict(ctx, conversation, guard.conflict) };
-    }
-    replySeq = guard.seq;
-    await setOutboundReplySeq(ctx, outbound.id, replySeq);
-  }
-  const sent = await storeCopies(ctx, conversation.inboxId, raw, input, queued.local);
-  const heldUntil = await holdAndRelease(ctx, input, {
-    outboundId: outbound.id,
-    conversationId: conversation.id,
-    replySeq,
-    statusBefore,
-    copies: sent.copies,
+  const result = await sendComposed(ctx, {
+    ...webSend(input),
+    inboxId: conversation.inboxId,
+    basedOnSeq: input.basedOnSeq,
+    target:
+      input.guard === false
+        ? { kind: "unguarded", conversationId: conversation.id }
+        : {
+            kind: "reply",
+            conversationId: conversation.id,
+            basedOnSeq: input.basedOnSeq,
+            override: input.override,
+            draft: input.draft,
+          },
   });
-  await markConversationRead(ctx, { userId: input.userId, conversationId: conversation.id });
+  if (!result.sent)
+    return { sent: false, conflict: await explainConflict(ctx, result.conversation, result.conflict) };
+  if (!result.duplicate)
+    await markConversationRead(ctx, { userId: input.userId, conversationId: conversation.id });
   return {
     sent: true,
-    duplicate: false,
-    outboundId: outbound.id,
-    replySeq,
-    sentMessageId: sent.messageId,
-    heldUntil,
+    duplicate: result.duplicate,
+    outboundId: result.outboundId,
+    replySeq: result.replySeq,
+    sentMessageId: result.sentMessageId,
+    heldUntil: result.heldUntil,
   };
 }
+
+/** The parts of a web send that do not depend on what it answers. */
+export const webSend = (input: WebSendBase) => ({
+  userId: input.userId,
+  raw: input.raw,
+  messageIdHeader: input.messageIdHeader,
+  subject: input.subject,
+  mailFrom: input.mailFrom,
+  recipients: input.recipients,
+  seenByAuthor: true,
+  hold: { seconds: input.holdSeconds, draft: input.draft },
+});

@@ -4,7 +4,7 @@ import { parseMessage } from "@madoguchi/mail/parse";
 import { eq, inArray } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, login, screenshot } from "./support/browser";
+import { launchChromium, login, screenshot, scrollWidth } from "./support/browser";
 import { rawMail } from "./support/mail";
 import { ensureWebBuilt, startTestServer, type TestServer } from "./support/server";
 
@@ -343,6 +343,32 @@ describe("composer in Chromium: forward with attachments, uploads, new message",
       .where(eq(conversations.subject, "新サービスのご案内"));
     expect(conv).toMatchObject({ inboxId, status: "waiting", customerAddress: "suzuki@newclient.example" });
     await screenshot(page, "compose-12-new-conversation");
+  });
+
+  it("fits a 375 px phone: the new-message dialog, and a reply with a long-named file (no horizontal scroll)", async () => {
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.goto(`${srv.baseUrl}/#/inbox/${inboxId}`);
+    await page.getByTestId("new-message-button").click({ timeout: WAIT });
+    await page.getByTestId("new-message").waitFor({ timeout: WAIT });
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(375);
+    await screenshot(page, "compose-13-new-message-375");
+    await page.getByRole("button", { name: "閉じる" }).click();
+
+    await page.goto(`${srv.baseUrl}/#/inbox/${inboxId}/c/${conversationId}`);
+    await page.getByTestId("reply-button").click({ timeout: WAIT });
+    await page.getByTestId("composer").waitFor({ timeout: WAIT });
+    await expect(page.getByTestId("new-message-button").isVisible()).resolves.toBe(false);
+    await page.getByTestId("compose-file").setInputFiles({
+      name: "2026年度_第3四半期_請求書_株式会社サンプル商事_経理部御中_最終版.pdf",
+      mimeType: "application/pdf",
+      buffer: PDF,
+    });
+    await page.getByTestId("compose-attachment").waitFor({ timeout: WAIT });
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(375);
+    await screenshot(page, "compose-14-attachment-375");
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "破棄" }).click();
+    await page.setViewportSize({ width: 1280, height: 860 });
   });
 
   it("raised no uncaught errors in the page", () => {

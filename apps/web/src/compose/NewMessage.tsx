@@ -6,7 +6,7 @@ import { keys } from "../api/keys";
 import { useI18n } from "../i18n";
 import { markdownToHtml } from "../lib/markdown";
 import { internalDomainsOf } from "../lib/reply-fields";
-import { hrefConversation, navigate } from "../lib/route";
+import { hrefConversation, navigate, useRoute } from "../lib/route";
 import { showToast } from "../lib/toast";
 import { SendConfirm } from "./SendConfirm";
 import { type ComposeFields, checkBeforeSend, type SendCheck } from "./send-checks";
@@ -24,11 +24,14 @@ type Sending =
 export function NewMessageLauncher(props: { me: Me }) {
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
+  const route = useRoute();
+  // On a phone an open conversation needs the whole screen (its reply bar sits where the button would).
+  const inConversation = route.name === "inbox" && route.conversationId !== null;
   return (
     <>
       <button
         type="button"
-        className="primary new-message-fab"
+        className={`primary new-message-fab${inConversation ? " in-conversation" : ""}`}
         onClick={() => setOpen(true)}
         data-testid="new-message-button"
       >

@@ -1,6 +1,8 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
+  check,
   index,
   integer,
   jsonb,
@@ -102,14 +104,18 @@ export interface DraftContent {
 
 export type DraftState = "editing" | "refused" | "held";
 
-/** Reply drafts, including replies the send-time guard refused (kept, never lost). */
+/**
+ * Drafts: replies (including those the send-time guard refused, kept, never lost), and new
+ * messages (新規作成) not yet sent, which have a sending inbox but no conversation yet.
+ */
 export const drafts = pgTable(
   "drafts",
   {
     id: bigserial({ mode: "number" }).primaryKey(),
-    conversationId: bigint({ mode: "number" })
-      .notNull()
-      .references(() => conversations.id, { onDelete: "cascade" }),
+    /** Null for a new message: its conversation starts when it is sent. */
+    conversationId: bigint({ mode: "number" }).references(() => conversations.id, { onDelete: "cascade" }),
+    /** The From inbox of a new message (null for a reply: the conversation's inbox). */
+    inboxId: integer().references(() => inboxes.id, { onDelete: "cascade" }),
     authorId: integer()
       .notNull()
       .references(() => users.id),
@@ -120,5 +126,9 @@ export const drafts = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("drafts_conversation_idx").on(t.conversationId)],
+  (t) => [
+    index("drafts_conversation_idx").on(t.conversationId),
+    index("drafts_new_message_idx").on(t.authorId, t.inboxId).where(sql`${t.conversationId} is null`),
+    check("drafts_reply_or_new", sql`${t.conversationId} is not null or ${t.inboxId} is not null`),
+  ],
 );

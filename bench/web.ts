@@ -14,6 +14,8 @@ const LIST_SAMPLES = 100;
 const REALTIME_CLIENTS = 200;
 const REALTIME_MUTATIONS = 40;
 const PHASE_BUDGET_MS = 30_000;
+/** One conversation in this many is assigned to alice (the "assigned to me" list). */
+const ASSIGNED_EVERY = 20;
 
 /** One message per conversation, 2% of them mentioning 請求書, statuses spread over the four. */
 export async function seedConversations(url: string, inboxId: number): Promise<void> {
@@ -47,6 +49,16 @@ export async function seedConversations(url: string, inboxId: number): Promise<v
   }
 }
 
+async function assignEvery(url: string, inboxId: number, userId: number, every: number): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`update conversations set assignee_id = ${userId} where inbox_id = ${inboxId} and id % ${every} = 0`;
+    await sql`vacuum analyze conversations`;
+  } finally {
+    await sql.end();
+  }
+}
+
 async function time(samples: number, fn: () => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];
   const deadline = performance.now() + PHASE_BUDGET_MS;
@@ -70,6 +82,7 @@ export async function webBench(): Promise<void> {
     console.log(
       `\nweb: seeded ${CONVERSATIONS} conversations in ${((performance.now() - seeded) / 1000).toFixed(1)} s`,
     );
+    await assignEvery(env.url as string, team.info.id, team.alice.id, ASSIGNED_EVERY);
     server = await startTestServer(env, { onError: () => {} });
     const alice = new TestClient(server.url);
     await alice.login("alice@example.co.jp", "correct horse 1");
@@ -92,6 +105,18 @@ export async function webBench(): Promise<void> {
       ["search 請求書 (2% match)", () => list({ q: "請求書" })],
       ["search 請求書 + status", () => list({ q: "請求書", status: "open" })],
       ["search customer99999 (rare)", () => list({ q: "customer99999@" })],
+      ["search 請求 (2 chars, 2% match)", () => list({ q: "請求" })],
+      ["search 納期 (2 chars, no match)", () => list({ q: "納期" })],
+      ["search 請求 + status (2 chars)", () => list({ q: "請求", status: "open" })],
+      ["search Q (1 char, no match)", () => list({ q: "Q" })],
+      [
+        `assigned to me (${CONVERSATIONS / ASSIGNED_EVERY}, with counts)`,
+        () => alice.trpc.conversation.assigned.query({ limit: 50 }),
+      ],
+      [
+        "assigned to me, 対応中 (with counts)",
+        () => alice.trpc.conversation.assigned.query({ limit: 50, status: "in_progress" }),
+      ],
       ["inbox.list (counts)", () => alice.trpc.inbox.list.query()],
     ];
     const rows: (string | number)[][] = [];

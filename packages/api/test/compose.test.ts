@@ -267,4 +267,82 @@ describe.each(drivers)("composer: forward, new message, attachments (%s)", (driv
       "FORBIDDEN",
     );
   });
+
+  it("keeps a new message as a server draft with its files: restored, sent with them, back after an undo", async () => {
+    const saved = await alice.trpc.compose.saveNewDraft.mutate({
+      inboxId: state.team.info.id,
+      content: {
+        to: ["jiro@newclient.example"],
+        subject: `資料送付 ${driver}`,
+        bodyText: "資料を添付します。",
+      },
+    });
+    const res = await fetch(
+      `${server.url}/api/new-drafts/${saved.id}/attachments?filename=${encodeURIComponent("会社概要.pdf")}`,
+      {
+        method: "POST",
+        headers: { cookie: alice.cookie, "x-madoguchi-csrf": "1", "content-type": "application/pdf" },
+        body: PDF,
+      },
+    );
+    expect(res.status).toBe(201);
+    // Someone else's new draft is not theirs to add to.
+    const foreign = await fetch(`${server.url}/api/new-drafts/${saved.id}/attachments?filename=x.txt`, {
+      method: "POST",
+      headers: { cookie: bob.cookie, "x-madoguchi-csrf": "1" },
+      body: "x",
+    });
+    expect(foreign.status).toBe(404);
+    await alice.trpc.compose.saveNewDraft.mutate({
+      inboxId: state.team.info.id,
+      draftId: saved.id,
+      content: {
+        to: ["jiro@newclient.example"],
+        subject: `資料送付 ${driver}`,
+        bodyText: "資料を添付します。よろしくお願いします。",
+      },
+    });
+    const listed = (await alice.trpc.compose.newDrafts.query()).drafts;
+    expect(listed.map((d) => [d.id, d.content.bodyText, d.attachments.map((a) => a.filename)])).toEqual([
+      [saved.id, "資料を添付します。よろしくお願いします。", ["会社概要.pdf"]],
+    ]);
+    expect((await bob.trpc.compose.newDrafts.query()).drafts).toEqual([]);
+    await expectTrpcError(
+      () =>
+        bob.trpc.compose.newMessage.mutate({
+          inboxId: state.team.info.id,
+          draftId: saved.id,
+          to: [{ address: "jiro@newclient.example" }],
+          subject: "x",
+          bodyText: "x",
+        }),
+      "NOT_FOUND",
+    );
+
+    const sent = await alice.trpc.compose.newMessage.mutate({
+      inboxId: state.team.info.id,
+      draftId: saved.id,
+      to: [{ address: "jiro@newclient.example" }],
+      subject: `資料送付 ${driver}`,
+      bodyText: "資料を添付します。よろしくお願いします。",
+    });
+    const parsed = await parseMessage(await outboundRaw(sent.outboundId));
+    expect(parsed.attachments.map((a) => a.filename)).toEqual(["会社概要.pdf"]);
+    // Held with the send: no longer an unsent new message.
+    expect((await alice.trpc.compose.newDrafts.query()).drafts).toEqual([]);
+    const undone = await alice.trpc.reply.cancel.mutate({ outboundId: sent.outboundId });
+    expect(undone.draftId).toBe(saved.id);
+    await alice.trpc.compose.reopenNewDraft.mutate({ draftId: undone.draftId });
+    const back = (await alice.trpc.compose.newDrafts.query()).drafts;
+    expect(back.map((d) => [d.id, d.inboxId, d.attachments.map((a) => a.filename)])).toEqual([
+      [saved.id, state.team.info.id, ["会社概要.pdf"]],
+    ]);
+    await alice.trpc.compose.discardNewDraft.mutate({ draftId: saved.id });
+    expect((await alice.trpc.compose.newDrafts.query()).drafts).toEqual([]);
+    await expectTrpcError(
+      () =>
+        carol.trpc.compose.saveNewDraft.mutate({ inboxId: state.team.info.id, content: { bodyText: "x" } }),
+      "FORBIDDEN",
+    );
+  });
 });

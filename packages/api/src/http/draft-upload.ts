@@ -1,10 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { addDraftAttachment, findSessionUser, isAppError, MAX_ATTACHMENT_BYTES } from "@madoguchi/core";
+import {
+  addDraftAttachment,
+  addNewDraftAttachment,
+  findSessionUser,
+  isAppError,
+  MAX_ATTACHMENT_BYTES,
+} from "@madoguchi/core";
 import type { ApiRuntime } from "../deps";
 import { CSRF_HEADER } from "../trpc";
 import { originMatchesHost, sessionTokenOf } from "./cookies";
 
-const PATH_RE = /^\/api\/drafts\/(\d{1,15})\/attachments$/;
+/** A reply's draft by conversation, or a new message's draft by its id. */
+const PATH_RE = /^\/api\/(drafts|new-drafts)\/(\d{1,15})\/attachments$/;
 
 export const isDraftUploadPath = (pathname: string) => PATH_RE.test(pathname);
 
@@ -18,7 +25,8 @@ const TOO_LARGE = {
 /**
  * POST /api/drafts/:conversationId/attachments?filename=<name>: the body is the file's bytes
  * (Content-Type its type). Added to the caller's own editing draft on the conversation, for
- * members of its inbox only (checked in core). Same CSRF rule as tRPC mutations. The body is
+ * members of its inbox only (checked in core). POST /api/new-drafts/:draftId/attachments does
+ * the same for the caller's own new-message draft. Same CSRF rule as tRPC mutations. The body is
  * read only up to the limit: a larger one is cut off with 413 and nothing is stored.
  */
 export async function serveDraftUpload(
@@ -46,16 +54,19 @@ export async function serveDraftUpload(
   const content = await readLimited(req, MAX_ATTACHMENT_BYTES);
   if (!content) return reply(res, 413, TOO_LARGE, true);
   try {
-    const attachment = await addDraftAttachment(runtime.deps.ctx, {
+    const file = {
       userId: session.user.id,
-      conversationId: Number(m[1]),
       filename,
       contentType:
         String(req.headers["content-type"] ?? "application/octet-stream")
           .split(";")[0]
           ?.trim() ?? "",
       content,
-    });
+    };
+    const attachment =
+      m[1] === "drafts"
+        ? await addDraftAttachment(runtime.deps.ctx, { ...file, conversationId: Number(m[2]) })
+        : await addNewDraftAttachment(runtime.deps.ctx, { ...file, draftId: Number(m[2]) });
     reply(res, 201, { attachment });
   } catch (err) {
     if (isAppError(err, "NOT_FOUND"))

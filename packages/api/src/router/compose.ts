@@ -1,20 +1,37 @@
 import {
   AppError,
   DEFAULT_UNDO_SECONDS,
+  type Draft,
+  type DraftAttachmentView,
+  discardNewDraft,
   draftFilesForSend,
+  fileContentsOfDraft,
   forwardedFiles,
   forwardSource,
   forwardStart,
   getInbox,
+  listNewDrafts,
+  ownNewDraft,
+  removeNewDraftAttachment,
+  reopenNewDraft,
   replyContext,
+  saveNewDraft,
   sendWebNew,
   setStatus,
 } from "@madoguchi/core";
 import { z } from "zod";
 import { applyOnce, createRouter, protectedProcedure } from "../trpc";
 import { iso } from "../view/iso";
-import { forwardInput, id, newMessageInput } from "./reply.types";
+import { draftContent, forwardInput, id, newMessageInput } from "./reply.types";
 import { buildMessage, draftOf, sendOnConversation } from "./send-message";
+
+const newDraftView = (d: Draft & { attachments?: DraftAttachmentView[] }) => ({
+  id: d.id,
+  inboxId: d.inboxId,
+  content: d.content,
+  attachments: d.attachments ?? [],
+  updatedAt: iso(d.updatedAt),
+});
 
 /** Forward (転送) and new message (新規作成); replies live in router/reply.ts. */
 export const composeRouter = createRouter({
@@ -68,6 +85,8 @@ export const composeRouter = createRouter({
   newMessage: protectedProcedure.input(newMessageInput).mutation(({ ctx, input, path }) =>
     applyOnce(ctx, path, input.clientMutationId, async () => {
       const inbox = await getInbox(ctx.ctx.db, input.inboxId);
+      if (input.draftId !== undefined) await ownNewDraft(ctx.ctx, ctx.user.id, input.draftId);
+      const files = input.draftId === undefined ? [] : await fileContentsOfDraft(ctx.ctx, input.draftId);
       const built = await buildMessage(
         ctx,
         inbox,
@@ -77,7 +96,7 @@ export const composeRouter = createRouter({
           references: [],
           scope: `new:${input.inboxId}`,
         },
-        [],
+        files,
       );
       const result = await sendWebNew(ctx.ctx, {
         userId: ctx.user.id,
@@ -89,6 +108,7 @@ export const composeRouter = createRouter({
         recipients: built.recipients,
         draft: draftOf(input),
         holdSeconds: inbox.settings.undoSendSeconds ?? DEFAULT_UNDO_SECONDS,
+        ...(input.draftId !== undefined ? { draftId: input.draftId } : {}),
       });
       ctx.runtime.deps.onQueued?.();
       if (input.statusAfter && result.conversationId !== null && !result.duplicate)
@@ -107,4 +127,34 @@ export const composeRouter = createRouter({
       };
     }),
   ),
+
+  /** The caller's unsent new messages (newest first), with their files: restored after a reload. */
+  newDrafts: protectedProcedure.query(async ({ ctx }) => ({
+    drafts: (await listNewDrafts(ctx.ctx, ctx.user.id)).map(newDraftView),
+  })),
+
+  /** Autosave of a new message: the first call creates the draft, later ones pass its id. */
+  saveNewDraft: protectedProcedure
+    .input(z.object({ inboxId: id, draftId: id.optional(), content: draftContent }))
+    .mutation(async ({ ctx, input }) =>
+      newDraftView(await saveNewDraft(ctx.ctx, { ...input, userId: ctx.user.id })),
+    ),
+
+  discardNewDraft: protectedProcedure.input(z.object({ draftId: id })).mutation(async ({ ctx, input }) => {
+    await discardNewDraft(ctx.ctx, { userId: ctx.user.id, draftId: input.draftId });
+    return { ok: true as const };
+  }),
+
+  /** After reply.cancel of a new message: its draft (text and files) is a new-message draft again. */
+  reopenNewDraft: protectedProcedure.input(z.object({ draftId: id })).mutation(async ({ ctx, input }) => {
+    await reopenNewDraft(ctx.ctx, { userId: ctx.user.id, draftId: input.draftId });
+    return { ok: true as const };
+  }),
+
+  removeNewDraftAttachment: protectedProcedure
+    .input(z.object({ draftId: id, attachmentId: id }))
+    .mutation(async ({ ctx, input }) => {
+      await removeNewDraftAttachment(ctx.ctx, { ...input, userId: ctx.user.id });
+      return { ok: true as const };
+    }),
 });

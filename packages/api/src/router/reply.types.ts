@@ -41,7 +41,12 @@ export const forwardInput = sendInput.omit({ override: true }).extend({
 });
 
 /** 新規作成 from a shared address the user is a member of. */
-export const newMessageInput = messageInput.extend({ inboxId: id, clientMutationId });
+export const newMessageInput = messageInput.extend({
+  inboxId: id,
+  /** The saved new-message draft: its uploaded files go along, and it is held with the send. */
+  draftId: id.optional(),
+  clientMutationId,
+});
 
 export const draftContent = z.object({
   subject: z.string().max(998).optional(),

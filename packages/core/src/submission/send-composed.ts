@@ -14,6 +14,7 @@ import {
   setOutboundReplySeq,
 } from "../outbound/queue";
 import { discardDraft } from "../web/drafts";
+import { adoptNewDraft } from "../web/new-drafts";
 import { holdSend } from "../web/undo-send";
 import { type LocalSplit, splitLocal } from "./recipients";
 
@@ -59,7 +60,12 @@ export interface ComposedSend {
    * (cancelHeldSend gives it back) and the rows wait; with 0 seconds the draft goes. Absent
    * (SMTP submission): released at once and no web draft is touched.
    */
-  hold?: { seconds: number; draft: DraftContent };
+  hold?: {
+    seconds: number;
+    draft: DraftContent;
+    /** A new message's saved draft: it joins the conversation the send starts (with its files). */
+    adoptDraftId?: number;
+  };
 }
 
 export type ComposedResult =
@@ -139,6 +145,8 @@ export async function sendComposed(ctx: CoreContext, input: ComposedSend): Promi
   if (input.hold) {
     if (conversationId === null || statusBefore === null)
       throw new AppError("INVALID_INPUT", "The message could not be read back, so it was not sent");
+    if (input.hold.adoptDraftId !== undefined)
+      await adoptNewDraft(ctx, { userId: input.userId, draftId: input.hold.adoptDraftId, conversationId });
     heldUntil = input.hold.seconds > 0 ? new Date(nowOf(ctx).getTime() + input.hold.seconds * 1000) : null;
     if (heldUntil)
       await holdSend(ctx, {

@@ -11,6 +11,7 @@ export * from "./drafts";
 export * from "./forward";
 export * from "./idempotency";
 export * from "./inbox-overview";
+export * from "./new-drafts";
 export * from "./notifications";
 export * from "./read-state";
 export * from "./send-new";

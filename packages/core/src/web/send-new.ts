@@ -7,6 +7,8 @@ import { type WebSendBase, webSend } from "./send-reply";
 export interface WebNewInput extends WebSendBase {
   /** The shared address it is sent from; the user must be a member. */
   inboxId: number;
+  /** The saved new-message draft (its files are in raw already); held with the send, then gone. */
+  draftId?: number;
 }
 
 export interface WebNewResult {
@@ -28,6 +30,9 @@ export async function sendWebNew(ctx: CoreContext, input: WebNewInput): Promise<
   await assertInboxAccess(ctx.db, input.userId, input.inboxId);
   const result = await sendComposed(ctx, {
     ...webSend(input),
+    ...(input.draftId !== undefined
+      ? { hold: { seconds: input.holdSeconds, draft: input.draft, adoptDraftId: input.draftId } }
+      : {}),
     inboxId: input.inboxId,
     basedOnSeq: null,
     target: { kind: "new" },

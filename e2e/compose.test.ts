@@ -322,6 +322,23 @@ describe("composer in Chromium: forward with attachments, uploads, new message",
     await page.getByTestId("new-to").fill("suzuki@newclient.example");
     await page.getByTestId("new-subject").fill("新サービスのご案内");
     await page.getByTestId("new-body").fill("鈴木様\n\n新しいサービスのご案内です。");
+    // A file, then the dialog is closed and the page reloaded: the draft and the file come back.
+    await page.getByTestId("new-message").getByTestId("compose-file").setInputFiles({
+      name: "サービス資料.pdf",
+      mimeType: "application/pdf",
+      buffer: PDF,
+    });
+    await page.getByTestId("compose-attachment").waitFor({ timeout: WAIT });
+    await page.getByRole("button", { name: "閉じる" }).click();
+    await page.reload();
+    await page.getByTestId("new-message-button").click({ timeout: WAIT });
+    await expect
+      .poll(() => page.getByTestId("new-body").inputValue(), { timeout: WAIT })
+      .toContain("新しいサービスのご案内です。");
+    await expect(page.getByTestId("new-to").inputValue()).resolves.toBe("suzuki@newclient.example");
+    await expect(page.getByTestId("compose-attachment").allInnerTexts()).resolves.toEqual([
+      expect.stringContaining("サービス資料.pdf"),
+    ]);
     await page.getByRole("dialog").getByRole("combobox").last().selectOption("waiting");
     await screenshot(page, "compose-11-new-message");
     await page.getByTestId("new-send").click();
@@ -337,6 +354,7 @@ describe("composer in Chromium: forward with attachments, uploads, new message",
     const [raw] = await sentRaw({ subject: "新サービスのご案内" });
     const parsed = await parseMessage(raw as Buffer);
     expect(parsed.from?.address).toBe("billing@example.co.jp");
+    expect(parsed.attachments.map((a) => a.filename)).toEqual(["サービス資料.pdf"]);
     const [conv] = await srv.server.core.ctx.db
       .select()
       .from(conversations)

@@ -1,5 +1,4 @@
 import { useRef, useState } from "react";
-import { trpc } from "../api/client";
 import { useI18n } from "../i18n";
 import { type DraftAttachment, formatSize, uploadDraftFile } from "./upload";
 
@@ -8,17 +7,14 @@ import { type DraftAttachment, formatSize, uploadDraftFile } from "./upload";
  * state. Drops on the whole composer come in through `addFiles` (see useFileDrop).
  */
 export function AttachmentField(props: {
-  conversationId: number;
   files: DraftAttachment[];
-  onChange: (files: DraftAttachment[]) => void;
+  /** Takes the file off the draft on the server; the caller updates its list. */
+  onRemove: (a: DraftAttachment) => Promise<void>;
   uploader: ReturnType<typeof useUploader>;
 }) {
   const { t } = useI18n();
   const input = useRef<HTMLInputElement>(null);
-  const remove = async (a: DraftAttachment) => {
-    await trpc.draft.removeAttachment.mutate({ conversationId: props.conversationId, attachmentId: a.id });
-    props.onChange(props.files.filter((f) => f.id !== a.id));
-  };
+  const remove = (a: DraftAttachment) => props.onRemove(a);
   return (
     <div className="compose-attachments" data-testid="compose-attachments">
       <button type="button" onClick={() => input.current?.click()}>
@@ -66,8 +62,11 @@ export function AttachmentField(props: {
   );
 }
 
-/** Uploads files one by one, in the order given, and reports each failure in plain words. */
-export function useUploader(conversationId: number, onAdded: (a: DraftAttachment) => void) {
+/**
+ * Uploads files one by one, in the order given, and reports each failure in plain words.
+ * `urlFor` gives the draft's upload URL (a new message saves its draft first).
+ */
+export function useUploader(urlFor: () => Promise<string>, onAdded: (a: DraftAttachment) => void) {
   const { t, lang } = useI18n();
   const [uploading, setUploading] = useState<string[]>([]);
   const [errors, setErrors] = useState<string[]>([]);
@@ -76,7 +75,7 @@ export function useUploader(conversationId: number, onAdded: (a: DraftAttachment
     for (const file of files) {
       setUploading((u) => [...u, file.name]);
       try {
-        onAdded(await uploadDraftFile(conversationId, file, lang === "en" ? "en" : "ja"));
+        onAdded(await uploadDraftFile(await urlFor(), file, lang === "en" ? "en" : "ja"));
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
         setErrors((e) => [...e, t("compose.uploadFailed", { name: file.name, error })]);

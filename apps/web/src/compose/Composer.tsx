@@ -13,7 +13,7 @@ import { adoptHeld, cancelSend, forget, isBusy, outbox, queueSend } from "./outb
 import { SendConfirm } from "./SendConfirm";
 import { type ComposeFields, checkBeforeSend, type SendCheck } from "./send-checks";
 import { TemplatePicker } from "./TemplatePicker";
-import type { DraftAttachment } from "./upload";
+import { type DraftAttachment, replyDraftUploadUrl } from "./upload";
 import { useDraftAutosave } from "./useDraftAutosave";
 import { useReplyClaim } from "./useReplyClaim";
 
@@ -152,7 +152,10 @@ function ComposerForm(props: {
   const [forward, setForward] = useState(props.forward?.choice ?? null);
   const originals = props.forward?.start.attachments ?? [];
   const [files, setFiles] = useState(props.files);
-  const uploader = useUploader(conversationId, (a) => setFiles((f) => [...f, a]));
+  const uploader = useUploader(
+    async () => replyDraftUploadUrl(conversationId),
+    (a) => setFiles((f) => [...f, a]),
+  );
   const attachmentCount = files.length + (forward?.withAttachments ? originals.length : 0);
   const [format, setFormat] = useState<"plain" | "markdown">(
     props.saved?.content.format ?? (props.saved?.content.bodyHtml ? "markdown" : "plain"),
@@ -410,10 +413,12 @@ function ComposerForm(props: {
             </label>
           )}
           <AttachmentField
-            conversationId={conversationId}
             files={files}
-            onChange={setFiles}
             uploader={uploader}
+            onRemove={async (a) => {
+              await trpc.draft.removeAttachment.mutate({ conversationId, attachmentId: a.id });
+              setFiles((f) => f.filter((x) => x.id !== a.id));
+            }}
           />
           {formError && (
             <p className="form-error" role="alert">

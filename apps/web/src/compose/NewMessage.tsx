@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { type Me, mutationId, STATUSES, type Status, trpc } from "../api/client";
 import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
@@ -8,8 +8,19 @@ import { markdownToHtml } from "../lib/markdown";
 import { internalDomainsOf } from "../lib/reply-fields";
 import { hrefConversation, navigate, useRoute } from "../lib/route";
 import { showToast } from "../lib/toast";
+import { AttachmentField, useUploader } from "./AttachmentField";
 import { SendConfirm } from "./SendConfirm";
 import { type ComposeFields, checkBeforeSend, type SendCheck } from "./send-checks";
+import { newDraftUploadUrl } from "./upload";
+import { type NewDraft, useNewDraft } from "./useNewDraft";
+
+/** The To/Cc text as stored in a draft: one entry per piece (the API caps each at 254 characters). */
+const listPieces = (s: string) =>
+  s
+    .split(/[,;、\n]/)
+    .map((p) => p.trim().slice(0, 254))
+    .filter(Boolean)
+    .slice(0, 100);
 
 type Sending =
   | { state: "editing" }
@@ -42,32 +53,84 @@ export function NewMessageLauncher(props: { me: Me }) {
   );
 }
 
+/** Loads the user's unsent new message first, so a reload (or a closed dialog) loses nothing. */
 function NewMessageDialog(props: { me: Me; onClose: () => void }) {
+  const { t } = useI18n();
+  const saved = useQuery({
+    queryKey: ["compose.newDrafts"],
+    queryFn: () => trpc.compose.newDrafts.query(),
+    staleTime: 0,
+    gcTime: 0,
+  });
+  if (saved.isPending)
+    return (
+      <div className="dialog-backdrop">
+        <div className="dialog muted">{t("app.loading")}</div>
+      </div>
+    );
+  return <NewMessageForm {...props} saved={saved.data?.drafts[0] ?? null} />;
+}
+
+const listOf = (a: string[] | undefined) => (a ?? []).join(", ");
+
+function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | null }) {
   const { t } = useI18n();
   const qc = useQueryClient();
   const inboxes = useQuery({ queryKey: keys.inboxes, queryFn: () => trpc.inbox.list.query() });
   // Shared addresses only: a new conversation belongs to a team inbox.
   const list = (inboxes.data?.inboxes ?? []).filter((i) => i.kind === "shared");
-  const [inboxId, setInboxId] = useState<number | null>(null);
+  const [inboxId, setInboxId] = useState<number | null>(props.saved?.inboxId ?? null);
   const inbox = list.find((i) => i.id === inboxId) ?? list[0];
-  const [fields, setFields] = useState<ComposeFields>({ to: "", cc: "", bcc: "", subject: "", body: "" });
-  const [format, setFormat] = useState<"plain" | "markdown">("plain");
+  const c0 = props.saved?.content;
+  const [fields, setFields] = useState<ComposeFields>({
+    to: listOf(c0?.to),
+    cc: listOf(c0?.cc),
+    bcc: listOf(c0?.bcc),
+    subject: c0?.subject ?? "",
+    body: c0?.bodyText ?? "",
+  });
+  const [format, setFormat] = useState<"plain" | "markdown">(c0?.format ?? "plain");
   const [statusAfter, setStatusAfter] = useState<Status>("done");
   const [check, setCheck] = useState<Extract<SendCheck, { ok: true }> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState<Sending>({ state: "editing" });
   const set = (patch: Partial<ComposeFields>) => setFields((f) => ({ ...f, ...patch }));
+  const content = useMemo(
+    () => ({
+      subject: fields.subject,
+      to: listPieces(fields.to),
+      cc: listPieces(fields.cc),
+      bcc: listPieces(fields.bcc),
+      bodyText: fields.body,
+      format,
+    }),
+    [fields, format],
+  );
+  const draft = useNewDraft({
+    saved: props.saved,
+    inboxId: inbox?.id ?? null,
+    content,
+    empty: !fields.to && !fields.subject && !fields.body.trim(),
+    paused: sending.state !== "editing",
+  });
+  const uploader = useUploader(
+    async () => newDraftUploadUrl(await draft.ensure()),
+    (a) => draft.setFiles((f) => [...f, a]),
+  );
+  useEffect(() => {
+    if (props.saved) showToast({ kind: "info", text: t("compose.restored") }, 4000);
+  }, [props.saved, t]);
 
   // The inbox's signature goes in once, when the address is first chosen.
   const signature = inbox?.settings.signature ?? "";
   useEffect(() => {
-    if (signature) setFields((f) => (f.body ? f : { ...f, body: `\n\n${signature}` }));
+    if (signature) setFields((f) => (f.body || f.subject || f.to ? f : { ...f, body: `\n\n${signature}` }));
   }, [signature]);
 
   const startSend = () => {
     const c = checkBeforeSend(fields, {
       internalDomains: internalDomainsOf([inbox?.address ?? "", props.me.email]),
-      attachmentCount: 0,
+      attachmentCount: draft.files.length,
     });
     if (!c.ok) {
       setError(
@@ -86,7 +149,10 @@ function NewMessageDialog(props: { me: Me; onClose: () => void }) {
     setCheck(null);
     setSending({ state: "sending" });
     try {
+      // The files are on the server draft: make sure it exists and has the latest text.
+      const draftId = draft.files.length || draft.draftId.current !== null ? await draft.save() : undefined;
       const r = await trpc.compose.newMessage.mutate({
+        ...(draftId !== undefined ? { draftId } : {}),
         inboxId: inbox.id,
         to: c.to,
         cc: c.cc,
@@ -120,14 +186,29 @@ function NewMessageDialog(props: { me: Me; onClose: () => void }) {
     if (conversationId !== null) navigate(hrefConversation(forInbox, conversationId));
   };
 
+  /** Closing keeps the draft (saved now, not after the autosave delay); 破棄 deletes it. */
+  const close = async () => {
+    if (draft.draftId.current !== null) await draft.save().catch(() => {});
+    props.onClose();
+  };
+  const discard = async () => {
+    if (!window.confirm(t("compose.discardConfirm"))) return;
+    const draftId = draft.draftId.current;
+    if (draftId !== null) await trpc.compose.discardNewDraft.mutate({ draftId }).catch(() => {});
+    props.onClose();
+  };
+
   const cancel = async () => {
     if (sending.state !== "held") return;
     try {
       const r = await trpc.reply.cancel.mutate({ outboundId: sending.outboundId });
-      // The text is still in this dialog: the draft the server gave back is not needed.
-      await trpc.draft.discard
-        .mutate({ conversationId: r.conversationId, draftId: r.draftId })
-        .catch(() => {});
+      // The draft the server gave back (text and files) is this dialog's new-message draft again.
+      if (r.draftId === draft.draftId.current)
+        await trpc.compose.reopenNewDraft.mutate({ draftId: r.draftId });
+      else
+        await trpc.draft.discard
+          .mutate({ conversationId: r.conversationId, draftId: r.draftId })
+          .catch(() => {});
       setSending({ state: "editing" });
       showToast({ kind: "info", text: t("undo.cancelled") }, 4000);
     } catch {
@@ -142,6 +223,15 @@ function NewMessageDialog(props: { me: Me; onClose: () => void }) {
         role="dialog"
         aria-modal="true"
         aria-label={t("compose.newMessage")}
+        data-testid="new-message-dialog"
+        onDragOver={(e) => {
+          if (e.dataTransfer.types.includes("Files")) e.preventDefault();
+        }}
+        onDrop={(e) => {
+          if (!e.dataTransfer.files.length || sending.state !== "editing") return;
+          e.preventDefault();
+          void uploader.addFiles([...e.dataTransfer.files]);
+        }}
       >
         <h2>{t("compose.newMessage")}</h2>
         {sending.state === "held" ? (
@@ -209,6 +299,16 @@ function NewMessageDialog(props: { me: Me; onClose: () => void }) {
               rows={8}
               data-testid="new-body"
             />
+            <AttachmentField
+              files={draft.files}
+              uploader={uploader}
+              onRemove={async (a) => {
+                const draftId = draft.draftId.current;
+                if (draftId === null) return;
+                await trpc.compose.removeNewDraftAttachment.mutate({ draftId, attachmentId: a.id });
+                draft.setFiles((f) => f.filter((x) => x.id !== a.id));
+              }}
+            />
             {error && (
               <p className="form-error" role="alert">
                 {error}
@@ -225,7 +325,15 @@ function NewMessageDialog(props: { me: Me; onClose: () => void }) {
                   ))}
                 </select>
               </label>
-              <button type="button" onClick={props.onClose} disabled={sending.state === "sending"}>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => void discard()}
+                disabled={sending.state === "sending"}
+              >
+                {t("compose.discard")}
+              </button>
+              <button type="button" onClick={() => void close()} disabled={sending.state === "sending"}>
                 {t("compose.close")}
               </button>
               <button

@@ -7,21 +7,19 @@ export interface DraftAttachment {
   size: number;
 }
 
-/** Uploads one file into the user's draft on the conversation; rejects with the server's words. */
-export async function uploadDraftFile(
-  conversationId: number,
-  file: File,
-  lang: "ja" | "en",
-): Promise<DraftAttachment> {
-  const res = await fetch(
-    `/api/drafts/${conversationId}/attachments?filename=${encodeURIComponent(file.name)}`,
-    {
-      method: "POST",
-      headers: { [CSRF_HEADER]: "1", "content-type": file.type || "application/octet-stream" },
-      body: file,
-      credentials: "same-origin",
-    },
-  );
+/** Where a reply's files go (the user's draft on the conversation). */
+export const replyDraftUploadUrl = (conversationId: number) => `/api/drafts/${conversationId}/attachments`;
+/** Where a new message's files go (its draft, by id). */
+export const newDraftUploadUrl = (draftId: number) => `/api/new-drafts/${draftId}/attachments`;
+
+/** Uploads one file to a draft's upload URL; rejects with the server's words. */
+export async function uploadDraftFile(url: string, file: File, lang: "ja" | "en"): Promise<DraftAttachment> {
+  const res = await fetch(`${url}?filename=${encodeURIComponent(file.name)}`, {
+    method: "POST",
+    headers: { [CSRF_HEADER]: "1", "content-type": file.type || "application/octet-stream" },
+    body: file,
+    credentials: "same-origin",
+  });
   const body = (await res.json().catch(() => ({}))) as {
     attachment?: DraftAttachment;
     error?: { ja: string; en: string };

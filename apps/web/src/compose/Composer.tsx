@@ -8,11 +8,13 @@ import { internalDomainsOf, quoteOriginal, replyFields } from "../lib/reply-fiel
 import { useStore } from "../lib/store";
 import { showToast } from "../lib/toast";
 import { AttachmentField, useUploader } from "./AttachmentField";
+import { listPieces, listText } from "./address-list";
 import { ConflictPanel } from "./ConflictPanel";
 import { adoptHeld, cancelSend, forget, isBusy, outbox, queueSend } from "./outbox";
 import { SendConfirm } from "./SendConfirm";
 import { type ComposeFields, checkBeforeSend, type SendCheck } from "./send-checks";
 import { TemplatePicker } from "./TemplatePicker";
+import { UndoBar } from "./UndoBar";
 import { type DraftAttachment, replyDraftUploadUrl } from "./upload";
 import { useDraftAutosave } from "./useDraftAutosave";
 import { useReplyClaim } from "./useReplyClaim";
@@ -20,14 +22,6 @@ import { useReplyClaim } from "./useReplyClaim";
 export type ComposeMode = "reply" | "replyAll" | "forward";
 
 type ForwardChoice = { messageId: number; withAttachments: boolean };
-
-/** The To/Cc text as stored in a draft: one entry per piece (the API caps each at 254 characters). */
-const listPieces = (s: string) =>
-  s
-    .split(/[,;、\n]/)
-    .map((p) => p.trim().slice(0, 254))
-    .filter(Boolean)
-    .slice(0, 100);
 
 /** Loads the saved draft first, so a reload restores what was typed (and the seq it was based on). */
 export function Composer(props: {
@@ -141,9 +135,9 @@ function ComposerForm(props: {
   const [fields, setFields] = useState<ComposeFields>(() =>
     props.saved
       ? {
-          to: (props.saved.content.to ?? []).join(", "),
-          cc: (props.saved.content.cc ?? []).join(", "),
-          bcc: (props.saved.content.bcc ?? []).join(", "),
+          to: listText(props.saved.content.to),
+          cc: listText(props.saved.content.cc),
+          bcc: listText(props.saved.content.bcc),
           subject: props.saved.content.subject ?? "",
           body: props.saved.content.bodyText ?? "",
         }
@@ -318,7 +312,11 @@ function ComposerForm(props: {
           onDiscard={() => void discard(pending.conflict.draftId ?? undefined)}
         />
       ) : pending?.state === "held" || pending?.state === "cancelling" ? (
-        <UndoBar pendingId={pending.id} sendAt={pending.sendAt} cancelling={pending.state === "cancelling"} />
+        <UndoBar
+          sendAt={pending.sendAt}
+          cancelling={pending.state === "cancelling"}
+          onCancel={() => void cancelSend(qc, pending.id)}
+        />
       ) : busy ? (
         <div className="undo-bar" role="status" data-testid="undo-bar">
           <span>{t("undo.sendingNow")}</span>
@@ -470,32 +468,5 @@ function hasConflictingActivity(detail: ConversationDetail, basedOnSeq: number):
       (a.kind === "reply_sent" ||
         a.kind === "comment_added" ||
         (a.kind === "message_added" && a.direction === "inbound")),
-  );
-}
-
-function UndoBar(props: { pendingId: string; sendAt: number; cancelling: boolean }) {
-  const { t } = useI18n();
-  const qc = useQueryClient();
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), 250);
-    return () => window.clearInterval(timer);
-  }, []);
-  const seconds = Math.max(0, Math.ceil((props.sendAt - now) / 1000));
-  return (
-    <div className="undo-bar" role="status" data-testid="undo-bar">
-      <span>{seconds === 0 ? t("undo.sendingNow") : t("undo.sending", { seconds })}</span>
-      {seconds > 0 && (
-        <button
-          type="button"
-          className="primary"
-          disabled={props.cancelling}
-          onClick={() => void cancelSend(qc, props.pendingId)}
-          data-testid="undo-send"
-        >
-          {t("undo.cancel")}
-        </button>
-      )}
-    </div>
   );
 }

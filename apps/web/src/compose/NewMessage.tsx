@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { type Me, mutationId, STATUSES, type Status, trpc } from "../api/client";
 import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
@@ -9,18 +9,12 @@ import { internalDomainsOf } from "../lib/reply-fields";
 import { hrefConversation, navigate, useRoute } from "../lib/route";
 import { showToast } from "../lib/toast";
 import { AttachmentField, useUploader } from "./AttachmentField";
+import { listPieces, listText } from "./address-list";
 import { SendConfirm } from "./SendConfirm";
 import { type ComposeFields, checkBeforeSend, type SendCheck } from "./send-checks";
+import { UndoBar } from "./UndoBar";
 import { newDraftUploadUrl } from "./upload";
 import { type NewDraft, useNewDraft } from "./useNewDraft";
-
-/** The To/Cc text as stored in a draft: one entry per piece (the API caps each at 254 characters). */
-const listPieces = (s: string) =>
-  s
-    .split(/[,;、\n]/)
-    .map((p) => p.trim().slice(0, 254))
-    .filter(Boolean)
-    .slice(0, 100);
 
 type Sending =
   | { state: "editing" }
@@ -71,8 +65,6 @@ function NewMessageDialog(props: { me: Me; onClose: () => void }) {
   return <NewMessageForm {...props} saved={saved.data?.drafts[0] ?? null} />;
 }
 
-const listOf = (a: string[] | undefined) => (a ?? []).join(", ");
-
 function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | null }) {
   const { t } = useI18n();
   const qc = useQueryClient();
@@ -83,9 +75,9 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
   const inbox = list.find((i) => i.id === inboxId) ?? list[0];
   const c0 = props.saved?.content;
   const [fields, setFields] = useState<ComposeFields>({
-    to: listOf(c0?.to),
-    cc: listOf(c0?.cc),
-    bcc: listOf(c0?.bcc),
+    to: listText(c0?.to),
+    cc: listText(c0?.cc),
+    bcc: listText(c0?.bcc),
     subject: c0?.subject ?? "",
     body: c0?.bodyText ?? "",
   });
@@ -235,10 +227,10 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
       >
         <h2>{t("compose.newMessage")}</h2>
         {sending.state === "held" ? (
-          <HeldBar
+          <UndoBar
             sendAt={sending.sendAt}
             onCancel={() => void cancel()}
-            onDone={() => done(sending.inboxId, sending.conversationId)}
+            onElapsed={() => done(sending.inboxId, sending.conversationId)}
           />
         ) : (
           <form
@@ -358,32 +350,6 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
           onConfirm={() => void send(check)}
         />
       )}
-    </div>
-  );
-}
-
-/** The countdown of the server's undo window; at zero the send has gone to the workers. */
-function HeldBar(props: { sendAt: number; onCancel: () => void; onDone: () => void }) {
-  const { t } = useI18n();
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), 250);
-    return () => window.clearInterval(timer);
-  }, []);
-  const seconds = Math.max(0, Math.ceil((props.sendAt - now) / 1000));
-  const fired = useRef(false);
-  const { onDone } = props;
-  useEffect(() => {
-    if (seconds > 0 || fired.current) return;
-    fired.current = true;
-    onDone();
-  }, [seconds, onDone]);
-  return (
-    <div className="undo-bar" role="status" data-testid="undo-bar">
-      <span>{t("undo.sending", { seconds })}</span>
-      <button type="button" className="primary" onClick={props.onCancel} data-testid="undo-send">
-        {t("undo.cancel")}
-      </button>
     </div>
   );
 }

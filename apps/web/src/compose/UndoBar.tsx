@@ -1,0 +1,44 @@
+import { useEffect, useRef, useState } from "react";
+import { useI18n } from "../i18n";
+
+/**
+ * The countdown of the server's undo window with its 取り消す button; at zero the send belongs
+ * to the delivery workers (onElapsed, once).
+ */
+export function UndoBar(props: {
+  sendAt: number;
+  cancelling?: boolean;
+  onCancel: () => void;
+  onElapsed?: () => void;
+}) {
+  const { t } = useI18n();
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 250);
+    return () => window.clearInterval(timer);
+  }, []);
+  const seconds = Math.max(0, Math.ceil((props.sendAt - now) / 1000));
+  const fired = useRef(false);
+  const { onElapsed } = props;
+  useEffect(() => {
+    if (seconds > 0 || fired.current || !onElapsed) return;
+    fired.current = true;
+    onElapsed();
+  }, [seconds, onElapsed]);
+  return (
+    <div className="undo-bar" role="status" data-testid="undo-bar">
+      <span>{seconds === 0 ? t("undo.sendingNow") : t("undo.sending", { seconds })}</span>
+      {seconds > 0 && (
+        <button
+          type="button"
+          className="primary"
+          disabled={props.cancelling}
+          onClick={props.onCancel}
+          data-testid="undo-send"
+        >
+          {t("undo.cancel")}
+        </button>
+      )}
+    </div>
+  );
+}

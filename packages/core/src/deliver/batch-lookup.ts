@@ -40,7 +40,9 @@ const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)))
  * The duplicate check and the threading lookups of thread.ts for every message of a batch, and
  * the ids its rows will get, in one round trip (it runs while the inbox is locked, so round trips are what it costs). Each
  * rule is its own correlated subquery so it keeps its index: blob hash, Message-ID,
- * In-Reply-To btree, References GIN, subject.
+ * In-Reply-To btree, References GIN, subject. ("inbox_id + 0" keeps the planner off the
+ * inbox's btree for References: with LIMIT 1 it bets on an early match and, when there is
+ * none, walks every message of the inbox: 35 ms at 36,000 messages, against 2.6 via the GIN.)
  */
 export async function lookupBatch(tx: Tx, inboxId: number, keys: LookupKey[]): Promise<LookupResult[]> {
   const items = keys.map((k, ord) => ({
@@ -72,7 +74,7 @@ export async function lookupBatch(tx: Tx, inboxId: number, keys: LookupKey[]): P
           and m.in_reply_to = i.msgid
         limit 1) as child_irt,
       (select m.conversation_id::text from messages m
-        where i.msgid is not null and m.inbox_id = ${inboxId} and m.conversation_id is not null
+        where i.msgid is not null and m.inbox_id + 0 = ${inboxId} and m.conversation_id is not null
           and m.references @> jsonb_build_array(i.msgid)
         limit 1) as child_ref,
       (select json_build_object('conversationId', c.id, 'at', c.last_message_at)

@@ -1,29 +1,6 @@
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Dovecot, startDovecot } from "../../../packages/sync/test/dovecot";
-import { BIN, type CliResult, childEnv, type DataDir, drivers, freshDataDir, runCli } from "./processes";
-
-/** The CLI as `printf … | madoguchi …` runs it: `stdin` is piped in and closed. */
-function runCliWithStdin(
-  args: string[],
-  settings: Record<string, string>,
-  stdin: string,
-): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(settings), stdio: "pipe" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+import { type DataDir, drivers, freshDataDir, runCli } from "./processes";
 
 describe.each(drivers)("connector CLI with the password on stdin (%s)", (driver) => {
   let data: DataDir;
@@ -58,10 +35,10 @@ describe.each(drivers)("connector CLI with the password on stdin (%s)", (driver)
   });
 
   it("refuses an empty stdin or passwords given twice, saving nothing", async () => {
-    const empty = await runCliWithStdin(add("--password-stdin"), data.settings, "");
+    const empty = await runCli(add("--password-stdin"), data.settings, "");
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain("--password-stdin: no password on stdin");
-    const both = await runCliWithStdin(
+    const both = await runCli(
       add("--password-stdin", "--imap-password", "x"),
       data.settings,
       `${dovecot.password}\n`,
@@ -73,7 +50,7 @@ describe.each(drivers)("connector CLI with the password on stdin (%s)", (driver)
   });
 
   it("stores the piped password (the provider accepts it) and never prints it", async () => {
-    const added = await runCliWithStdin(add("--password-stdin"), data.settings, `${dovecot.password}\n`);
+    const added = await runCli(add("--password-stdin"), data.settings, `${dovecot.password}\n`);
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toContain(`IMAP auth: logged in as ${dovecot.user}`);
     expect(added.stderr).toBe("");

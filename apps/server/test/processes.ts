@@ -30,7 +30,11 @@ export function childEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...settings };
 }
 
-export function runCli(args: string[], settings: Record<string, string>): Promise<CliResult> {
+/**
+ * Runs the CLI to completion. With `stdin`, it is piped in and closed, as `printf … | madoguchi …`
+ * does; without, stdin stays open and unread, as for commands that never read it.
+ */
+export function runCli(args: string[], settings: Record<string, string>, stdin?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(settings), stdio: "pipe" });
     let stdout = "";
@@ -43,6 +47,7 @@ export function runCli(args: string[], settings: Record<string, string>): Promis
     });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
+    if (stdin !== undefined) child.stdin.end(stdin);
   });
 }
 

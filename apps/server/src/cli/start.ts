@@ -15,10 +15,13 @@ export const startCommand: Command = {
   help: ["Configured by environment variables; see README.md (Configuration)."],
   positionals: 0,
   async run({ config }) {
+    // Listen before anything is printed: a supervisor (or a test) that signals as soon as it
+    // reads the banner must get a clean stop, not Node's default kill.
+    const signalled = firstSignal();
     const server = await startServer(config);
     // Since the process began: tsx, imports, database boot and migrations all count.
     printBanner(server, config, process.uptime() * 1000);
-    return waitForSignal(server);
+    return stopOn(await signalled, server);
   },
 };
 
@@ -48,33 +51,42 @@ function loginUrl(config: ServerConfig, port: number): string {
   return `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}/`;
 }
 
-/** Resolves with the exit code once SIGINT or SIGTERM has stopped the server. */
-function waitForSignal(server: RunningServer): Promise<number> {
+/**
+ * The first SIGINT or SIGTERM. Both handlers go once it came: a second Ctrl+C then takes Node's
+ * default action and kills the process; the embedded database's lock names a dead process and
+ * is taken over at the next start.
+ */
+function firstSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
-      // A second Ctrl+C now takes Node's default action and kills the process; the embedded
-      // database's lock then names a dead process and is taken over at the next start.
-      console.log(`\n${signal}: stopping…`);
-      const timeout = setTimeout(() => {
-        console.error(`madoguchi: shutdown took longer than ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting anyway`);
-        resolve(1);
-      }, SHUTDOWN_TIMEOUT_MS);
-      server.stop().then(
-        () => {
-          clearTimeout(timeout);
-          console.log("Stopped.");
-          resolve(0);
-        },
-        (err: unknown) => {
-          clearTimeout(timeout);
-          console.error(`madoguchi: error while stopping: ${err instanceof Error ? err.message : err}`);
-          resolve(1);
-        },
-      );
+      resolve(signal);
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+  });
+}
+
+/** Stops the server and resolves with the exit code. */
+function stopOn(signal: NodeJS.Signals, server: RunningServer): Promise<number> {
+  console.log(`\n${signal}: stopping…`);
+  return new Promise((resolve) => {
+    const timeout = setTimeout(() => {
+      console.error(`madoguchi: shutdown took longer than ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting anyway`);
+      resolve(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    server.stop().then(
+      () => {
+        clearTimeout(timeout);
+        console.log("Stopped.");
+        resolve(0);
+      },
+      (err: unknown) => {
+        clearTimeout(timeout);
+        console.error(`madoguchi: error while stopping: ${err instanceof Error ? err.message : err}`);
+        resolve(1);
+      },
+    );
   });
 }

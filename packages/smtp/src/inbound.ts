@@ -1,9 +1,10 @@
-import { type CoreContext, deliver, findDomain, findInboxByAddress, type Inbox } from "@madoguchi/core";
+import { type CoreContext, deliver } from "@madoguchi/core";
 import type { SMTPServer, SMTPServerAddress, SMTPServerSession } from "smtp-server";
 import { type AuthCheck, checkAuthentication, withoutForgedAuthResults } from "./auth-results";
 import type { DmarcRejectAction, TlsMaterial } from "./config";
 import { readMessage } from "./data-stream";
 import type { InboundLimits } from "./limits";
+import type { LocalRecipients } from "./recipients";
 import { smtpReply, tempFailure } from "./replies";
 import type { DnsResolver } from "./resolver";
 import { BadCommands, createServer, type PeerLimits } from "./server-base";
@@ -11,6 +12,7 @@ import { receivedHeader } from "./trace-headers";
 
 export interface InboundDeps {
   ctx: CoreContext;
+  recipients: LocalRecipients;
   hostname: string;
   tls: TlsMaterial;
   resolver: DnsResolver;
@@ -21,24 +23,15 @@ export interface InboundDeps {
   dmarcRejectAction: DmarcRejectAction;
 }
 
-type Recipient = { inbox: Inbox } | { refuse: Error };
-
-/** RCPT TO on the MX: only addresses of inboxes here; any other domain is relaying, denied. */
-export async function resolveRecipient(ctx: CoreContext, address: string): Promise<Recipient> {
-  const at = address.lastIndexOf("@");
-  const domain = address.slice(at + 1).toLowerCase();
-  if (at < 1 || !(await findDomain(ctx.db, domain)))
-    return {
-      refuse: smtpReply(550, "5.7.1", `Relaying denied: ${domain || "that domain"} is not served here`),
-    };
-  const inbox = await findInboxByAddress(ctx.db, address);
-  if (!inbox) return { refuse: smtpReply(550, "5.1.1", `No such recipient here: ${address}`) };
-  return { inbox };
-}
+/**
+ * The inbox each accepted RCPT TO resolved to, keyed by the address object smtp-server keeps in
+ * the envelope: DATA stores into these without asking the database again.
+ */
+const inboxOfRecipient = new WeakMap<SMTPServerAddress, number>();
 
 /** The MX listener: accepts mail for our inboxes and answers 250 only once it is stored. */
 export function createInboundServer(deps: InboundDeps): SMTPServer {
-  const { ctx, limits, peers } = deps;
+  const { limits, peers } = deps;
   const bad = new BadCommands(limits.maxBadCommands);
   return createServer({
     name: deps.hostname,
@@ -69,8 +62,12 @@ export function createInboundServer(deps: InboundDeps): SMTPServer {
       callback();
     },
     onRcptTo(address, session, callback) {
-      resolveRecipient(ctx, address.address).then(
-        (r) => callback("refuse" in r ? bad.refuse(session, r.refuse) : undefined),
+      deps.recipients.resolve(address.address).then(
+        (r) => {
+          if ("refuse" in r) return callback(bad.refuse(session, r.refuse));
+          inboxOfRecipient.set(address, r.inboxId);
+          callback();
+        },
         () => callback(tempFailure()),
       );
     },
@@ -96,16 +93,12 @@ async function storeInbound(
 ): Promise<string | Error> {
   const { ctx } = deps;
   const recipients = session.envelope.rcptTo.map((r: SMTPServerAddress) => r.address);
-  const byInbox = new Map<number, { inbox: Inbox; addresses: string[] }>();
-  for (const address of recipients) {
-    const r = await resolveRecipient(ctx, address);
-    // An inbox deleted between RCPT and DATA: the others still get the message.
-    if (!("inbox" in r)) continue;
-    const entry = byInbox.get(r.inbox.id) ?? { inbox: r.inbox, addresses: [] };
-    entry.addresses.push(address);
-    byInbox.set(r.inbox.id, entry);
+  const byInbox = new Map<number, string[]>();
+  for (const rcpt of session.envelope.rcptTo) {
+    const inboxId = inboxOfRecipient.get(rcpt);
+    if (inboxId === undefined) throw new Error(`RCPT TO ${rcpt.address} was accepted without an inbox`);
+    byInbox.set(inboxId, [...(byInbox.get(inboxId) ?? []), rcpt.address]);
   }
-  if (!byInbox.size) return smtpReply(550, "5.1.1", "None of the recipients exists any more");
   const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
   const auth = await authenticateOrNote(deps, session, raw, sender);
   if (auth.dmarcReject && deps.dmarcRejectAction === "reject") {
@@ -126,8 +119,9 @@ async function storeInbound(
   const stamped = Buffer.concat([Buffer.from(trace), withoutForgedAuthResults(raw, deps.hostname)]);
   // The 250 waits for every inbox's commit. If one fails the sender retries the whole message,
   // and an inbox that already stored it may get a second copy: better than losing one.
-  for (const { inbox, addresses } of byInbox.values()) {
-    await deliver(ctx, inbox.id, stamped, {
+  // An inbox removed since RCPT fails its delivery: 451, and the retry is refused at RCPT.
+  for (const [inboxId, addresses] of byInbox) {
+    await deliver(ctx, inboxId, stamped, {
       mailFrom: sender || null,
       rcptTo: addresses,
       remoteAddress: session.remoteAddress,

@@ -17,7 +17,8 @@ import { QueueWorker } from "./outbound/queue-worker";
 import type { Router } from "./outbound/route";
 import { smarthostRouter } from "./outbound/smarthost";
 import { sendOnce } from "./outbound/transport";
-import { createResolver } from "./resolver";
+import { LocalRecipients } from "./recipients";
+import { createResolver, withAnswerCache } from "./resolver";
 import { type BoundServer, listen, PeerLimits } from "./server-base";
 import { createSubmissionServer } from "./submission";
 
@@ -83,12 +84,13 @@ export async function startListeners(deps: SmtpDeps): Promise<RunningListener[]>
   const router = routerOf(config);
   const worker = settings.outboundWorkers === false ? null : startQueueWorker(deps, router);
   const onError = deps.onError ?? ((err: unknown) => console.error("madoguchi smtp:", err));
-  const common = { ctx, hostname: config.hostname, tls, limits, peers, onError };
+  const recipients = new LocalRecipients(ctx);
+  const common = { ctx, recipients, hostname: config.hostname, tls, limits, peers, onError };
   const bound: { name: string; server: BoundServer }[] = [];
   try {
     const mx = createInboundServer({
       ...common,
-      resolver: createResolver(settings.dnsServers),
+      resolver: withAnswerCache(createResolver(settings.dnsServers)),
       dmarcRejectAction: settings.dmarcRejectAction ?? "reject",
     });
     bound.push({ name: "MX", server: await listen(mx, config.bind, config.ports.smtp) });

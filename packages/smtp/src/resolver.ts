@@ -30,6 +30,49 @@ export function createResolver(servers?: string[]): DnsResolver {
   };
 }
 
+/** How long an answer (or "no such record") is reused, and a failure to get one. */
+export const DNS_ANSWER_CACHE_MS = 60_000;
+export const DNS_FAILURE_CACHE_MS = 5_000;
+/** Names remembered at most; past it the memory starts over. */
+const DNS_CACHE_SIZE = 10_000;
+
+/**
+ * The resolver with its lookups remembered for a while, as a caching resolver next to an MTA
+ * would: a busy MX asks for the same sender domains' SPF and DMARC records many times a second.
+ * Concurrent lookups of one name share one query. Used where a record changing within a minute
+ * does not matter (verifying inbound mail), not by `dns check`, which must see the record now.
+ */
+export function withAnswerCache(resolver: DnsResolver): DnsResolver {
+  const cache = new Map<string, { answer: Promise<unknown>; until: number }>();
+  const remembered = <T>(key: string, lookup: () => Promise<T>): Promise<T> => {
+    const now = Date.now();
+    const hit = cache.get(key);
+    // A copy each time: a caller that changes its answer must not change the next one's.
+    if (hit && hit.until > now) return (hit.answer as Promise<T>).then(structuredClone);
+    if (cache.size >= DNS_CACHE_SIZE) cache.clear();
+    const answer = lookup();
+    const entry = { answer, until: Number.POSITIVE_INFINITY };
+    cache.set(key, entry);
+    answer.then(
+      () => {
+        entry.until = Date.now() + DNS_ANSWER_CACHE_MS;
+      },
+      (err: unknown) => {
+        entry.until = Date.now() + (isNoData(err) ? DNS_ANSWER_CACHE_MS : DNS_FAILURE_CACHE_MS);
+      },
+    );
+    return answer;
+  };
+  return {
+    mx: (domain) => remembered(`MX ${domain.toLowerCase()}`, () => resolver.mx(domain)),
+    a: (host) => remembered(`A ${host.toLowerCase()}`, () => resolver.a(host)),
+    aaaa: (host) => remembered(`AAAA ${host.toLowerCase()}`, () => resolver.aaaa(host)),
+    txt: (name) => remembered(`TXT ${name.toLowerCase()}`, () => resolver.txt(name)),
+    raw: (name, rrtype) =>
+      remembered(`raw ${rrtype} ${name.toLowerCase()}`, () => resolver.raw(name, rrtype)),
+  };
+}
+
 /** "No such record / name": an answer, not a failure to get one. */
 export function isNoData(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;

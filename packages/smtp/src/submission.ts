@@ -1,6 +1,5 @@
 import {
   type CoreContext,
-  findDomain,
   inboxForSender,
   isAppError,
   login,
@@ -12,14 +11,15 @@ import type { SMTPServer, SMTPServerSession } from "smtp-server";
 import type { TlsMaterial } from "./config";
 import { readMessage } from "./data-stream";
 import { signOutbound } from "./dkim";
-import { resolveRecipient } from "./inbound";
 import type { InboundLimits } from "./limits";
 import { prepareSubmitted } from "./prepare";
+import type { LocalRecipients } from "./recipients";
 import { smtpReply, tempFailure } from "./replies";
 import { BadCommands, createServer, type PeerLimits } from "./server-base";
 
 export interface SubmissionDeps {
   ctx: CoreContext;
+  recipients: LocalRecipients;
   hostname: string;
   tls: TlsMaterial;
   limits: InboundLimits;
@@ -97,7 +97,7 @@ export function createSubmissionServer(deps: SubmissionDeps, implicitTls: boolea
       );
     },
     onRcptTo(address, session, callback) {
-      checkSubmissionRecipient(ctx, address.address).then(
+      checkSubmissionRecipient(deps.recipients, address.address).then(
         (refusal) => callback(refusal ? bad.refuse(session, refusal) : undefined),
         () => callback(tempFailure()),
       );
@@ -117,11 +117,9 @@ export function createSubmissionServer(deps: SubmissionDeps, implicitTls: boolea
 }
 
 /** Any remote address is fine once authenticated; a local one must exist. */
-async function checkSubmissionRecipient(ctx: CoreContext, address: string): Promise<Error | null> {
-  const domain = address.slice(address.lastIndexOf("@") + 1);
-  if (!(await findDomain(ctx.db, domain))) return null;
-  const r = await resolveRecipient(ctx, address);
-  return "refuse" in r ? r.refuse : null;
+async function checkSubmissionRecipient(recipients: LocalRecipients, address: string): Promise<Error | null> {
+  const r = await recipients.resolve(address);
+  return "refuse" in r && !r.foreign ? r.refuse : null;
 }
 
 async function submit(

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { addSharedInbox } from "@madoguchi/core";
 import { FsBlobStore } from "@madoguchi/mail/blob-store";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -75,6 +76,23 @@ describe.each(drivers)("inbound MX on %s", (driver) => {
       .sendMail({ envelope: { from: "a@customer.example", to: ["someone@gmail.example"] }, raw: mail() })
       .catch((e) => e);
     expect(relay.response).toMatch(/^550 5\.7\.1 Relaying denied/);
+  });
+
+  it("takes mail for an inbox created right after a refusal: a refusal is never remembered", async () => {
+    const send = () =>
+      client(smtp.mxPort)
+        .sendMail({ envelope: { from: "a@customer.example", to: ["sales@example.co.jp"] }, raw: mail() })
+        .catch((e) => e);
+    expect((await send()).response).toMatch(/^550 5\.1\.1 /);
+    await addSharedInbox(env.ctx, { address: "Sales@example.co.jp", name: "営業", memberEmails: [] });
+    const info = await send();
+    expect(info.response).toMatch(/^250 /);
+    // Then again, from the lookup just made (and with another case in the address).
+    const again = await client(smtp.mxPort).sendMail({
+      envelope: { from: "a@customer.example", to: ["SALES@example.co.jp"] },
+      raw: mail(),
+    });
+    expect(again.response).toMatch(/^250 /);
   });
 
   it("advertises SIZE and refuses bigger messages with 552 5.3.4, declared or not", async () => {

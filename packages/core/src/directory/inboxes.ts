@@ -1,5 +1,6 @@
 import type { Queryable, Tx } from "@madoguchi/db/client";
 import {
+  domains,
   type InboxKind,
   type InboxSettings,
   inboxes,
@@ -22,6 +23,25 @@ export async function findInboxByAddress(db: Queryable, address: string): Promis
     .from(inboxes)
     .where(eq(sql`lower(${inboxes.address})`, address.trim().toLowerCase()));
   return row;
+}
+
+/**
+ * Where mail to an address goes, in one round trip: whether its domain is served here at all
+ * (if not, taking it would be relaying) and, if so, the inbox it belongs to.
+ */
+export async function lookupLocalAddress(
+  db: Queryable,
+  address: string,
+): Promise<{ domainServed: boolean; inboxId: number | null }> {
+  const normalized = address.trim().toLowerCase();
+  const at = normalized.lastIndexOf("@");
+  if (at < 1) return { domainServed: false, inboxId: null };
+  const [row] = await db
+    .select({ inboxId: inboxes.id })
+    .from(domains)
+    .leftJoin(inboxes, and(eq(inboxes.domainId, domains.id), eq(sql`lower(${inboxes.address})`, normalized)))
+    .where(eq(domains.name, normalized.slice(at + 1)));
+  return { domainServed: !!row, inboxId: row?.inboxId ?? null };
 }
 
 export async function getInbox(db: Queryable, inboxId: number): Promise<Inbox> {

@@ -63,9 +63,17 @@ export const replyRouter = createRouter({
   /**
    * Undo inside the inbox's undo window: nothing goes out, the Sent copy disappears, the
    * status goes back and the draft is the editing draft again. Too late: CONFLICT.
+   * A new message's conversation it leaves empty is removed (conversationRemoved) and the
+   * draft is a new-message draft again (newDraft: compose.newDrafts lists it).
    */
   cancel: protectedProcedure.input(z.object({ outboundId: id })).mutation(async ({ ctx, input }) => {
     const r = await cancelHeldSend(ctx.ctx, { userId: ctx.user.id, outboundId: input.outboundId });
-    return { cancelled: true as const, conversationId: r.conversationId, draftId: r.draftId };
+    return {
+      cancelled: true as const,
+      conversationId: r.conversationId,
+      draftId: r.draftId,
+      conversationRemoved: r.conversationRemoved,
+      newDraft: r.newDraft,
+    };
   }),
 });

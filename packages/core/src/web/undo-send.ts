@@ -2,6 +2,7 @@ import type { Tx } from "@madoguchi/db/client";
 import {
   type ConversationStatus,
   changes,
+  comments,
   conversations,
   type DraftContent,
   drafts,
@@ -11,7 +12,7 @@ import {
   outboundMessages,
   outboundQueue,
 } from "@madoguchi/db/schema";
-import { and, eq, gt, inArray, lte, max, ne, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lte, max, ne, sql } from "drizzle-orm";
 import { recordChange } from "../changelog";
 import { type CoreContext, nowOf } from "../context";
 import { lockInbox, withConversation } from "../conversations/lock";
@@ -122,17 +123,29 @@ export async function heldSendsOf(
   return rows;
 }
 
+export interface CancelledSend {
+  conversationId: number;
+  draftId: number;
+  /** The send's conversation had nothing else in it and is gone (its entries stay in the log). */
+  conversationRemoved: boolean;
+  /** The draft given back is a new-message draft (no conversation, its From inbox set). */
+  newDraft: boolean;
+}
+
 /**
  * Undo: inside the window, in one transaction, the outbound message and its queue rows go,
  * the copies the send stored here (Sent, local recipients) are expunged, a reply_cancelled
  * entry takes the reply out of the guard, the status goes back unless a teammate changed it
  * meanwhile, and the held draft becomes the editing draft again (text, recipients, files).
+ * A conversation the send had started (新規作成, or a local recipient's copy) that is left with
+ * no message and no comment is deleted, so no empty row stays in any list, and the draft is a
+ * new-message draft of its inbox again, for the new-message composer.
  * Refused once a worker has claimed a row or the window is over: then it has gone out.
  */
 export async function cancelHeldSend(
   ctx: CoreContext,
   input: { userId: number; outboundId: number },
-): Promise<{ conversationId: number; draftId: number }> {
+): Promise<CancelledSend> {
   const [peek] = await ctx.db
     .select({ conversationId: heldSends.conversationId, authorId: heldSends.authorId })
     .from(heldSends)
@@ -156,14 +169,37 @@ export async function cancelHeldSend(
       .for("update");
     if (held.releaseAt <= now || rows.some((r) => r.state !== "queued" || r.attempts > 0))
       throw new AppError("CONFLICT", "Too late to undo: the reply has been sent", { sent: true });
-    await removeCopies(tx, conversation.inboxId, held.copies, input.userId);
+    const threaded = await removeCopies(tx, conversation.inboxId, held.copies, input.userId);
     await tx.delete(outboundMessages).where(eq(outboundMessages.id, held.outboundMessageId));
+    const cancelled = { replySeq: held.replySeq, outboundId: held.outboundMessageId };
+    // A local recipient's copy may have started a conversation in its inbox: it goes the same way.
+    for (const other of threaded)
+      if (other.id !== conversation.id && isEmpty(await leftIn(tx, other.id)))
+        await removeConversation(tx, other, input.userId, {
+          replySeq: null,
+          outboundId: cancelled.outboundId,
+        });
+    const left = await leftIn(tx, conversation.id);
+    if (isEmpty(left)) {
+      // Detached first: the conversation's drafts go with it.
+      await tx
+        .update(drafts)
+        .set({ conversationId: null, inboxId: conversation.inboxId, state: "editing", updatedAt: now })
+        .where(eq(drafts.id, held.draftId));
+      await removeConversation(tx, conversation, input.userId, cancelled);
+      return {
+        conversationId: conversation.id,
+        draftId: held.draftId,
+        conversationRemoved: true,
+        newDraft: true,
+      };
+    }
     const seq = await recordChange(tx, {
       inboxId: conversation.inboxId,
       kind: "reply_cancelled",
       conversationId: conversation.id,
       actorId: input.userId,
-      data: { replySeq: held.replySeq, outboundId: held.outboundMessageId },
+      data: cancelled,
     });
     const [guard] = await tx
       .select({ seq: max(changes.seq) })
@@ -183,14 +219,69 @@ export async function cancelHeldSend(
     if (!(await statusChangedByOthers(tx, conversation.id, held.replySeq ?? 0, input.userId)))
       await applyStatus(tx, conversation, held.statusBefore, input.userId, "reply_cancelled");
     // The author may have started another draft meanwhile: it stays, the restored one is newer.
-    await tx.update(drafts).set({ state: "editing", updatedAt: now }).where(eq(drafts.id, held.draftId));
-    return { conversationId: conversation.id, draftId: held.draftId };
+    // A new message's draft leaves the conversation again, a new-message draft as before the
+    // send: a saved one has its From inbox; one sent unsaved is known by the emptied conversation
+    // (kept for a teammate's comment).
+    const [draft] = await tx
+      .select({ inboxId: drafts.inboxId })
+      .from(drafts)
+      .where(eq(drafts.id, held.draftId));
+    const newDraft = !left.messages || (draft?.inboxId ?? null) !== null;
+    await tx
+      .update(drafts)
+      .set({
+        state: "editing",
+        updatedAt: now,
+        ...(newDraft ? { conversationId: null, inboxId: draft?.inboxId ?? conversation.inboxId } : {}),
+      })
+      .where(eq(drafts.id, held.draftId));
+    return { conversationId: conversation.id, draftId: held.draftId, conversationRemoved: false, newDraft };
   });
 }
 
+/** What a conversation still holds once the copies are gone. */
+async function leftIn(tx: Tx, conversationId: number): Promise<{ messages: boolean; comments: boolean }> {
+  const [message] = await tx
+    .select({ id: messages.id })
+    .from(messages)
+    .where(eq(messages.conversationId, conversationId))
+    .limit(1);
+  const [comment] = await tx
+    .select({ id: comments.id })
+    .from(comments)
+    .where(and(eq(comments.conversationId, conversationId), isNull(comments.deletedAt)))
+    .limit(1);
+  return { messages: message !== undefined, comments: comment !== undefined };
+}
+
+/** Nothing a list row or the conversation view could show: no message, no teammate's comment. */
+const isEmpty = (left: { messages: boolean; comments: boolean }) => !left.messages && !left.comments;
+
 /**
- * Expunges the stored copies. Inboxes other than the conversation's are locked after it (the
- * usual inbox-then-conversation order, then the others by id). Two cancels between the same
+ * Deletes a conversation the cancelled send had started (its reads, drafts and claims go with
+ * it). The reply_cancelled entry says so: any change nudges open lists to refetch, and the
+ * row is no longer there. Its inbox is locked already (the conversation's, or removeCopies').
+ */
+async function removeConversation(
+  tx: Tx,
+  conversation: { id: number; inboxId: number },
+  actorId: number,
+  cancelled: { replySeq: number | null; outboundId: number },
+) {
+  await recordChange(tx, {
+    inboxId: conversation.inboxId,
+    kind: "reply_cancelled",
+    conversationId: conversation.id,
+    actorId,
+    data: { ...cancelled, conversationRemoved: true },
+  });
+  await tx.delete(conversations).where(eq(conversations.id, conversation.id));
+}
+
+/**
+ * Expunges the stored copies; returns the conversations they were in. Inboxes other than the
+ * conversation's are locked after it (the usual inbox-then-conversation order, then the others
+ * by id). Two cancels between the same
  * two local inboxes in opposite directions at the same instant can still deadlock: PostgreSQL
  * aborts one, which fails with nothing changed and can be pressed again.
  */
@@ -224,13 +315,17 @@ async function removeCopies(tx: Tx, ownInboxId: number, copies: HeldCopy[], acto
       actorId,
       reason: "expunge",
     });
+  const touched = new Map<number, { id: number; inboxId: number }>();
   for (const t of threaded) {
     if (t.conversationId === null) continue;
-    await tx
+    const [row] = await tx
       .update(conversations)
       .set({ messageCount: sql`greatest(${conversations.messageCount} - 1, 0)` })
-      .where(eq(conversations.id, t.conversationId));
+      .where(eq(conversations.id, t.conversationId))
+      .returning({ id: conversations.id, inboxId: conversations.inboxId });
+    if (row) touched.set(row.id, row);
   }
+  return [...touched.values()];
 }
 
 async function statusChangedByOthers(tx: Tx, conversationId: number, sinceSeq: number, userId: number) {

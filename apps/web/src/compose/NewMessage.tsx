@@ -1,24 +1,20 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
-import { type Me, mutationId, type Status, trpc } from "../api/client";
+import { type Me, mutationId, STATUSES, type Status, trpc } from "../api/client";
 import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
 import { useI18n } from "../i18n";
 import { markdownToHtml } from "../lib/markdown";
+import { internalDomainsOf } from "../lib/reply-fields";
 import { hrefConversation, navigate, useRoute } from "../lib/route";
 import { showToast } from "../lib/toast";
-import { AddressFields } from "./AddressFields";
-import { AttachmentField } from "./AttachmentField";
-import { ComposeFooter } from "./ComposeFooter";
-import { draftContent, fieldsFromDraft } from "./draft-fields";
-import { type BodyFormat, FormatSelect } from "./FormatSelect";
+import { AttachmentField, useUploader } from "./AttachmentField";
+import { listPieces, listText } from "./address-list";
 import { SendConfirm } from "./SendConfirm";
-import type { ComposeFields } from "./send-checks";
+import { type ComposeFields, checkBeforeSend, type SendCheck } from "./send-checks";
 import { UndoBar } from "./UndoBar";
 import { newDraftUploadUrl } from "./upload";
-import { useDraftAttachments } from "./useDraftAttachments";
 import { type NewDraft, useNewDraft } from "./useNewDraft";
-import { type OkCheck, useSendCheck } from "./useSendCheck";
 
 type Sending =
   | { state: "editing" }
@@ -77,12 +73,31 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
   const list = (inboxes.data?.inboxes ?? []).filter((i) => i.kind === "shared");
   const [inboxId, setInboxId] = useState<number | null>(props.saved?.inboxId ?? null);
   const inbox = list.find((i) => i.id === inboxId) ?? list[0];
-  const [fields, setFields] = useState<ComposeFields>(() => fieldsFromDraft(props.saved?.content));
-  const [format, setFormat] = useState<BodyFormat>(props.saved?.content.format ?? "plain");
+  const c0 = props.saved?.content;
+  const [fields, setFields] = useState<ComposeFields>({
+    to: listText(c0?.to),
+    cc: listText(c0?.cc),
+    bcc: listText(c0?.bcc),
+    subject: c0?.subject ?? "",
+    body: c0?.bodyText ?? "",
+  });
+  const [format, setFormat] = useState<"plain" | "markdown">(c0?.format ?? "plain");
   const [statusAfter, setStatusAfter] = useState<Status>("done");
+  const [check, setCheck] = useState<Extract<SendCheck, { ok: true }> | null>(null);
+  const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState<Sending>({ state: "editing" });
   const set = (patch: Partial<ComposeFields>) => setFields((f) => ({ ...f, ...patch }));
-  const content = useMemo(() => draftContent(fields, format), [fields, format]);
+  const content = useMemo(
+    () => ({
+      subject: fields.subject,
+      to: listPieces(fields.to),
+      cc: listPieces(fields.cc),
+      bcc: listPieces(fields.bcc),
+      bodyText: fields.body,
+      format,
+    }),
+    [fields, format],
+  );
   const draft = useNewDraft({
     saved: props.saved,
     inboxId: inbox?.id ?? null,
@@ -90,20 +105,10 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
     empty: !fields.to && !fields.subject && !fields.body.trim(),
     paused: sending.state !== "editing",
   });
-  const attachments = useDraftAttachments({
-    initial: props.saved?.attachments ?? [],
-    uploadUrl: async () => newDraftUploadUrl(await draft.ensure()),
-    // A listed file was uploaded to the draft, so the draft has an id by then.
-    removeFromServer: async (a) => {
-      const draftId = draft.draftId.current;
-      if (draftId !== null)
-        await trpc.compose.removeNewDraftAttachment.mutate({ draftId, attachmentId: a.id });
-    },
-  });
-  const sendCheck = useSendCheck(fields, {
-    ownAddresses: [inbox?.address ?? "", props.me.email],
-    attachmentCount: attachments.files.length,
-  });
+  const uploader = useUploader(
+    async () => newDraftUploadUrl(await draft.ensure()),
+    (a) => draft.setFiles((f) => [...f, a]),
+  );
   useEffect(() => {
     if (props.saved) showToast({ kind: "info", text: t("compose.restored") }, 4000);
   }, [props.saved, t]);
@@ -114,14 +119,30 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
     if (signature) setFields((f) => (f.body || f.subject || f.to ? f : { ...f, body: `\n\n${signature}` }));
   }, [signature]);
 
-  const send = async (c: OkCheck) => {
+  const startSend = () => {
+    const c = checkBeforeSend(fields, {
+      internalDomains: internalDomainsOf([inbox?.address ?? "", props.me.email]),
+      attachmentCount: draft.files.length,
+    });
+    if (!c.ok) {
+      setError(
+        c.problem === "noRecipients"
+          ? t("compose.noRecipients")
+          : t("compose.invalidRecipients", { list: c.invalid.join(", ") }),
+      );
+      return;
+    }
+    setError(null);
+    setCheck(c);
+  };
+
+  const send = async (c: Extract<SendCheck, { ok: true }>) => {
     if (!inbox) return;
-    sendCheck.close();
+    setCheck(null);
     setSending({ state: "sending" });
     try {
       // The files are on the server draft: make sure it exists and has the latest text.
-      const draftId =
-        attachments.files.length || draft.draftId.current !== null ? await draft.save() : undefined;
+      const draftId = draft.files.length || draft.draftId.current !== null ? await draft.save() : undefined;
       const r = await trpc.compose.newMessage.mutate({
         ...(draftId !== undefined ? { draftId } : {}),
         inboxId: inbox.id,
@@ -147,7 +168,7 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
       else done(inbox.id, r.conversationId);
     } catch (err) {
       setSending({ state: "editing" });
-      sendCheck.setError(t("undo.failed", { error: t(errorKey(err)) }));
+      setError(t("undo.failed", { error: t(errorKey(err)) }));
     }
   };
 
@@ -189,7 +210,6 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
     }
   };
 
-  const check = sendCheck.check;
   return (
     <div className="dialog-backdrop">
       <div
@@ -198,7 +218,14 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
         aria-modal="true"
         aria-label={t("compose.newMessage")}
         data-testid="new-message-dialog"
-        {...attachments.dropTarget(sending.state !== "editing")}
+        onDragOver={(e) => {
+          if (e.dataTransfer.types.includes("Files")) e.preventDefault();
+        }}
+        onDrop={(e) => {
+          if (!e.dataTransfer.files.length || sending.state !== "editing") return;
+          e.preventDefault();
+          void uploader.addFiles([...e.dataTransfer.files]);
+        }}
       >
         <h2>{t("compose.newMessage")}</h2>
         {sending.state === "held" ? (
@@ -213,7 +240,7 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
             data-testid="new-message"
             onSubmit={(e) => {
               e.preventDefault();
-              sendCheck.start();
+              startSend();
             }}
           >
             <label className="field-row">
@@ -230,12 +257,34 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
                 ))}
               </select>
             </label>
-            <AddressFields
-              fields={fields}
-              onChange={set}
-              testIds={{ to: "new-to", subject: "new-subject" }}
-            />
-            <FormatSelect value={format} onChange={setFormat} />
+            <label className="field-row">
+              <span>{t("compose.to")}</span>
+              <input value={fields.to} onChange={(e) => set({ to: e.target.value })} data-testid="new-to" />
+            </label>
+            <label className="field-row">
+              <span>{t("compose.cc")}</span>
+              <input value={fields.cc} onChange={(e) => set({ cc: e.target.value })} />
+            </label>
+            <label className="field-row">
+              <span>{t("compose.bcc")}</span>
+              <input value={fields.bcc} onChange={(e) => set({ bcc: e.target.value })} />
+            </label>
+            <label className="field-row">
+              <span>{t("compose.subject")}</span>
+              <input
+                value={fields.subject}
+                onChange={(e) => set({ subject: e.target.value })}
+                data-testid="new-subject"
+              />
+            </label>
+            <select
+              aria-label={t("compose.format")}
+              value={format}
+              onChange={(e) => setFormat(e.target.value === "markdown" ? "markdown" : "plain")}
+            >
+              <option value="plain">{t("compose.plain")}</option>
+              <option value="markdown">{t("compose.markdown")}</option>
+            </select>
             <textarea
               className="compose-body"
               aria-label={t("compose.body")}
@@ -244,20 +293,52 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
               rows={8}
               data-testid="new-body"
             />
-            <AttachmentField attachments={attachments} />
-            <ComposeFooter
-              error={sendCheck.error}
-              statusAfter={statusAfter}
-              onStatusAfterChange={setStatusAfter}
-              onDiscard={() => void discard()}
-              discardDisabled={sending.state === "sending"}
-              sendDisabled={sending.state === "sending" || !inbox}
-              sendTestId="new-send"
-            >
+            <AttachmentField
+              files={draft.files}
+              uploader={uploader}
+              onRemove={async (a) => {
+                const draftId = draft.draftId.current;
+                if (draftId === null) return;
+                await trpc.compose.removeNewDraftAttachment.mutate({ draftId, attachmentId: a.id });
+                draft.setFiles((f) => f.filter((x) => x.id !== a.id));
+              }}
+            />
+            {error && (
+              <p className="form-error" role="alert">
+                {error}
+              </p>
+            )}
+            <div className="compose-actions">
+              <label className="status-after">
+                {t("compose.statusAfter")}
+                <select value={statusAfter} onChange={(e) => setStatusAfter(e.target.value as Status)}>
+                  {STATUSES.map((s) => (
+                    <option key={s} value={s}>
+                      {t(`status.${s}`)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => void discard()}
+                disabled={sending.state === "sending"}
+              >
+                {t("compose.discard")}
+              </button>
               <button type="button" onClick={() => void close()} disabled={sending.state === "sending"}>
                 {t("compose.close")}
               </button>
-            </ComposeFooter>
+              <button
+                type="submit"
+                className="primary"
+                disabled={sending.state === "sending" || !inbox}
+                data-testid="new-send"
+              >
+                {t("compose.send")}
+              </button>
+            </div>
           </form>
         )}
       </div>
@@ -267,7 +348,7 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
           subject={fields.subject}
           statusAfter={statusAfter}
           undoSeconds={inbox?.settings.undoSendSeconds ?? 10}
-          onBack={sendCheck.close}
+          onBack={() => setCheck(null)}
           onConfirm={() => void send(check)}
         />
       )}

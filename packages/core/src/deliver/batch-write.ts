@@ -51,45 +51,73 @@ export async function writeBatch(
     m.seq = next++;
   }
   const touches = touchesOf(planned);
-  // Two rounds of statements sent together; the second needs the UIDs and the conversations.
-  const [first] = await Promise.all([
-    allocateSeqs(tx, inboxId, created.length + planned.length),
-    allocateUids(tx, planned),
-    created.length
-      ? tx.insert(conversations).values(created.map((c) => conversationRow(inboxId, c, touches.get(c))))
-      : null,
-  ]);
-  if (first !== base + 1)
-    throw new Error(`inbox ${inboxId} counter moved under its lock (${first} ≠ ${base + 1})`);
+  const uidRanges = numberUids(planned);
   const seen = planned.flatMap((m) =>
     (m.item.envelope.seenBy ?? []).map((userId) => ({ messageId: m.id, userId, seen: true, modseq: m.seq })),
   );
-  await Promise.all([
+  // Every number is known, so all of it goes in one round trip; the counters' answers are checked
+  // after, and a mismatch rolls the whole transaction back.
+  const [first, uidsTaken] = await Promise.all([
+    allocateSeqs(tx, inboxId, created.length + planned.length),
+    takeUids(tx, uidRanges),
+    created.length
+      ? tx.insert(conversations).values(created.map((c) => conversationRow(inboxId, c, touches.get(c))))
+      : null,
     tx.insert(messages).values(planned.map((m) => messageRow(inboxId, m))),
     seen.length ? tx.insert(messageUserState).values(seen) : null,
     insertChanges(tx, changesOf(inboxId, planned, createdSeq)),
     touchStored(tx, touches),
   ]);
+  if (first !== base + 1)
+    throw new Error(`inbox ${inboxId} counter moved under its lock (${first} ≠ ${base + 1})`);
+  for (const [i, r] of uidRanges.entries())
+    if (uidsTaken[i] !== r.first)
+      throw new Error(
+        `folder ${r.mailbox.id} UIDs moved under the inbox lock (${uidsTaken[i]} ≠ ${r.first})`,
+      );
 }
 
-/** Takes a range of UIDs per folder and records the modseq the folder reaches. */
-async function allocateUids(tx: Tx, planned: PlannedMessage[]): Promise<void> {
-  const byMailbox = new Map<number, PlannedMessage[]>();
-  for (const m of planned) byMailbox.set(m.mailbox.id, [...(byMailbox.get(m.mailbox.id) ?? []), m]);
-  await Promise.all(
-    [...byMailbox].map(async ([mailboxId, group]) => {
-      const highest = Math.max(...group.map((m) => m.seq));
+interface UidRange {
+  mailbox: Mailbox;
+  first: number;
+  count: number;
+  highestSeq: number;
+}
+
+/**
+ * Numbers the messages per folder from the UID next as the inbox lock found it: every writer
+ * takes UIDs only while holding its inbox's lock, so it cannot move meanwhile (takeUids checks).
+ */
+function numberUids(planned: PlannedMessage[]): UidRange[] {
+  const ranges = new Map<number, UidRange>();
+  for (const m of planned) {
+    const range = ranges.get(m.mailbox.id) ?? {
+      mailbox: m.mailbox,
+      first: m.mailbox.uidNext,
+      count: 0,
+      highestSeq: 0,
+    };
+    m.uid = range.first + range.count++;
+    range.highestSeq = Math.max(range.highestSeq, m.seq);
+    ranges.set(m.mailbox.id, range);
+  }
+  return [...ranges.values()];
+}
+
+/** Moves each folder's UID next past its range; resolves with the first UID each range really got. */
+async function takeUids(tx: Tx, ranges: UidRange[]): Promise<number[]> {
+  return Promise.all(
+    ranges.map(async (r) => {
       const [row] = await tx
         .update(mailboxes)
         .set({
-          uidNext: sql`${mailboxes.uidNext} + ${group.length}`,
-          highestModseq: sql`greatest(${mailboxes.highestModseq}, ${highest})`,
+          uidNext: sql`${mailboxes.uidNext} + ${r.count}`,
+          highestModseq: sql`greatest(${mailboxes.highestModseq}, ${r.highestSeq})`,
         })
-        .where(eq(mailboxes.id, mailboxId))
+        .where(eq(mailboxes.id, r.mailbox.id))
         .returning({ uidNext: mailboxes.uidNext });
-      if (!row) throw new Error(`Mailbox ${mailboxId} vanished under the inbox lock`);
-      const first = row.uidNext - group.length;
-      for (const [i, m] of group.entries()) m.uid = first + i;
+      if (!row) throw new Error(`Mailbox ${r.mailbox.id} vanished under the inbox lock`);
+      return row.uidNext - r.count;
     }),
   );
 }

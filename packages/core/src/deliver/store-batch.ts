@@ -42,22 +42,22 @@ interface BatchState {
  */
 export async function storeBatch(db: Db, inboxId: number, items: PreparedDelivery[]): Promise<Outcome[]> {
   return db.transaction(async (tx) => {
-    // The lookup's estimated cost (a row set of unknown size, several subqueries) passes
-    // jit_above_cost: PostgreSQL would spend ~45 ms compiling a query that runs in ~1 ms.
-    const [, { modseq, boxes }] = await Promise.all([
-      tx.execute(sql`set local jit = off`),
-      lockInboxWithFolders(tx, inboxId),
-    ]);
     const subjects = items.map(subjectKey);
-    const found = await lookupBatch(
-      tx,
-      inboxId,
-      items.map((item, i) => lookupKey(item, subjects[i] ?? null)),
-    );
+    // Sent together, run in this order by the one connection: the lookup sees the inbox as the
+    // lock found it, and the lock holder waits one round trip instead of two.
+    const [{ modseq, boxes }, found, uidNext] = await Promise.all([
+      lockInboxWithFolders(tx, inboxId),
+      lookupBatch(
+        tx,
+        inboxId,
+        items.map((item, i) => lookupKey(item, subjects[i] ?? null)),
+      ),
+      uidNextByFolder(tx, inboxId),
+    ]);
     const stored = await lockConversations(tx, found);
     const state: BatchState = {
       inboxId,
-      boxes,
+      boxes: boxes.map((b) => ({ ...b, uidNext: uidNext.get(b.id) ?? b.uidNext })),
       stored,
       conversations: [...stored.values()],
       planned: [],
@@ -90,6 +90,18 @@ async function lockInboxWithFolders(tx: Tx, inboxId: number): Promise<{ modseq: 
   const first = rows[0];
   if (!first) throw new AppError("NOT_FOUND", `Inbox ${inboxId} does not exist`);
   return { modseq: first.modseq, boxes: rows.flatMap((r) => (r.box ? [r.box] : [])) };
+}
+
+/**
+ * Each folder's UID next, read by a statement of its own after the lock: the lock's statement
+ * sees joined rows as of before it waited, so its folder counters can be stale.
+ */
+async function uidNextByFolder(tx: Tx, inboxId: number): Promise<Map<number, number>> {
+  const rows = await tx
+    .select({ id: mailboxes.id, uidNext: mailboxes.uidNext })
+    .from(mailboxes)
+    .where(eq(mailboxes.inboxId, inboxId));
+  return new Map(rows.map((r) => [r.id, r.uidNext]));
 }
 
 /** Duplicate, or a planned message in a stored, batch-created or no conversation. */

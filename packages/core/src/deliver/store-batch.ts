@@ -1,7 +1,7 @@
 import type { Db, Tx } from "@madoguchi/db/client";
 import { conversations, inboxes, mailboxes } from "@madoguchi/db/schema";
 import { hasReplyPrefix, normalizeSubject, SUBJECT_THREAD_WINDOW_MS } from "@madoguchi/mail/threading";
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { applyStatus } from "../conversations/status";
 import { AppError } from "../errors";
 import type { Mailbox } from "../mailboxes";

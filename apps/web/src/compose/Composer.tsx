@@ -1,23 +1,29 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { type ConversationDetail, type InboxItem, type Me, STATUSES, type Status, trpc } from "../api/client";
+import { type ConversationDetail, type InboxItem, type Me, trpc } from "../api/client";
 import { keys } from "../api/keys";
 import { useI18n } from "../i18n";
 import { markdownToHtml } from "../lib/markdown";
-import { internalDomainsOf, quoteOriginal, replyFields } from "../lib/reply-fields";
+import { quoteOriginal, replyFields } from "../lib/reply-fields";
 import { useStore } from "../lib/store";
 import { showToast } from "../lib/toast";
-import { AttachmentField, useUploader } from "./AttachmentField";
-import { listPieces, listText } from "./address-list";
+import { AddressFields } from "./AddressFields";
+import { AttachmentField } from "./AttachmentField";
+import { BodyField } from "./BodyField";
+import { ComposeFooter } from "./ComposeFooter";
 import { ConflictPanel } from "./ConflictPanel";
+import { draftContent, fieldsFromDraft, sentContent } from "./compose-content";
+import { type BodyFormat, FormatSelect } from "./FormatSelect";
 import { adoptHeld, cancelSend, forget, isBusy, outbox, queueSend } from "./outbox";
 import { SendConfirm } from "./SendConfirm";
-import { type ComposeFields, checkBeforeSend, type SendCheck } from "./send-checks";
+import type { ComposeFields } from "./send-checks";
 import { TemplatePicker } from "./TemplatePicker";
 import { UndoBar } from "./UndoBar";
 import { type DraftAttachment, replyDraftUploadUrl } from "./upload";
+import { useDraftAttachments } from "./useDraftAttachments";
 import { useDraftAutosave } from "./useDraftAutosave";
 import { useReplyClaim } from "./useReplyClaim";
+import { type OkCheck, useSendStep } from "./useSendStep";
 
 export type ComposeMode = "reply" | "replyAll" | "forward";
 
@@ -134,33 +140,30 @@ function ComposerForm(props: {
   const attribution = lang === "ja" ? "{from} さんは書きました:" : "{from} wrote:";
   const [fields, setFields] = useState<ComposeFields>(() =>
     props.saved
-      ? {
-          to: listText(props.saved.content.to),
-          cc: listText(props.saved.content.cc),
-          bcc: listText(props.saved.content.bcc),
-          subject: props.saved.content.subject ?? "",
-          body: props.saved.content.bodyText ?? "",
-        }
+      ? fieldsFromDraft(props.saved.content)
       : initialFields(props, attribution, props.forward?.start ?? null),
   );
   const [forward, setForward] = useState(props.forward?.choice ?? null);
   const originals = props.forward?.start.attachments ?? [];
-  const [files, setFiles] = useState(props.files);
-  const uploader = useUploader(
-    async () => replyDraftUploadUrl(conversationId),
-    (a) => setFiles((f) => [...f, a]),
-  );
-  const attachmentCount = files.length + (forward?.withAttachments ? originals.length : 0);
-  const [format, setFormat] = useState<"plain" | "markdown">(
+  const attachments = useDraftAttachments({
+    initial: props.files,
+    uploadUrl: async () => replyDraftUploadUrl(conversationId),
+    removeFromServer: async (a) => {
+      await trpc.draft.removeAttachment.mutate({ conversationId, attachmentId: a.id });
+    },
+  });
+  const [format, setFormat] = useState<BodyFormat>(
     props.saved?.content.format ?? (props.saved?.content.bodyHtml ? "markdown" : "plain"),
   );
   const [showCc, setShowCc] = useState(fields.cc !== "" || fields.bcc !== "");
   // What the author has seen: fixed when the reply starts (or restored with the draft), never
   // advanced silently by realtime refreshes; the send-time guard compares against it.
   const [basedOnSeq, setBasedOnSeq] = useState(props.saved?.basedOnSeq ?? props.detail.conversation.lastSeq);
-  const [statusAfter, setStatusAfter] = useState<Status>(props.inbox?.settings.statusOnReply ?? "done");
-  const [check, setCheck] = useState<Extract<SendCheck, { ok: true }> | null>(null);
-  const [formError, setFormError] = useState<string | null>(null);
+  const sendStep = useSendStep(fields, {
+    ownAddresses: [props.inbox?.address ?? "", props.me.email],
+    attachmentCount: attachments.files.length + (forward?.withAttachments ? originals.length : 0),
+    statusAfter: props.inbox?.settings.statusOnReply ?? "done",
+  });
   const claim = useReplyClaim(conversationId, props.takeOver ?? false);
   const pending = useStore(outbox).find((p) => p.conversationId === conversationId);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
@@ -169,12 +172,7 @@ function ComposerForm(props: {
   const busy = isBusy(pending);
   const content = useMemo(
     () => ({
-      subject: fields.subject,
-      to: listPieces(fields.to),
-      cc: listPieces(fields.cc),
-      bcc: listPieces(fields.bcc),
-      bodyText: fields.body,
-      format,
+      ...draftContent(fields, format),
       ...(format === "markdown" ? { bodyHtml: markdownToHtml(fields.body) } : {}),
       ...(forward ? { forward } : {}),
     }),
@@ -209,38 +207,18 @@ function ComposerForm(props: {
     }
   }, [pending?.state, conversationId, onClose, t]);
 
-  const internal = internalDomainsOf([props.inbox?.address ?? "", props.me.email]);
   const set = (patch: Partial<ComposeFields>) => setFields((f) => ({ ...f, ...patch }));
 
-  const startSend = () => {
-    const c = checkBeforeSend(fields, { internalDomains: internal, attachmentCount });
-    if (!c.ok) {
-      setFormError(
-        c.problem === "noRecipients"
-          ? t("compose.noRecipients")
-          : t("compose.invalidRecipients", { list: c.invalid.join(", ") }),
-      );
-      return;
-    }
-    setFormError(null);
-    setCheck(c);
-  };
-
-  const send = (c: Extract<SendCheck, { ok: true }>, override: boolean) => {
-    setCheck(null);
+  const send = (c: OkCheck, override: boolean) => {
+    sendStep.close();
     void queueSend(qc, {
       inboxId,
       input: {
         conversationId,
         basedOnSeq,
-        to: c.to,
-        cc: c.cc,
-        bcc: c.bcc,
-        subject: fields.subject,
-        bodyText: fields.body,
-        ...(format === "markdown" ? { bodyHtml: markdownToHtml(fields.body) } : {}),
+        ...sentContent(c, fields, format),
         override,
-        statusAfter,
+        statusAfter: sendStep.statusAfter,
         ...(forward ? { forward } : {}),
       },
     });
@@ -262,14 +240,7 @@ function ComposerForm(props: {
       className="composer"
       aria-label={t("compose.title")}
       data-testid="composer"
-      onDragOver={(e) => {
-        if (e.dataTransfer.types.includes("Files")) e.preventDefault();
-      }}
-      onDrop={(e) => {
-        if (!e.dataTransfer.files.length || busy) return;
-        e.preventDefault();
-        void uploader.addFiles([...e.dataTransfer.files]);
-      }}
+      {...attachments.dropTarget(busy)}
     >
       <div className="composer-head">
         <h2 className="section-title">
@@ -301,7 +272,7 @@ function ComposerForm(props: {
           draftText={pending.input?.bodyText ?? ""}
           busy={false}
           onSendAnyway={() => {
-            const c = checkBeforeSend(fields, { internalDomains: internal, attachmentCount });
+            const c = sendStep.run();
             refusedDraftId.current = pending.conflict.draftId;
             if (c.ok) send(c, true);
           }}
@@ -326,7 +297,7 @@ function ComposerForm(props: {
           className="compose-form"
           onSubmit={(e) => {
             e.preventDefault();
-            startSend();
+            sendStep.start();
           }}
         >
           {pending?.state === "cancelled" && <p className="banner info">{t("undo.cancelled")}</p>}
@@ -335,35 +306,13 @@ function ComposerForm(props: {
               {t("undo.failed", { error: t(pending.error) })}
             </p>
           )}
-          <label className="field-row">
-            <span>{t("compose.to")}</span>
-            <input value={fields.to} onChange={(e) => set({ to: e.target.value })} data-testid="compose-to" />
-            {!showCc && (
-              <button type="button" className="link" onClick={() => setShowCc(true)}>
-                {t("compose.showCcBcc")}
-              </button>
-            )}
-          </label>
-          {showCc && (
-            <>
-              <label className="field-row">
-                <span>{t("compose.cc")}</span>
-                <input value={fields.cc} onChange={(e) => set({ cc: e.target.value })} />
-              </label>
-              <label className="field-row">
-                <span>{t("compose.bcc")}</span>
-                <input
-                  value={fields.bcc}
-                  onChange={(e) => set({ bcc: e.target.value })}
-                  data-testid="compose-bcc"
-                />
-              </label>
-            </>
-          )}
-          <label className="field-row">
-            <span>{t("compose.subject")}</span>
-            <input value={fields.subject} onChange={(e) => set({ subject: e.target.value })} />
-          </label>
+          <AddressFields
+            fields={fields}
+            onChange={set}
+            testIds={{ to: "compose-to", bcc: "compose-bcc" }}
+            ccHidden={!showCc}
+            onShowCc={() => setShowCc(true)}
+          />
           <div className="compose-tools">
             <TemplatePicker
               inboxId={inboxId}
@@ -377,24 +326,14 @@ function ComposerForm(props: {
                 });
               }}
             />
-            <select
-              aria-label={t("compose.format")}
-              data-testid="compose-format"
-              value={format}
-              onChange={(e) => setFormat(e.target.value === "markdown" ? "markdown" : "plain")}
-            >
-              <option value="plain">{t("compose.plain")}</option>
-              <option value="markdown">{t("compose.markdown")}</option>
-            </select>
+            <FormatSelect value={format} onChange={setFormat} testId="compose-format" />
           </div>
-          <textarea
-            ref={bodyRef}
-            className="compose-body"
-            aria-label={t("compose.body")}
+          <BodyField
+            textareaRef={bodyRef}
             value={fields.body}
-            onChange={(e) => set({ body: e.target.value })}
+            onChange={(body) => set({ body })}
             rows={10}
-            data-testid="compose-body"
+            testId="compose-body"
           />
           {forward && originals.length > 0 && (
             <label className="field-row">
@@ -410,49 +349,16 @@ function ComposerForm(props: {
               </span>
             </label>
           )}
-          <AttachmentField
-            files={files}
-            uploader={uploader}
-            onRemove={async (a) => {
-              await trpc.draft.removeAttachment.mutate({ conversationId, attachmentId: a.id });
-              setFiles((f) => f.filter((x) => x.id !== a.id));
-            }}
-          />
-          {formError && (
-            <p className="form-error" role="alert">
-              {formError}
-            </p>
-          )}
-          <div className="compose-actions">
-            <label className="status-after">
-              {t("compose.statusAfter")}
-              <select value={statusAfter} onChange={(e) => setStatusAfter(e.target.value as Status)}>
-                {STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {t(`status.${s}`)}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <button type="button" className="danger" onClick={() => void discard()}>
-              {t("compose.discard")}
-            </button>
-            <button type="submit" className="primary" data-testid="compose-send">
-              {t("compose.send")}
-            </button>
-          </div>
+          <AttachmentField attachments={attachments} />
+          <ComposeFooter step={sendStep} onDiscard={() => void discard()} sendTestId="compose-send" />
         </form>
       )}
-      {check && (
-        <SendConfirm
-          check={check}
-          subject={fields.subject}
-          statusAfter={statusAfter}
-          undoSeconds={props.inbox?.settings.undoSendSeconds ?? 10}
-          onBack={() => setCheck(null)}
-          onConfirm={() => send(check, false)}
-        />
-      )}
+      <SendConfirm
+        step={sendStep}
+        subject={fields.subject}
+        undoSeconds={props.inbox?.settings.undoSendSeconds ?? 10}
+        onConfirm={(c) => send(c, false)}
+      />
     </section>
   );
 }

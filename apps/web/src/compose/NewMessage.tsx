@@ -1,20 +1,24 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
-import { type Me, mutationId, STATUSES, type Status, trpc } from "../api/client";
+import { type Me, mutationId, trpc } from "../api/client";
 import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
 import { useI18n } from "../i18n";
-import { markdownToHtml } from "../lib/markdown";
-import { internalDomainsOf } from "../lib/reply-fields";
 import { hrefConversation, navigate, useRoute } from "../lib/route";
 import { showToast } from "../lib/toast";
-import { AttachmentField, useUploader } from "./AttachmentField";
-import { listPieces, listText } from "./address-list";
+import { AddressFields } from "./AddressFields";
+import { AttachmentField } from "./AttachmentField";
+import { BodyField } from "./BodyField";
+import { ComposeFooter } from "./ComposeFooter";
+import { draftContent, fieldsFromDraft, sentContent } from "./compose-content";
+import { type BodyFormat, FormatSelect } from "./FormatSelect";
 import { SendConfirm } from "./SendConfirm";
-import { type ComposeFields, checkBeforeSend, type SendCheck } from "./send-checks";
+import type { ComposeFields } from "./send-checks";
 import { UndoBar } from "./UndoBar";
 import { newDraftUploadUrl } from "./upload";
+import { useDraftAttachments } from "./useDraftAttachments";
 import { type NewDraft, useNewDraft } from "./useNewDraft";
+import { type OkCheck, useSendStep } from "./useSendStep";
 
 type Sending =
   | { state: "editing" }
@@ -73,31 +77,11 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
   const list = (inboxes.data?.inboxes ?? []).filter((i) => i.kind === "shared");
   const [inboxId, setInboxId] = useState<number | null>(props.saved?.inboxId ?? null);
   const inbox = list.find((i) => i.id === inboxId) ?? list[0];
-  const c0 = props.saved?.content;
-  const [fields, setFields] = useState<ComposeFields>({
-    to: listText(c0?.to),
-    cc: listText(c0?.cc),
-    bcc: listText(c0?.bcc),
-    subject: c0?.subject ?? "",
-    body: c0?.bodyText ?? "",
-  });
-  const [format, setFormat] = useState<"plain" | "markdown">(c0?.format ?? "plain");
-  const [statusAfter, setStatusAfter] = useState<Status>("done");
-  const [check, setCheck] = useState<Extract<SendCheck, { ok: true }> | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [fields, setFields] = useState<ComposeFields>(() => fieldsFromDraft(props.saved?.content));
+  const [format, setFormat] = useState<BodyFormat>(props.saved?.content.format ?? "plain");
   const [sending, setSending] = useState<Sending>({ state: "editing" });
   const set = (patch: Partial<ComposeFields>) => setFields((f) => ({ ...f, ...patch }));
-  const content = useMemo(
-    () => ({
-      subject: fields.subject,
-      to: listPieces(fields.to),
-      cc: listPieces(fields.cc),
-      bcc: listPieces(fields.bcc),
-      bodyText: fields.body,
-      format,
-    }),
-    [fields, format],
-  );
+  const content = useMemo(() => draftContent(fields, format), [fields, format]);
   const draft = useNewDraft({
     saved: props.saved,
     inboxId: inbox?.id ?? null,
@@ -105,10 +89,21 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
     empty: !fields.to && !fields.subject && !fields.body.trim(),
     paused: sending.state !== "editing",
   });
-  const uploader = useUploader(
-    async () => newDraftUploadUrl(await draft.ensure()),
-    (a) => draft.setFiles((f) => [...f, a]),
-  );
+  const attachments = useDraftAttachments({
+    initial: props.saved?.attachments ?? [],
+    uploadUrl: async () => newDraftUploadUrl(await draft.ensure()),
+    // A listed file was uploaded to the draft, so the draft has an id by then.
+    removeFromServer: async (a) => {
+      const draftId = draft.draftId.current;
+      if (draftId !== null)
+        await trpc.compose.removeNewDraftAttachment.mutate({ draftId, attachmentId: a.id });
+    },
+  });
+  const sendStep = useSendStep(fields, {
+    ownAddresses: [inbox?.address ?? "", props.me.email],
+    attachmentCount: attachments.files.length,
+    statusAfter: "done",
+  });
   useEffect(() => {
     if (props.saved) showToast({ kind: "info", text: t("compose.restored") }, 4000);
   }, [props.saved, t]);
@@ -119,40 +114,19 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
     if (signature) setFields((f) => (f.body || f.subject || f.to ? f : { ...f, body: `\n\n${signature}` }));
   }, [signature]);
 
-  const startSend = () => {
-    const c = checkBeforeSend(fields, {
-      internalDomains: internalDomainsOf([inbox?.address ?? "", props.me.email]),
-      attachmentCount: draft.files.length,
-    });
-    if (!c.ok) {
-      setError(
-        c.problem === "noRecipients"
-          ? t("compose.noRecipients")
-          : t("compose.invalidRecipients", { list: c.invalid.join(", ") }),
-      );
-      return;
-    }
-    setError(null);
-    setCheck(c);
-  };
-
-  const send = async (c: Extract<SendCheck, { ok: true }>) => {
+  const send = async (c: OkCheck) => {
     if (!inbox) return;
-    setCheck(null);
+    sendStep.close();
     setSending({ state: "sending" });
     try {
       // The files are on the server draft: make sure it exists and has the latest text.
-      const draftId = draft.files.length || draft.draftId.current !== null ? await draft.save() : undefined;
+      const draftId =
+        attachments.files.length || draft.draftId.current !== null ? await draft.save() : undefined;
       const r = await trpc.compose.newMessage.mutate({
         ...(draftId !== undefined ? { draftId } : {}),
         inboxId: inbox.id,
-        to: c.to,
-        cc: c.cc,
-        bcc: c.bcc,
-        subject: fields.subject,
-        bodyText: fields.body,
-        ...(format === "markdown" ? { bodyHtml: markdownToHtml(fields.body) } : {}),
-        statusAfter,
+        ...sentContent(c, fields, format),
+        statusAfter: sendStep.statusAfter,
         clientMutationId: mutationId(),
       });
       void qc.invalidateQueries({ queryKey: keys.list(inbox.id) });
@@ -168,7 +142,7 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
       else done(inbox.id, r.conversationId);
     } catch (err) {
       setSending({ state: "editing" });
-      setError(t("undo.failed", { error: t(errorKey(err)) }));
+      sendStep.setError(t("undo.failed", { error: t(errorKey(err)) }));
     }
   };
 
@@ -218,14 +192,7 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
         aria-modal="true"
         aria-label={t("compose.newMessage")}
         data-testid="new-message-dialog"
-        onDragOver={(e) => {
-          if (e.dataTransfer.types.includes("Files")) e.preventDefault();
-        }}
-        onDrop={(e) => {
-          if (!e.dataTransfer.files.length || sending.state !== "editing") return;
-          e.preventDefault();
-          void uploader.addFiles([...e.dataTransfer.files]);
-        }}
+        {...attachments.dropTarget(sending.state !== "editing")}
       >
         <h2>{t("compose.newMessage")}</h2>
         {sending.state === "held" ? (
@@ -240,7 +207,7 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
             data-testid="new-message"
             onSubmit={(e) => {
               e.preventDefault();
-              startSend();
+              sendStep.start();
             }}
           >
             <label className="field-row">
@@ -257,101 +224,34 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
                 ))}
               </select>
             </label>
-            <label className="field-row">
-              <span>{t("compose.to")}</span>
-              <input value={fields.to} onChange={(e) => set({ to: e.target.value })} data-testid="new-to" />
-            </label>
-            <label className="field-row">
-              <span>{t("compose.cc")}</span>
-              <input value={fields.cc} onChange={(e) => set({ cc: e.target.value })} />
-            </label>
-            <label className="field-row">
-              <span>{t("compose.bcc")}</span>
-              <input value={fields.bcc} onChange={(e) => set({ bcc: e.target.value })} />
-            </label>
-            <label className="field-row">
-              <span>{t("compose.subject")}</span>
-              <input
-                value={fields.subject}
-                onChange={(e) => set({ subject: e.target.value })}
-                data-testid="new-subject"
-              />
-            </label>
-            <select
-              aria-label={t("compose.format")}
-              value={format}
-              onChange={(e) => setFormat(e.target.value === "markdown" ? "markdown" : "plain")}
+            <AddressFields
+              fields={fields}
+              onChange={set}
+              testIds={{ to: "new-to", subject: "new-subject" }}
+            />
+            <FormatSelect value={format} onChange={setFormat} />
+            <BodyField value={fields.body} onChange={(body) => set({ body })} rows={8} testId="new-body" />
+            <AttachmentField attachments={attachments} />
+            <ComposeFooter
+              step={sendStep}
+              onDiscard={() => void discard()}
+              discardDisabled={sending.state === "sending"}
+              sendDisabled={sending.state === "sending" || !inbox}
+              sendTestId="new-send"
             >
-              <option value="plain">{t("compose.plain")}</option>
-              <option value="markdown">{t("compose.markdown")}</option>
-            </select>
-            <textarea
-              className="compose-body"
-              aria-label={t("compose.body")}
-              value={fields.body}
-              onChange={(e) => set({ body: e.target.value })}
-              rows={8}
-              data-testid="new-body"
-            />
-            <AttachmentField
-              files={draft.files}
-              uploader={uploader}
-              onRemove={async (a) => {
-                const draftId = draft.draftId.current;
-                if (draftId === null) return;
-                await trpc.compose.removeNewDraftAttachment.mutate({ draftId, attachmentId: a.id });
-                draft.setFiles((f) => f.filter((x) => x.id !== a.id));
-              }}
-            />
-            {error && (
-              <p className="form-error" role="alert">
-                {error}
-              </p>
-            )}
-            <div className="compose-actions">
-              <label className="status-after">
-                {t("compose.statusAfter")}
-                <select value={statusAfter} onChange={(e) => setStatusAfter(e.target.value as Status)}>
-                  {STATUSES.map((s) => (
-                    <option key={s} value={s}>
-                      {t(`status.${s}`)}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <button
-                type="button"
-                className="danger"
-                onClick={() => void discard()}
-                disabled={sending.state === "sending"}
-              >
-                {t("compose.discard")}
-              </button>
               <button type="button" onClick={() => void close()} disabled={sending.state === "sending"}>
                 {t("compose.close")}
               </button>
-              <button
-                type="submit"
-                className="primary"
-                disabled={sending.state === "sending" || !inbox}
-                data-testid="new-send"
-              >
-                {t("compose.send")}
-              </button>
-            </div>
+            </ComposeFooter>
           </form>
         )}
       </div>
-      {check && (
-        <SendConfirm
-          check={check}
-          subject={fields.subject}
-          statusAfter={statusAfter}
-          undoSeconds={inbox?.settings.undoSendSeconds ?? 10}
-          onBack={() => setCheck(null)}
-          onConfirm={() => void send(check)}
-        />
-      )}
+      <SendConfirm
+        step={sendStep}
+        subject={fields.subject}
+        undoSeconds={inbox?.settings.undoSendSeconds ?? 10}
+        onConfirm={(c) => void send(c)}
+      />
     </div>
   );
 }

@@ -3,12 +3,31 @@ import type { Status } from "../api/client";
 import { StatusChip } from "../components/StatusChip";
 import { useI18n } from "../i18n";
 import { formatRecipient } from "../lib/recipients";
-import type { SendCheck } from "./send-checks";
+import type { OkCheck, SendStep } from "./useSendStep";
 
-type OkCheck = Extract<SendCheck, { ok: true }>;
+/** The confirmation while the send step holds a good check: a fresh dialog (tick unset) each time. */
+export function SendConfirm(props: {
+  step: SendStep;
+  subject: string;
+  undoSeconds: number;
+  onConfirm: (c: OkCheck) => void;
+}) {
+  const { check, statusAfter, close } = props.step;
+  if (!check) return null;
+  return (
+    <SendConfirmDialog
+      check={check}
+      subject={props.subject}
+      statusAfter={statusAfter}
+      undoSeconds={props.undoSeconds}
+      onBack={close}
+      onConfirm={() => props.onConfirm(check)}
+    />
+  );
+}
 
 /** The last look before sending: every recipient (external ones marked), warnings, status after. */
-export function SendConfirm(props: {
+function SendConfirmDialog(props: {
   check: OkCheck;
   subject: string;
   statusAfter: Status;

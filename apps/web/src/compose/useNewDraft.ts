@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { trpc } from "../api/client";
-import type { DraftAttachment } from "./upload";
 
 export type NewDraft = Awaited<ReturnType<typeof trpc.compose.newDrafts.query>>["drafts"][number];
 type Content = Parameters<typeof trpc.compose.saveNewDraft.mutate>[0]["content"];
@@ -22,7 +21,6 @@ export function useNewDraft(args: {
 }) {
   const draftId = useRef<number | null>(args.saved?.id ?? null);
   const chain = useRef<Promise<unknown>>(Promise.resolve());
-  const [files, setFiles] = useState<DraftAttachment[]>(args.saved?.attachments ?? []);
   const [state, setState] = useState<"idle" | "saved" | "failed">("idle");
   const latest = useRef(args);
   latest.current = args;
@@ -57,5 +55,5 @@ export function useNewDraft(args: {
 
   /** The draft's id, saving first when there is none yet (an upload before any text). */
   const ensure = useCallback(async () => draftId.current ?? (await save()), [save]);
-  return { draftId, files, setFiles, save, ensure, state };
+  return { draftId, save, ensure, state };
 }

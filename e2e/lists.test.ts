@@ -1,55 +1,37 @@
-import {
-  addDomain,
-  addSharedInbox,
-  addUser,
-  assignConversation,
-  deliver,
-  listMessages,
-  setStatus,
-} from "@madoguchi/core";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, login, screenshot, scrollWidth } from "./support/browser";
+import { assignConversation, deliver, listMessages, setStatus } from "@madoguchi/core";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { screenshot, scrollWidth } from "./support/browser";
 import { rawMail } from "./support/mail";
-import { ensureWebBuilt, startTestServer, type TestServer } from "./support/server";
+import { chromiumTeam, DESKTOP, PHONE } from "./support/team";
 
 // "担当: 自分" in Chromium: an agent in two shared inboxes sees, at the top of the inbox list,
 // the conversations assigned to them in both, updated live when a teammate assigns one.
 const WAIT = 10_000;
 const REALTIME = 8_000;
-const PASSWORD = "correct horse battery";
 
 describe("web app in Chromium: assigned to me across inboxes", () => {
-  let srv: TestServer;
-  let browser: Browser;
-  let desktop: BrowserContext;
-  let phone: BrowserContext;
+  const team = chromiumTeam({
+    agents: [
+      { email: "tanaka@example.co.jp", name: "田中" },
+      { email: "sato@example.co.jp", name: "佐藤" },
+    ],
+    inboxes: [
+      { address: "support@example.co.jp", name: "サポート窓口" },
+      { address: "sales@example.co.jp", name: "営業窓口" },
+    ],
+  });
   let a: Page;
   let m: Page;
   let tanakaId = 0;
   let satoId = 0;
   const conv = { support1: 0, support2: 0, sales1: 0 };
   let salesMailboxId = 0;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    srv = await startTestServer();
-    const ctx = srv.server.core.ctx;
-    await addDomain(ctx, "example.co.jp");
-    tanakaId = (await addUser(ctx, { email: "tanaka@example.co.jp", name: "田中", password: PASSWORD })).id;
-    satoId = (await addUser(ctx, { email: "sato@example.co.jp", name: "佐藤", password: PASSWORD })).id;
-    const members = ["tanaka@example.co.jp", "sato@example.co.jp"];
-    const support = await addSharedInbox(ctx, {
-      address: "support@example.co.jp",
-      name: "サポート窓口",
-      memberEmails: members,
-    });
-    const sales = await addSharedInbox(ctx, {
-      address: "sales@example.co.jp",
-      name: "営業窓口",
-      memberEmails: members,
-    });
+    const ctx = team.ctx;
+    [tanakaId = 0, satoId = 0] = team.agentIds;
+    const [supportId = 0, salesId = 0] = team.inboxIds;
     const customer = { name: "山田 太郎", address: "yamada@client.example" };
     const put = async (inboxId: number, subject: string, id: string, minutesAgo: number) => {
       const d = await deliver(
@@ -64,30 +46,16 @@ describe("web app in Chromium: assigned to me across inboxes", () => {
           date: new Date(Date.now() - minutesAgo * 60_000),
         }),
       );
-      if (inboxId === sales.id) salesMailboxId = d.mailboxId;
+      if (inboxId === salesId) salesMailboxId = d.mailboxId;
       return d.conversationId ?? 0;
     };
-    conv.support1 = await put(support.id, "配送状況の確認", "s1", 30);
-    conv.support2 = await put(support.id, "返品の手続き", "s2", 20);
-    conv.sales1 = await put(sales.id, "見積もりのお願い", "e1", 10);
+    conv.support1 = await put(supportId, "配送状況の確認", "s1", 30);
+    conv.support2 = await put(supportId, "返品の手続き", "s2", 20);
+    conv.sales1 = await put(salesId, "見積もりのお願い", "e1", 10);
     await assignConversation(ctx, { conversationId: conv.support1, userId: satoId, assigneeId: tanakaId });
-    browser = await launchChromium();
-    desktop = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "ja-JP" });
-    phone = await browser.newContext({
-      viewport: { width: 375, height: 812 },
-      locale: "ja-JP",
-      isMobile: true,
-      hasTouch: true,
-    });
-    a = await desktop.newPage();
-    m = await phone.newPage();
-    for (const p of [a, m]) p.on("pageerror", (e) => pageErrors.push(e.message));
+    a = await team.openPage(DESKTOP);
+    m = await team.openPage(PHONE);
   }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await srv?.stop();
-  });
 
   const rowIds = (p: Page) =>
     p
@@ -95,7 +63,7 @@ describe("web app in Chromium: assigned to me across inboxes", () => {
       .evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-conversation-id"))));
 
   it("shows 担当: 自分 first in the inbox list, and lists the agent's conversations", async () => {
-    await login(a, srv.baseUrl, "tanaka@example.co.jp", PASSWORD);
+    await team.login(a, "tanaka@example.co.jp");
     const entry = a.getByTestId("assigned-entry");
     await expect(entry.textContent()).resolves.toContain("担当: 自分");
     await expect
@@ -114,7 +82,7 @@ describe("web app in Chromium: assigned to me across inboxes", () => {
   });
 
   it("updates live when a teammate assigns in another inbox, or changes a status", async () => {
-    const ctx = srv.server.core.ctx;
+    const ctx = team.ctx;
     await assignConversation(ctx, { conversationId: conv.sales1, userId: satoId, assigneeId: tanakaId });
     await expect.poll(() => rowIds(a), { timeout: REALTIME }).toEqual([conv.sales1, conv.support1]);
     await expect(a.getByTestId("row-inbox").first().textContent()).resolves.toBe("営業窓口");
@@ -135,9 +103,9 @@ describe("web app in Chromium: assigned to me across inboxes", () => {
     await a.getByRole("heading", { name: "見積もりのお願い" }).waitFor({ timeout: WAIT });
     // Opening it read it, for tanaka only: \Seen in IMAP too.
     const seen = async () =>
-      (
-        await listMessages(srv.server.core.ctx, { userId: tanakaId, mailboxId: salesMailboxId })
-      )[0]?.flags.includes("\\Seen");
+      (await listMessages(team.ctx, { userId: tanakaId, mailboxId: salesMailboxId }))[0]?.flags.includes(
+        "\\Seen",
+      );
     await expect.poll(seen, { timeout: WAIT }).toBe(true);
     await a.getByTestId("mark-unread").click();
     await a.waitForURL(/#\/inbox\/\d+(\?.*)?$/, { timeout: WAIT });
@@ -147,7 +115,7 @@ describe("web app in Chromium: assigned to me across inboxes", () => {
   });
 
   it("works at 375 px: entry on top, list, conversation, back, no horizontal scroll", async () => {
-    await login(m, srv.baseUrl, "tanaka@example.co.jp", PASSWORD);
+    await team.login(m, "tanaka@example.co.jp");
     const entry = m.getByTestId("assigned-entry");
     const box = await entry.boundingBox();
     const firstCard = await m.getByTestId("inbox-card").first().boundingBox();
@@ -162,6 +130,6 @@ describe("web app in Chromium: assigned to me across inboxes", () => {
     expect(await scrollWidth(m)).toBeLessThanOrEqual(375);
     await m.goBack();
     await expect.poll(() => rowIds(m), { timeout: WAIT }).toEqual([conv.sales1]);
-    expect(pageErrors).toEqual([]);
+    expect(team.pageErrors).toEqual([]);
   });
 });

@@ -1,0 +1,110 @@
+import { addDomain, addSharedInbox, addUser, deliver } from "@madoguchi/core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { launchChromium, login } from "./browser";
+import { ensureWebBuilt, startTestServer, type TestServer } from "./server";
+
+export const PASSWORD = "correct horse battery";
+export const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 860 }, locale: "ja-JP" };
+export const PHONE: BrowserContextOptions = {
+  viewport: { width: 375, height: 812 },
+  locale: "ja-JP",
+  isMobile: true,
+  hasTouch: true,
+};
+
+type InboxSpec = Parameters<typeof addSharedInbox>[1];
+
+export interface TeamSpec {
+  /** Agents at example.co.jp (password PASSWORD), each a member of every inbox. */
+  agents: { email: string; name: string }[];
+  inboxes: Omit<InboxSpec, "memberEmails">[];
+}
+
+/** What `chromiumTeam` sets up; its fields are there once the describe's beforeAll ran. */
+export class ChromiumTeam {
+  srv!: TestServer;
+  browser!: Browser;
+  /** In the order of the spec. */
+  agentIds: number[] = [];
+  inboxIds: number[] = [];
+  /** Uncaught errors of every page opened through `openPage`. */
+  readonly pageErrors: string[] = [];
+
+  get ctx() {
+    return this.srv.server.core.ctx;
+  }
+
+  /** A page in a fresh browser context (its own cookies), its uncaught errors collected. */
+  async openPage(options: BrowserContextOptions): Promise<Page> {
+    const context = await this.browser.newContext(options);
+    const page = await context.newPage();
+    page.on("pageerror", (e) => this.pageErrors.push(e.message));
+    return page;
+  }
+
+  login(page: Page, email: string): Promise<void> {
+    return login(page, this.srv.baseUrl, email, PASSWORD);
+  }
+}
+
+/**
+ * For the calling describe: before its tests (and its own beforeAll), the real server with
+ * example.co.jp, the agents, their shared inboxes and Chromium; after them, all stopped.
+ */
+export function chromiumTeam(spec: TeamSpec): ChromiumTeam {
+  const team = new ChromiumTeam();
+  beforeAll(async () => {
+    ensureWebBuilt();
+    team.srv = await startTestServer();
+    await addDomain(team.ctx, "example.co.jp");
+    for (const agent of spec.agents)
+      team.agentIds.push((await addUser(team.ctx, { ...agent, password: PASSWORD })).id);
+    const memberEmails = spec.agents.map((a) => a.email);
+    for (const inbox of spec.inboxes)
+      team.inboxIds.push((await addSharedInbox(team.ctx, { ...inbox, memberEmails })).id);
+    team.browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await team.browser?.close();
+    await team.srv?.stop();
+  });
+  return team;
+}
+
+/** One agent's desk: their page (logged in, desktop) and the customer's conversation. */
+export class ChromiumDesk {
+  page!: Page;
+  inboxId = 0;
+  conversationId = 0;
+  constructor(readonly team: ChromiumTeam) {}
+
+  /** The app at a hash route, e.g. `#/inbox/1`. */
+  url(hash: string): string {
+    return `${this.team.srv.baseUrl}/${hash}`;
+  }
+
+  get conversationUrl(): string {
+    return this.url(`#/inbox/${this.inboxId}/c/${this.conversationId}`);
+  }
+}
+
+/**
+ * For the calling describe: one agent at one shared inbox, the customer's `mail` delivered to
+ * it, and the agent logged in on a desktop page.
+ */
+export function chromiumDesk(spec: {
+  agent: TeamSpec["agents"][number];
+  inbox: TeamSpec["inboxes"][number];
+  mail: () => Buffer;
+}): ChromiumDesk {
+  const desk = new ChromiumDesk(chromiumTeam({ agents: [spec.agent], inboxes: [spec.inbox] }));
+  beforeAll(async () => {
+    const { team } = desk;
+    desk.inboxId = team.inboxIds[0] ?? 0;
+    desk.conversationId = (await deliver(team.ctx, desk.inboxId, spec.mail())).conversationId ?? 0;
+    desk.page = await team.openPage(DESKTOP);
+    await team.login(desk.page, spec.agent.email);
+  }, 120_000);
+  return desk;
+}

@@ -11,6 +11,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import { conversations } from "./conversations";
 import { inboxes, users } from "./directory";
 import { mailboxes } from "./mailboxes";
@@ -68,6 +69,12 @@ export const messages = pgTable(
     snippet: text().notNull().default(""),
     /** Plain-text body (capped) for search. */
     bodyText: text().notNull().default(""),
+    /**
+     * The distinct characters and character pairs of the searchable text (lower-cased, no
+     * whitespace), so terms of 1–2 characters (請求, 納期), which have no trigram, are found by index.
+     * Computed when the row is written (searchGramsOf in packages/core), not by PostgreSQL.
+     */
+    searchGrams: text().array().notNull().default(sql`'{}'::text[]`),
     hasAttachments: boolean().notNull().default(false),
     attachments: jsonb().$type<AttachmentJson[]>().notNull().default([]),
     /** Set when the message could not be parsed; kept raw and listed for admins to reprocess. */
@@ -85,6 +92,7 @@ export const messages = pgTable(
     // Threading looks up the replies to a new message (they can arrive before it).
     index("messages_inbox_in_reply_to_idx").on(t.inboxId, t.inReplyTo),
     index("messages_references_idx").using("gin", t.references.op("jsonb_path_ops")),
+    index("messages_search_grams_col_idx").using("gin", t.searchGrams),
   ],
 );
 

@@ -15,19 +15,46 @@ export function customerOf(
   return { address: party?.address?.toLowerCase() || null, name: party?.name || null };
 }
 
+/**
+ * The distinct characters and adjacent character pairs of a text, lower-cased, none containing
+ * whitespace: what messages.search_grams indexes for search terms of one or two characters.
+ * Whitespace ends a run, so texts joined with a space give no pair across the join.
+ */
+export function searchGramsOf(text: string): string[] {
+  const grams = new Set<string>();
+  let previous = "";
+  for (const ch of text.toLowerCase()) {
+    if (/\s/.test(ch)) {
+      previous = "";
+      continue;
+    }
+    grams.add(ch);
+    if (previous) grams.add(previous + ch);
+    previous = ch;
+  }
+  return [...grams];
+}
+
 /** The columns of a messages row that come from the parsed message. */
 export function messageFields(parsed: ParsedMessage) {
+  const bodyText = parsed.text.slice(0, MAX_BODY_TEXT);
+  const fromAddress = parsed.from?.address?.toLowerCase() ?? null;
+  const people = [...parsed.to, ...parsed.cc].map((a) => `${a.name} ${a.address}`);
   return {
     inReplyTo: parsed.inReplyTo,
     references: parsed.references,
     subject: parsed.subject,
-    fromAddress: parsed.from?.address?.toLowerCase() ?? null,
+    fromAddress,
     fromName: parsed.from?.name ?? null,
     to: parsed.to,
     cc: parsed.cc,
     date: parsed.date,
     snippet: parsed.snippet,
-    bodyText: parsed.text.slice(0, MAX_BODY_TEXT),
+    bodyText,
+    // The same parts as the search text (conversation-search.ts), each its own run.
+    searchGrams: searchGramsOf(
+      [parsed.subject, bodyText, fromAddress ?? "", parsed.from?.name ?? "", ...people].join(" "),
+    ),
     hasAttachments: parsed.attachments.some((a) => !a.inline),
     attachments: parsed.attachments,
   };

@@ -15,9 +15,8 @@ export function searchTerms(q: string | undefined): string[] {
 }
 
 /**
- * The searchable text of a message. Written exactly as the expressions of the indexes
- * messages_search_trgm_idx (pg_trgm, migration 0002) and messages_search_grams_idx (0007), so
- * PostgreSQL can answer from them.
+ * The searchable text of a message. Written exactly as the expression of the index
+ * messages_search_trgm_idx (pg_trgm, migration 0002), so PostgreSQL can answer from it.
  */
 const MESSAGE_SEARCH_TEXT = sql.raw(
   `(m.subject || ' ' || m.body_text || ' ' || coalesce(m.from_address, '') || ' ' || coalesce(m.from_name, '') || ' ' || m."to"::text || ' ' || m.cc::text)`,
@@ -27,12 +26,12 @@ const MESSAGE_SEARCH_TEXT = sql.raw(
 const TRIGRAM = 3;
 
 /**
- * Terms of one or two characters (請求, 納期, "x") have no trigram: the grams index (each
- * message's distinct characters and character pairs) finds the messages containing the term,
- * and ILIKE rechecks them.
+ * Terms of one or two characters (請求, 納期, "x") have no trigram: messages.search_grams (each
+ * message's distinct characters and character pairs, searchGramsOf) finds the messages
+ * containing the term, through its GIN index, and ILIKE rechecks them.
  */
 function shortTermIndexed(term: string): SQL {
-  return sql`madoguchi_search_grams(${MESSAGE_SEARCH_TEXT}) @> array[lower(${term})]`;
+  return sql`m.search_grams @> array[${term.toLowerCase()}]::text[]`;
 }
 
 /** A conversation matches a term when one of its messages does (subject, body, From, To, Cc). */

@@ -103,6 +103,31 @@ function lockPgliteDir(dir: string): () => void {
   throw new Error(`Could not lock ${dir}`);
 }
 
+/**
+ * drizzle asks postgres.js not to prepare statements, and for an unprepared statement with
+ * parameters postgres.js first asks the server for their types (Parse/Describe, wait,
+ * Bind/Execute): two round trips for every statement, and statements sent together stop being
+ * pipelined, since the connection waits for each description. Named prepared statements
+ * (postgres.js' own default) are described once per connection and text, then take one round
+ * trip and pipeline. postgres.js retires connections after max_lifetime, with their statements.
+ */
+function preparing<T extends postgres.Sql | postgres.TransactionSql>(sql: T): T {
+  return new Proxy(sql, {
+    get(target, prop, receiver) {
+      if (prop === "unsafe")
+        return (query: string, params?: unknown[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, params as postgres.ParameterOrJSON<never>[], { ...options, prepare: true });
+      if (prop === "begin" || prop === "savepoint")
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (tx: postgres.TransactionSql) => unknown;
+          const open = Reflect.get(target, prop, target) as (...a: unknown[]) => unknown;
+          return open(...args, (tx: postgres.TransactionSql) => fn(preparing(tx)));
+        };
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
 export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
   if (options.url) {
     const sql = postgres(options.url, {
@@ -112,7 +137,7 @@ export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
       // few subqueries) PostgreSQL spends ~45 ms compiling a plan that runs in ~1 ms.
       connection: { jit: "off" },
     });
-    const db = drizzlePostgres({ client: sql, schema, casing: "snake_case" }) as unknown as Db;
+    const db = drizzlePostgres({ client: preparing(sql), schema, casing: "snake_case" }) as unknown as Db;
     return {
       db,
       driver: "postgres",

@@ -18,6 +18,10 @@ const CASES = [
 ] as const;
 const SESSIONS = [1, 10, 50] as const;
 const TIME_BUDGET_MS = 60_000;
+/** BENCH_INGEST_WORKERS=0 verifies and parses on the listener's thread, for comparison. */
+const INGEST_WORKERS = process.env.BENCH_INGEST_WORKERS
+  ? Number(process.env.BENCH_INGEST_WORKERS)
+  : undefined;
 
 /** Limits that would otherwise refuse a load generator on one address. */
 export const BENCH_LIMITS = {
@@ -38,7 +42,7 @@ async function runCase(
   count: number,
 ): Promise<LoadResult & { stored: number }> {
   const env = await createTestEnv(driver, { pgliteDir: true });
-  const smtp = await startTestSmtp(env.ctx, env.dir, { limits: BENCH_LIMITS });
+  const smtp = await startTestSmtp(env.ctx, env.dir, { limits: BENCH_LIMITS, ingestWorkers: INGEST_WORKERS });
   try {
     await createTeam(env.ctx);
     const result = await runLoad({

@@ -35,6 +35,11 @@ export interface SmtpSettings {
   queuePollMs?: number;
   /** Start the outbound delivery workers (default true; a node that only receives can turn them off). */
   outboundWorkers?: boolean;
+  /**
+   * Worker threads that verify, store and parse inbound MX mail; 0 = on the listener's thread.
+   * Default: one per core beyond the first (PostgreSQL and the listener need the rest), at least one.
+   */
+  ingestWorkers?: number;
   /** The server's public IPv4 address, for `dns show` (the A record of the hostname). */
   publicIp?: string;
 }

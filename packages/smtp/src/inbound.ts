@@ -1,26 +1,24 @@
-import { type CoreContext, deliver } from "@madoguchi/core";
+import { type CoreContext, deliverPrepared } from "@madoguchi/core";
 import type { SMTPServer, SMTPServerAddress, SMTPServerSession } from "smtp-server";
-import { type AuthCheck, checkAuthentication, withoutForgedAuthResults } from "./auth-results";
-import type { DmarcRejectAction, TlsMaterial } from "./config";
+import type { TlsMaterial } from "./config";
 import { readMessage } from "./data-stream";
+import type { IngestRequest, IngestResult } from "./ingest/ingest";
 import type { InboundLimits } from "./limits";
 import type { LocalRecipients } from "./recipients";
 import { smtpReply, tempFailure } from "./replies";
-import type { DnsResolver } from "./resolver";
 import { BadCommands, createServer, type PeerLimits } from "./server-base";
-import { receivedHeader } from "./trace-headers";
 
 export interface InboundDeps {
   ctx: CoreContext;
   recipients: LocalRecipients;
   hostname: string;
   tls: TlsMaterial;
-  resolver: DnsResolver;
+  /** Verify, stamp, store and parse: ingest(), in the worker threads or in this one. */
+  ingest(request: IngestRequest): Promise<IngestResult>;
   limits: InboundLimits;
   peers: PeerLimits;
   /** Failures that turned into 451 (database or disk trouble, bugs): for the operator's log. */
   onError(err: unknown): void;
-  dmarcRejectAction: DmarcRejectAction;
 }
 
 /**
@@ -91,7 +89,6 @@ async function storeInbound(
   session: SMTPServerSession,
   raw: Buffer,
 ): Promise<string | Error> {
-  const { ctx } = deps;
   const recipients = session.envelope.rcptTo.map((r: SMTPServerAddress) => r.address);
   const byInbox = new Map<number, string[]>();
   for (const rcpt of session.envelope.rcptTo) {
@@ -100,68 +97,29 @@ async function storeInbound(
     byInbox.set(inboxId, [...(byInbox.get(inboxId) ?? []), rcpt.address]);
   }
   const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
-  const auth = await authenticateOrNote(deps, session, raw, sender);
-  if (auth.dmarcReject && deps.dmarcRejectAction === "reject") {
-    return smtpReply(550, "5.7.1", "Rejected by the DMARC policy of the sender's domain (p=reject)");
-  }
-  const mailbox = auth.dmarcReject ? "Junk" : "INBOX";
-  const now = new Date();
-  const trace = `Return-Path: <${sender}>\r\n${receivedHeader({
-    helo: session.hostNameAppearsAs,
+  const ingested = await deps.ingest({
+    raw,
     ip: session.remoteAddress,
-    by: deps.hostname,
+    helo: session.hostNameAppearsAs,
+    sender,
+    sessionId: session.id,
     protocol: session.transmissionType,
-    id: session.id,
     recipient: recipients.length === 1 ? recipients[0] : undefined,
-    date: now,
-  })}${auth.headers}`;
-  // Verified as sent (a signature may cover them), stored without A-R fields forged in our name.
-  const stamped = Buffer.concat([Buffer.from(trace), withoutForgedAuthResults(raw, deps.hostname)]);
+    now: Date.now(),
+  });
+  if (ingested.dmarcRejected)
+    return smtpReply(550, "5.7.1", "Rejected by the DMARC policy of the sender's domain (p=reject)");
   // The 250 waits for every inbox's commit. If one fails the sender retries the whole message,
   // and an inbox that already stored it may get a second copy: better than losing one.
   // An inbox removed since RCPT fails its delivery: 451, and the retry is refused at RCPT.
   for (const [inboxId, addresses] of byInbox) {
-    await deliver(ctx, inboxId, stamped, {
+    await deliverPrepared(deps.ctx, inboxId, ingested.content, {
       mailFrom: sender || null,
       rcptTo: addresses,
       remoteAddress: session.remoteAddress,
-      authResults: { ...auth.verdict },
-      mailbox,
+      authResults: { ...ingested.verdict },
+      mailbox: ingested.mailbox,
     });
   }
   return `Ok: stored for ${byInbox.size} inbox${byInbox.size === 1 ? "" : "es"}`;
-}
-
-/** SPF/DKIM/DMARC; an error in the check itself is noted in the header, never a reason to lose mail. */
-async function authenticateOrNote(
-  deps: InboundDeps,
-  session: SMTPServerSession,
-  raw: Buffer,
-  sender: string,
-): Promise<AuthCheck> {
-  try {
-    return await checkAuthentication(raw, {
-      ip: session.remoteAddress,
-      helo: session.hostNameAppearsAs,
-      sender,
-      mta: deps.hostname,
-      resolver: deps.resolver,
-    });
-  } catch (err) {
-    const reason = (err instanceof Error ? err.message : String(err)).replace(/[\r\n()]/g, " ").slice(0, 100);
-    const header = `${deps.hostname}; none (verification error: ${reason})`;
-    return {
-      verdict: {
-        spf: "none",
-        dkim: "none",
-        dkimPassDomains: [],
-        dmarc: "none",
-        dmarcPolicy: null,
-        arc: "none",
-        header,
-      },
-      headers: `Authentication-Results: ${header}\r\n`,
-      dmarcReject: false,
-    };
-  }
 }

@@ -1,8 +1,12 @@
+import os from "node:os";
 import path from "node:path";
 import { type ConnectorRoute, type CoreContext, DEFAULT_RETRY_POLICY } from "@madoguchi/core";
+import { FsBlobStore } from "@madoguchi/mail/blob-store";
 import { loadOrCreateTls, type TlsMaterial } from "@madoguchi/tls";
 import type { SmtpServerConfig, SmtpSettings } from "./config";
 import { createInboundServer } from "./inbound";
+import { type IngestEnv, type IngestRequest, type IngestResult, ingest } from "./ingest/ingest";
+import { IngestPool } from "./ingest/ingest-pool";
 import {
   DEFAULT_LIMITS,
   DELIVERY_LEASE_MS,
@@ -70,6 +74,35 @@ export function startQueueWorker(deps: SmtpDeps, router = routerOf(deps.config))
   return worker;
 }
 
+/** Default worker threads for inbound mail: see SmtpSettings.ingestWorkers. */
+export const defaultIngestWorkers = (): number => Math.max(1, os.availableParallelism() - 1);
+
+/** ingest() for the MX: in worker threads unless configured off (or the blobs are not on disk here). */
+function startIngestion(
+  ctx: CoreContext,
+  config: SmtpServerConfig,
+): { run(request: IngestRequest): Promise<IngestResult>; close(): Promise<void> } {
+  const settings = config.smtp ?? {};
+  const dmarcRejectAction = settings.dmarcRejectAction ?? "reject";
+  const workers = settings.ingestWorkers ?? defaultIngestWorkers();
+  if (workers > 0 && ctx.blobs instanceof FsBlobStore) {
+    const pool = new IngestPool(workers, {
+      hostname: config.hostname,
+      dnsServers: settings.dnsServers,
+      blobsDir: ctx.blobs.dir,
+      dmarcRejectAction,
+    });
+    return { run: (request) => pool.run(request), close: () => pool.close() };
+  }
+  const env: IngestEnv = {
+    hostname: config.hostname,
+    resolver: withAnswerCache(createResolver(settings.dnsServers)),
+    blobs: ctx.blobs,
+    dmarcRejectAction,
+  };
+  return { run: (request) => ingest(request, env), close: async () => {} };
+}
+
 /**
  * Binds MX (ports.smtp), submission with STARTTLS (ports.submission) and with implicit TLS
  * (ports.submissions) on config.bind, and starts the outbound delivery workers.
@@ -88,12 +121,16 @@ export async function startListeners(deps: SmtpDeps): Promise<RunningListener[]>
   const common = { ctx, recipients, hostname: config.hostname, tls, limits, peers, onError };
   const bound: { name: string; server: BoundServer }[] = [];
   try {
-    const mx = createInboundServer({
-      ...common,
-      resolver: withAnswerCache(createResolver(settings.dnsServers)),
-      dmarcRejectAction: settings.dmarcRejectAction ?? "reject",
+    const ingestion = startIngestion(ctx, config);
+    const mx = createInboundServer({ ...common, ingest: ingestion.run });
+    const server = await listen(mx, config.bind, config.ports.smtp).catch(async (err: unknown) => {
+      await ingestion.close();
+      throw err;
     });
-    bound.push({ name: "MX", server: await listen(mx, config.bind, config.ports.smtp) });
+    bound.push({
+      name: "MX",
+      server: { ...server, close: () => server.close().finally(ingestion.close) },
+    });
     const onQueued = () => worker?.nudge();
     const submission = createSubmissionServer({ ...common, onQueued }, false);
     bound.push({

@@ -1,24 +1,12 @@
-import { type ParsedMessage, parseMessage } from "@madoguchi/mail/parse";
 import { type CoreContext, nowOf } from "../context";
 import { AppError } from "../errors";
 import { commitDelivery } from "./group-commit";
+import { type PreparedContent, prepareContent } from "./prepare";
 import type { DeliverResult, Envelope, PreparedDelivery } from "./types";
 
-export { messageFields, PARSE_ERROR_KEYWORD } from "./message-fields";
+export { messageFields, PARSE_ERROR_KEYWORD, searchGramsOf } from "./message-fields";
+export type { PreparedContent } from "./prepare";
 export type { DeliverResult, Envelope } from "./types";
-
-interface Digest {
-  parsed: ParsedMessage | null;
-  parseError: string | null;
-}
-
-async function digest(raw: Buffer): Promise<Digest> {
-  try {
-    return { parsed: await parseMessage(raw), parseError: null };
-  } catch (err) {
-    return { parsed: null, parseError: err instanceof Error ? err.message : String(err) };
-  }
-}
 
 /**
  * Takes a message into an inbox: blob stored and fsynced while the message is parsed → one
@@ -46,7 +34,22 @@ export async function prepareDelivery(
 ): Promise<PreparedDelivery> {
   if (raw.length === 0) throw new AppError("INVALID_INPUT", "Empty message");
   const now = nowOf(ctx);
-  // The fsync waits on the disk and parsing on the CPU: one overlaps the other.
-  const [blob, { parsed, parseError }] = await Promise.all([ctx.blobs.put(raw), digest(raw)]);
-  return { blob, parsed, parseError, envelope, direction: envelope.direction ?? "inbound", now };
+  return preparedWith(await prepareContent(ctx.blobs, raw), envelope, now);
+}
+
+/**
+ * deliver() for content stored and parsed elsewhere (prepareContent, in a worker thread): the
+ * blob must be durable already, as prepareContent leaves it.
+ */
+export function deliverPrepared(
+  ctx: CoreContext,
+  inboxId: number,
+  content: PreparedContent,
+  envelope: Envelope,
+): Promise<DeliverResult> {
+  return commitDelivery(ctx.db, inboxId, preparedWith(content, envelope, nowOf(ctx)));
+}
+
+function preparedWith(content: PreparedContent, envelope: Envelope, now: Date): PreparedDelivery {
+  return { ...content, envelope, direction: envelope.direction ?? "inbound", now };
 }

@@ -1,0 +1,26 @@
+// An ingest worker thread: verifies, stamps, stores and parses MX mail for the listener's thread.
+
+import { parentPort, workerData } from "node:worker_threads";
+import { FsBlobStore } from "@madoguchi/mail/blob-store";
+import { createResolver, withAnswerCache } from "../resolver";
+import { type IngestEnv, type IngestRequest, ingest } from "./ingest";
+import type { IngestWorkerData, WorkerReply } from "./ingest-pool";
+
+const data = workerData as IngestWorkerData;
+const env: IngestEnv = {
+  hostname: data.hostname,
+  resolver: withAnswerCache(createResolver(data.dnsServers)),
+  blobs: new FsBlobStore(data.blobsDir),
+  dmarcRejectAction: data.dmarcRejectAction,
+};
+
+parentPort?.on("message", ({ id, request }: { id: number; request: IngestRequest }) => {
+  ingest(request, env).then(
+    (result) => parentPort?.postMessage({ id, result } satisfies WorkerReply),
+    (err: unknown) =>
+      parentPort?.postMessage({
+        id,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      } satisfies WorkerReply),
+  );
+});

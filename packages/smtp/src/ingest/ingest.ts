@@ -1,0 +1,94 @@
+import { type PreparedContent, prepareContent } from "@madoguchi/core/deliver/prepare";
+import type { BlobStore } from "@madoguchi/mail/blob-store";
+import {
+  type AuthCheck,
+  type AuthVerdict,
+  checkAuthentication,
+  withoutForgedAuthResults,
+} from "../auth-results";
+import type { DmarcRejectAction } from "../config";
+import type { DnsResolver } from "../resolver";
+import { receivedHeader } from "../trace-headers";
+
+/** One message off the MX, with what its session knows: plain data, so it crosses to a worker. */
+export interface IngestRequest {
+  raw: Uint8Array;
+  ip: string;
+  helo: string;
+  /** MAIL FROM, "" for the null sender. */
+  sender: string;
+  sessionId: string;
+  protocol: string;
+  /** Named in the Received line only when it is the one recipient. */
+  recipient?: string;
+  now: number;
+}
+
+export type IngestResult =
+  | { dmarcRejected: true }
+  | { dmarcRejected: false; mailbox: "INBOX" | "Junk"; verdict: AuthVerdict; content: PreparedContent };
+
+/** What ingesting needs besides the message: no database, so a worker thread has all of it. */
+export interface IngestEnv {
+  hostname: string;
+  resolver: DnsResolver;
+  blobs: BlobStore;
+  dmarcRejectAction: DmarcRejectAction;
+}
+
+/**
+ * Everything the MX does with a message before its transaction: SPF/DKIM/DMARC/ARC, the trace
+ * and Authentication-Results headers, the blob stored (fsynced) and the message parsed. The CPU
+ * part of taking mail in; it runs in the ingest workers (ingest-pool.ts).
+ */
+export async function ingest(req: IngestRequest, env: IngestEnv): Promise<IngestResult> {
+  const raw = Buffer.from(req.raw.buffer, req.raw.byteOffset, req.raw.byteLength);
+  const auth = await authenticateOrNote(req, raw, env);
+  if (auth.dmarcReject && env.dmarcRejectAction === "reject") return { dmarcRejected: true };
+  const trace = `Return-Path: <${req.sender}>\r\n${receivedHeader({
+    helo: req.helo,
+    ip: req.ip,
+    by: env.hostname,
+    protocol: req.protocol,
+    id: req.sessionId,
+    recipient: req.recipient,
+    date: new Date(req.now),
+  })}${auth.headers}`;
+  // Verified as sent (a signature may cover them), stored without A-R fields forged in our name.
+  const stamped = Buffer.concat([Buffer.from(trace), withoutForgedAuthResults(raw, env.hostname)]);
+  return {
+    dmarcRejected: false,
+    mailbox: auth.dmarcReject ? "Junk" : "INBOX",
+    verdict: { ...auth.verdict },
+    content: await prepareContent(env.blobs, stamped),
+  };
+}
+
+/** SPF/DKIM/DMARC; an error in the check itself is noted in the header, never a reason to lose mail. */
+async function authenticateOrNote(req: IngestRequest, raw: Buffer, env: IngestEnv): Promise<AuthCheck> {
+  try {
+    return await checkAuthentication(raw, {
+      ip: req.ip,
+      helo: req.helo,
+      sender: req.sender,
+      mta: env.hostname,
+      resolver: env.resolver,
+    });
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).replace(/[\r\n()]/g, " ").slice(0, 100);
+    const header = `${env.hostname}; none (verification error: ${reason})`;
+    return {
+      verdict: {
+        spf: "none",
+        dkim: "none",
+        dkimPassDomains: [],
+        dmarc: "none",
+        dmarcPolicy: null,
+        arc: "none",
+        header,
+      },
+      headers: `Authentication-Results: ${header}\r\n`,
+      dmarcReject: false,
+    };
+  }
+}

@@ -41,6 +41,8 @@ export class IngestPool {
   constructor(
     size: number,
     private readonly data: Omit<IngestWorkerData, "module">,
+    /** The worker's module (tests give one that fails on purpose). */
+    private readonly module = MODULE,
   ) {
     this.slots = Array.from({ length: size }, () => this.spawn());
   }
@@ -73,7 +75,7 @@ export class IngestPool {
 
   private spawn(): Slot {
     const worker = new Worker(ENTRY, {
-      workerData: { ...this.data, module: MODULE } satisfies IngestWorkerData,
+      workerData: { ...this.data, module: this.module } satisfies IngestWorkerData,
     });
     const slot: Slot = { worker, pending: new Map() };
     worker.on("message", (reply: WorkerReply) => {

@@ -43,12 +43,13 @@ const DNS_CACHE_SIZE = 10_000;
  * does not matter (verifying inbound mail), not by `dns check`, which must see the record now.
  */
 export function withAnswerCache(resolver: DnsResolver): DnsResolver {
+  // A copy each time: a caller that changes its answer must not change the next one's.
+  const copy = <T>(answer: Promise<T>): Promise<T> => answer.then(structuredClone);
   const cache = new Map<string, { answer: Promise<unknown>; until: number }>();
   const remembered = <T>(key: string, lookup: () => Promise<T>): Promise<T> => {
     const now = Date.now();
     const hit = cache.get(key);
-    // A copy each time: a caller that changes its answer must not change the next one's.
-    if (hit && hit.until > now) return (hit.answer as Promise<T>).then(structuredClone);
+    if (hit && hit.until > now) return copy(hit.answer as Promise<T>);
     if (cache.size >= DNS_CACHE_SIZE) cache.clear();
     const answer = lookup();
     const entry = { answer, until: Number.POSITIVE_INFINITY };
@@ -61,7 +62,7 @@ export function withAnswerCache(resolver: DnsResolver): DnsResolver {
         entry.until = Date.now() + (isNoData(err) ? DNS_ANSWER_CACHE_MS : DNS_FAILURE_CACHE_MS);
       },
     );
-    return answer;
+    return copy(answer);
   };
   return {
     mx: (domain) => remembered(`MX ${domain.toLowerCase()}`, () => resolver.mx(domain)),

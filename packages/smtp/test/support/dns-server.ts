@@ -16,8 +16,13 @@ export interface TestDns {
   server: string;
   /** Mutable: tests add names as they go. Names are lower-case, without the trailing dot. */
   zone: Map<string, ZoneEntry>;
+  /** Every question asked, as "TYPE name", in order. */
+  asked: string[];
   close(): Promise<void>;
 }
+
+const typeName = (type: number) =>
+  Object.entries(Packet.TYPE).find(([, value]) => value === type)?.[0] ?? String(type);
 
 /** TXT strings are at most 255 bytes on the wire: long values (DKIM keys) go in chunks. */
 const chunks = (value: string): string[] => value.match(/.{1,255}/g) ?? [""];
@@ -27,6 +32,7 @@ const chunks = (value: string): string[] => value.match(/.{1,255}/g) ?? [""];
  * Every test that resolves names points the code at this, so nothing leaves the machine.
  */
 export async function startTestDns(zone = new Map<string, ZoneEntry>()): Promise<TestDns> {
+  const asked: string[] = [];
   const server = dns2.createServer({
     udp: true,
     handle: (request, send) => {
@@ -34,6 +40,7 @@ export async function startTestDns(zone = new Map<string, ZoneEntry>()): Promise
       const [question] = request.questions;
       if (!question) return send(response);
       const name = question.name.toLowerCase().replace(/\.$/, "");
+      asked.push(`${typeName(question.type)} ${name}`);
       const entry = zone.get(name);
       if (!entry) {
         response.header.rcode = NXDOMAIN;
@@ -60,6 +67,7 @@ export async function startTestDns(zone = new Map<string, ZoneEntry>()): Promise
   return {
     server: `127.0.0.1:${port}`,
     zone,
+    asked,
     close: async () => {
       await server.close();
     },

@@ -187,6 +187,12 @@ function readSmtpSettings(source: Source): SmtpSettings {
   }
   const workers = read(source, "MADOGUCHI_OUTBOUND_WORKERS");
   if (workers === "false" || workers === "0") smtp.outboundWorkers = false;
+  const ingest = read(source, "MADOGUCHI_INGEST_WORKERS");
+  if (ingest) {
+    if (!/^\d{1,2}$/.test(ingest))
+      throw new ConfigError("MADOGUCHI_INGEST_WORKERS", `"${ingest}" is not a number of threads (0-99)`);
+    smtp.ingestWorkers = Number(ingest);
+  }
   return smtp;
 }
 

@@ -1,4 +1,5 @@
 import type { Queryable, Tx } from "@madoguchi/db/client";
+import { insertJsonRows } from "@madoguchi/db/json-rows";
 import { type ChangeKind, changes, inboxes } from "@madoguchi/db/schema";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { AppError } from "./errors";
@@ -56,7 +57,9 @@ export async function insertChange(tx: Tx, seq: number, input: ChangeInput): Pro
 /** Writes several change rows in one statement (a batch of deliveries). */
 export async function insertChanges(tx: Tx, rows: (ChangeInput & { seq: number })[]): Promise<void> {
   if (!rows.length) return;
-  await tx.insert(changes).values(
+  await insertJsonRows(
+    tx,
+    changes,
     rows.map((input) => ({
       inboxId: input.inboxId,
       seq: input.seq,

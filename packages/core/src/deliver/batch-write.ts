@@ -1,4 +1,5 @@
 import type { Tx } from "@madoguchi/db/client";
+import { insertJsonRows } from "@madoguchi/db/json-rows";
 import { conversations, mailboxes, messages, messageUserState } from "@madoguchi/db/schema";
 import { eq, sql } from "drizzle-orm";
 import { allocateSeqs, type ChangeInput, insertChanges } from "../changelog";
@@ -61,9 +62,17 @@ export async function writeBatch(
     allocateSeqs(tx, inboxId, created.length + planned.length),
     takeUids(tx, uidRanges),
     created.length
-      ? tx.insert(conversations).values(created.map((c) => conversationRow(inboxId, c, touches.get(c))))
+      ? insertJsonRows(
+          tx,
+          conversations,
+          created.map((c) => conversationRow(inboxId, c, touches.get(c))),
+        )
       : null,
-    tx.insert(messages).values(planned.map((m) => messageRow(inboxId, m))),
+    insertJsonRows(
+      tx,
+      messages,
+      planned.map((m) => messageRow(inboxId, m)),
+    ),
     seen.length ? tx.insert(messageUserState).values(seen) : null,
     insertChanges(tx, changesOf(inboxId, planned, createdSeq)),
     touchStored(tx, touches),

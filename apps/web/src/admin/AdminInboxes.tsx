@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { type Outputs, STATUSES, type Status, trpc } from "../api/client";
+import { type Outputs, type Status, trpc } from "../api/client";
 import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
+import { StatusOptions } from "../components/StatusOptions";
 import { useI18n } from "../i18n";
 
 type AdminInbox = Outputs["admin"]["inboxes"]["list"][number];
@@ -148,11 +149,7 @@ function InboxEditor(props: { inbox: AdminInbox; users: AdminUser[] }) {
         <label>
           {t("admin.statusOnReply")}
           <select value={statusOnReply} onChange={(e) => setStatusOnReply(e.target.value as Status)}>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`status.${s}`)}
-              </option>
-            ))}
+            <StatusOptions />
           </select>
         </label>
         {(update.error ?? members.error) && (

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
-import { STATUSES, type Status } from "../api/client";
+import type { Status } from "../api/client";
+import { StatusOptions } from "../components/StatusOptions";
 import { useI18n } from "../i18n";
 import type { SendStep } from "./useSendStep";
 
@@ -28,11 +29,7 @@ export function ComposeFooter(props: {
         <label className="status-after">
           {t("compose.statusAfter")}
           <select value={statusAfter} onChange={(e) => setStatusAfter(e.target.value as Status)}>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`status.${s}`)}
-              </option>
-            ))}
+            <StatusOptions />
           </select>
         </label>
         <button type="button" className="danger" onClick={props.onDiscard} disabled={props.discardDisabled}>

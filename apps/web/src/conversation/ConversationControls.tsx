@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type ConversationDetail, type Me, mutationId, STATUSES, type Status, trpc } from "../api/client";
+import { type ConversationDetail, type Me, mutationId, type Status, trpc } from "../api/client";
 import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
+import { StatusOptions } from "../components/StatusOptions";
 import { useI18n } from "../i18n";
 
 /** Status and assignee: changes show for teammates through realtime within a second. */
@@ -42,11 +43,7 @@ export function ConversationControls(props: { me: Me; detail: ConversationDetail
           data-testid="status-select"
           className={`status-select status-${c.status}`}
         >
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {t(`status.${s}`)}
-            </option>
-          ))}
+          <StatusOptions />
         </select>
       </label>
       <label>

@@ -2,7 +2,7 @@ import { addSharedInbox, assignConversation, changeInboxMembers, deliver } from 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mail, useTeamEnv } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
-import { startTestServer, TestClient, type TestServer } from "./support";
+import { agent, startTestServer, type TestClient, type TestServer } from "./support";
 
 // "担当: 自分" across inboxes: alice works info@ (with bob) and billing@ (alone); carol works neither.
 describe.each(drivers)("assigned to me across inboxes (%s)", (driver) => {
@@ -38,10 +38,8 @@ describe.each(drivers)("assigned to me across inboxes (%s)", (driver) => {
     await put("billingMine", billingId, "請求書の再発行", team.alice.id);
     await put("billingDone", billingId, "領収書の宛名", team.alice.id);
     server = await startTestServer(state.env);
-    alice = new TestClient(server.url);
-    await alice.login("alice@example.co.jp", "correct horse 1");
-    carol = new TestClient(server.url);
-    await carol.login("carol@example.co.jp", "correct horse 3");
+    alice = await agent(server, "alice");
+    carol = await agent(server, "carol");
     await alice.trpc.conversation.setStatus.mutate({
       conversationId: conv.billingDone as number,
       status: "done",

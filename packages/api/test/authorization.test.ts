@@ -2,7 +2,7 @@ import { addComment, createTemplate, deliver, getConversation } from "@madoguchi
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mail, useTeamEnv } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
-import { expectTrpcError, startTestServer, TestClient, type TestServer } from "./support";
+import { agent, expectTrpcError, startTestServer, TestClient, type TestServer } from "./support";
 
 describe.each(drivers)("authorization through the API (%s)", (driver) => {
   const state = useTeamEnv(driver);
@@ -26,10 +26,8 @@ describe.each(drivers)("authorization through the API (%s)", (driver) => {
       await createTemplate(ctx, a.id, { inboxId: info.id, name: "お礼", body: "ありがとう" })
     ).id;
     ids.seq = (await getConversation(ctx, ids.conversation, a.id)).lastSeq;
-    carol = new TestClient(server.url);
-    await carol.login("carol@example.co.jp", "correct horse 3");
-    alice = new TestClient(server.url);
-    await alice.login("alice@example.co.jp", "correct horse 1");
+    carol = await agent(server, "carol");
+    alice = await agent(server, "alice");
   });
   afterAll(() => server?.close());
 

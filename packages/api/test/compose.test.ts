@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mail, useTeamEnv } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
 import { attachmentMail } from "./mails";
-import { expectTrpcError, startTestServer, TestClient, type TestServer } from "./support";
+import { agent, expectTrpcError, startTestServer, type TestClient, type TestServer } from "./support";
 
 const PDF = Buffer.from("%PDF-1.4\n請求書の中身\n%%EOF\n");
 
@@ -39,13 +39,10 @@ describe.each(drivers)("composer: forward, new message, attachments (%s)", (driv
 
   beforeAll(async () => {
     server = await startTestServer(state.env);
-    alice = new TestClient(server.url);
-    await alice.login("alice@example.co.jp", "correct horse 1");
-    bob = new TestClient(server.url);
-    await bob.login("bob@example.co.jp", "correct horse 2");
+    alice = await agent(server, "alice");
+    bob = await agent(server, "bob");
     await bob.trpc.auth.updateProfile.mutate({ locale: "en", timeZone: "America/New_York" });
-    carol = new TestClient(server.url);
-    await carol.login("carol@example.co.jp", "correct horse 3");
+    carol = await agent(server, "carol");
   });
   afterAll(() => server?.close());
 

@@ -9,7 +9,7 @@ import { type ConnectorWorkers, startConnectorWorkers } from "../../sync/src/wor
 import { type Dovecot, startDovecot } from "../../sync/test/dovecot";
 import { plainMail, secretKey, testConfig, waitFor } from "../../sync/test/setup";
 import type { AppRouter } from "../src/root";
-import { expectTrpcError, startTestServer, TestClient, type TestServer } from "./support";
+import { agent, expectTrpcError, startTestServer, TestClient, type TestServer } from "./support";
 
 const MAILS = 30;
 
@@ -38,8 +38,7 @@ describe.each(drivers)("connector admin router (%s)", (driver) => {
     });
     admin = new TestClient(server.url);
     await admin.login("admin@example.co.jp", "admin pass 1");
-    alice = new TestClient(server.url);
-    await alice.login("alice@example.co.jp", "correct horse 1");
+    alice = await agent(server, "alice");
     recorded = createTRPCClient<AppRouter>({
       links: [
         httpLink({

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mail, useTeamEnv } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
 import { attachmentMail, htmlMail } from "./mails";
-import { expectTrpcError, startTestServer, TestClient, type TestServer } from "./support";
+import { agent, expectTrpcError, startTestServer, type TestClient, type TestServer } from "./support";
 
 const PDF = Buffer.from("%PDF-1.4\n% 請求書のテスト\n%%EOF\n");
 
@@ -48,10 +48,8 @@ describe.each(drivers)("conversations through the API (%s)", (driver) => {
       "other",
       mail({ subject: "ご質問", from: "hanako@other.example", body: "請求書の再発行をお願いします。" }),
     );
-    alice = new TestClient(server.url);
-    await alice.login("alice@example.co.jp", "correct horse 1");
-    bob = new TestClient(server.url);
-    await bob.login("bob@example.co.jp", "correct horse 2");
+    alice = await agent(server, "alice");
+    bob = await agent(server, "bob");
   });
   afterAll(() => server?.close());
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mail } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
 import { type ImapTestEnv, startImap } from "../../imap/test/helpers";
-import { startTestServer, TestClient, type TestServer } from "./support";
+import { agent, startTestServer, type TestClient, type TestServer } from "./support";
 
 // The web app's read state and IMAP \Seen are one per-user state: imapflow against the real
 // IMAP server and the web API over HTTP, on one database.
@@ -47,10 +47,8 @@ describe.each(drivers)("web read state ↔ IMAP \\Seen (%s)", (driver) => {
     conversationId = first.conversationId as number;
     uids.push(first.uid, second.uid);
     server = await startTestServer(t.env);
-    web = new TestClient(server.url);
-    await web.login("alice@example.co.jp", "correct horse 1");
-    webBob = new TestClient(server.url);
-    await webBob.login("bob@example.co.jp", "correct horse 2");
+    web = await agent(server, "alice");
+    webBob = await agent(server, "bob");
     imap = imapClient(t, "alice@example.co.jp", "correct horse 1");
     imapBob = imapClient(t, "bob@example.co.jp", "correct horse 2");
     await imap.connect();

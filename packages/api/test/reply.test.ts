@@ -4,7 +4,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mail, useTeamEnv } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
-import { expectTrpcError, startTestServer, TestClient, type TestServer } from "./support";
+import { agent, expectTrpcError, startTestServer, TestClient, type TestServer } from "./support";
 
 const customer = [{ address: "taro@customer.example", name: "山田 太郎" }];
 
@@ -17,10 +17,8 @@ describe.each(drivers)("replies through the API (%s)", (driver) => {
 
   beforeAll(async () => {
     server = await startTestServer(state.env, { onQueued: () => queued++ });
-    alice = new TestClient(server.url);
-    await alice.login("alice@example.co.jp", "correct horse 1");
-    bob = new TestClient(server.url);
-    await bob.login("bob@example.co.jp", "correct horse 2");
+    alice = await agent(server, "alice");
+    bob = await agent(server, "bob");
   });
   afterAll(() => server?.close());
 

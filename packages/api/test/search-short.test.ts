@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mail, useTeamEnv } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
-import { startTestServer, TestClient, type TestServer } from "./support";
+import { agent, startTestServer, type TestClient, type TestServer } from "./support";
 
 // Search terms of one or two characters (請求, 納期, "Q"): no trigram exists for them, so they
 // go through messages.search_grams and its GIN index (migration 0009); results must be the same substring matches.
@@ -24,8 +24,7 @@ describe.each(drivers)("short search terms (%s)", (driver) => {
     await put("faq", "Q&A の追加", "よくある質問を増やしたいです。");
     await put("discount", "割引", "割引は10%ですか。", "佐々木 <sasaki@shop.example>");
     server = await startTestServer(state.env);
-    alice = new TestClient(server.url);
-    await alice.login("alice@example.co.jp", "correct horse 1");
+    alice = await agent(server, "alice");
   });
   afterAll(() => server?.close());
 

@@ -1,9 +1,11 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { AuthThrottle, CHANGES_CHANNEL, ChangeFeed } from "@madoguchi/core";
+import type { DriverName } from "@madoguchi/db/client";
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
 import { io, type Socket } from "socket.io-client";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
+import { useTeamEnv } from "../../core/test/fixtures";
 import type { TestEnv } from "../../core/test/harness";
 import { type ApiDeps, type MountedApi, mountApi } from "../src/http/index";
 import type {
@@ -159,6 +161,38 @@ export class RealtimeClient {
 }
 
 /** Runs `fn`, expecting a tRPC error with this code; returns its data. */
+const PASSWORDS = { alice: "correct horse 1", bob: "correct horse 2", carol: "correct horse 3" };
+
+/** A client logged in as one of createTeam's users (fixtures.ts). */
+export async function agent(server: TestServer, name: keyof typeof PASSWORDS): Promise<TestClient> {
+  const client = new TestClient(server.url);
+  await client.login(`${name}@example.co.jp`, PASSWORDS[name]);
+  return client;
+}
+
+/** The API server on a team env (useTeamEnv) with alice and bob logged in, for one describe. */
+export interface TeamServer {
+  state: ReturnType<typeof useTeamEnv>;
+  server: TestServer;
+  alice: TestClient;
+  bob: TestClient;
+  /** The core clock the API runs on is moved forward by this: to end a window without waiting. */
+  skewMs: number;
+}
+
+export function useTeamServer(driver: DriverName): TeamServer {
+  const state = useTeamEnv(driver);
+  const t = { state, skewMs: 0 } as TeamServer;
+  beforeAll(async () => {
+    state.env.ctx.now = () => new Date(Date.now() + t.skewMs);
+    t.server = await startTestServer(state.env);
+    t.alice = await agent(t.server, "alice");
+    t.bob = await agent(t.server, "bob");
+  });
+  afterAll(() => t.server?.close());
+  return t;
+}
+
 export async function expectTrpcError(fn: () => Promise<unknown>, code: string): Promise<ErrorData> {
   try {
     await fn();

@@ -1,51 +1,36 @@
 import { claimDeliveries, deliver } from "@madoguchi/core";
 import { changes, conversations, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mail, useTeamEnv } from "../../core/test/fixtures";
+import { describe, expect, it } from "vitest";
+import { mail } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
-import { expectTrpcError, startTestServer, TestClient, type TestServer } from "./support";
+import { agent, expectTrpcError, startTestServer, useTeamServer } from "./support";
 
 const customer = [{ address: "taro@customer.example", name: "山田 太郎" }];
 const WINDOW_MS = 10_000; // the default undo window: the team's inbox sets none
 
 describe.each(drivers)("server-side undo window (%s)", (driver) => {
-  const state = useTeamEnv(driver);
-  let server: TestServer;
-  let alice: TestClient;
-  let bob: TestClient;
-  // The core clock the API runs on: moved forward to end a window without waiting for it.
-  let skewMs = 0;
-
-  beforeAll(async () => {
-    state.env.ctx.now = () => new Date(Date.now() + skewMs);
-    server = await startTestServer(state.env);
-    alice = new TestClient(server.url);
-    await alice.login("alice@example.co.jp", "correct horse 1");
-    bob = new TestClient(server.url);
-    await bob.login("bob@example.co.jp", "correct horse 2");
-  });
-  afterAll(() => server?.close());
+  const t = useTeamServer(driver);
 
   const newConversation = async (subject: string) =>
     (
       await deliver(
-        state.env.ctx,
-        state.team.info.id,
+        t.state.env.ctx,
+        t.state.team.info.id,
         mail({ subject, messageId: `${subject}-${driver}@customer.example` }),
       )
     ).conversationId as number;
   const rowsOf = (outboundId: number) =>
-    state.env.ctx.db.select().from(outboundQueue).where(eq(outboundQueue.outboundMessageId, outboundId));
+    t.state.env.ctx.db.select().from(outboundQueue).where(eq(outboundQueue.outboundMessageId, outboundId));
   const claimedFor = async (outboundId: number) =>
-    (await claimDeliveries(state.env.ctx, { limit: 50, leaseMs: 60_000 })).filter(
+    (await claimDeliveries(t.state.env.ctx, { limit: 50, leaseMs: 60_000 })).filter(
       (c) => c.outboundMessageId === outboundId,
     );
 
   it("holds the send; the author cancels inside the window and gets the draft back; a teammate may then reply", async () => {
     const c = await newConversation("見積もりの件");
-    const view = await alice.trpc.conversation.get.query({ conversationId: c });
-    const bobView = await bob.trpc.conversation.get.query({ conversationId: c });
+    const view = await t.alice.trpc.conversation.get.query({ conversationId: c });
+    const bobView = await t.bob.trpc.conversation.get.query({ conversationId: c });
     const draft = {
       subject: "Re: 見積もりの件",
       to: ["taro@customer.example"],
@@ -55,12 +40,12 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
       bodyHtml: "<p>お見積もりを<strong>添付</strong>します。</p>",
       format: "markdown" as const,
     };
-    await alice.trpc.draft.save.mutate({
+    await t.alice.trpc.draft.save.mutate({
       conversationId: c,
       basedOnSeq: view.conversation.lastSeq,
       content: draft,
     });
-    const sent = await alice.trpc.reply.send.mutate({
+    const sent = await t.alice.trpc.reply.send.mutate({
       conversationId: c,
       basedOnSeq: view.conversation.lastSeq,
       to: customer,
@@ -80,7 +65,7 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
     // During the window the reply counts: Bob's send from the older view is refused.
     const refused = await expectTrpcError(
       () =>
-        bob.trpc.reply.send.mutate({
+        t.bob.trpc.reply.send.mutate({
           conversationId: c,
           basedOnSeq: bobView.conversation.lastSeq,
           to: customer,
@@ -89,25 +74,27 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
         }),
       "CONFLICT",
     );
-    expect(refused.details.conflict).toMatchObject({ kind: "reply_sent", byUserId: state.team.alice.id });
+    expect(refused.details.conflict).toMatchObject({ kind: "reply_sent", byUserId: t.state.team.alice.id });
 
-    const during = await alice.trpc.draft.get.query({ conversationId: c });
+    const during = await t.alice.trpc.draft.get.query({ conversationId: c });
     expect(during.editing).toBeNull();
     expect(during.held).toEqual([{ outboundId: sent.outboundId, releaseAt: sent.heldUntil }]);
-    expect((await alice.trpc.conversation.get.query({ conversationId: c })).conversation.status).toBe("done");
+    expect((await t.alice.trpc.conversation.get.query({ conversationId: c })).conversation.status).toBe(
+      "done",
+    );
 
-    await expect(bob.trpc.reply.cancel.mutate({ outboundId: sent.outboundId })).rejects.toThrow(
+    await expect(t.bob.trpc.reply.cancel.mutate({ outboundId: sent.outboundId })).rejects.toThrow(
       /No send of yours/,
     );
-    const cancelled = await alice.trpc.reply.cancel.mutate({ outboundId: sent.outboundId });
+    const cancelled = await t.alice.trpc.reply.cancel.mutate({ outboundId: sent.outboundId });
     expect(cancelled).toMatchObject({ cancelled: true, conversationId: c });
 
-    const db = state.env.ctx.db;
+    const db = t.state.env.ctx.db;
     expect(await db.select().from(outboundMessages).where(eq(outboundMessages.id, sent.outboundId))).toEqual(
       [],
     );
     expect(await rowsOf(sent.outboundId)).toEqual([]);
-    const after = await alice.trpc.conversation.get.query({ conversationId: c });
+    const after = await t.alice.trpc.conversation.get.query({ conversationId: c });
     expect(after.messages.map((m) => m.direction)).toEqual(["inbound"]);
     expect(after.conversation.status).toBe("open");
     const [counted] = await db
@@ -116,13 +103,16 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
       .where(eq(conversations.id, c));
     expect(counted?.n).toBe(1);
     expect(after.activity.map((a) => a.kind)).toContain("reply_cancelled");
-    const back = await alice.trpc.draft.get.query({ conversationId: c });
+    const back = await t.alice.trpc.draft.get.query({ conversationId: c });
     expect(back.held).toEqual([]);
     expect(back.editing?.content).toEqual({ ...draft, cc: [] });
-    await expectTrpcError(() => alice.trpc.reply.cancel.mutate({ outboundId: sent.outboundId }), "NOT_FOUND");
+    await expectTrpcError(
+      () => t.alice.trpc.reply.cancel.mutate({ outboundId: sent.outboundId }),
+      "NOT_FOUND",
+    );
 
     // The cancelled reply no longer guards: Bob's send from his old view goes through.
-    const bobSent = await bob.trpc.reply.send.mutate({
+    const bobSent = await t.bob.trpc.reply.send.mutate({
       conversationId: c,
       basedOnSeq: bobView.conversation.lastSeq,
       to: customer,
@@ -139,8 +129,8 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
 
   it("after the window it goes out exactly once and can no longer be cancelled, also after a restart", async () => {
     const c = await newConversation("納期の確認");
-    const view = await alice.trpc.conversation.get.query({ conversationId: c });
-    const sent = await alice.trpc.reply.send.mutate({
+    const view = await t.alice.trpc.conversation.get.query({ conversationId: c });
+    const sent = await t.alice.trpc.reply.send.mutate({
       conversationId: c,
       basedOnSeq: view.conversation.lastSeq,
       to: customer,
@@ -148,25 +138,27 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
       bodyText: "来週火曜日に発送いたします。",
     });
     // A restart: this API process goes away; the hold lives in the rows, not in a timer.
-    await server.close();
-    server = await startTestServer(state.env);
-    alice = new TestClient(server.url);
-    await alice.login("alice@example.co.jp", "correct horse 1");
+    await t.server.close();
+    t.server = await startTestServer(t.state.env);
+    t.alice = await agent(t.server, "alice");
     expect(await claimedFor(sent.outboundId)).toEqual([]);
-    expect((await alice.trpc.draft.get.query({ conversationId: c })).held).toHaveLength(1);
+    expect((await t.alice.trpc.draft.get.query({ conversationId: c })).held).toHaveLength(1);
 
-    skewMs += WINDOW_MS + 1000;
+    t.skewMs += WINDOW_MS + 1000;
     const claimed = await claimedFor(sent.outboundId);
     expect(claimed.map((r) => r.recipients)).toEqual([["taro@customer.example"]]);
     expect(await claimedFor(sent.outboundId)).toEqual([]);
-    await expectTrpcError(() => alice.trpc.reply.cancel.mutate({ outboundId: sent.outboundId }), "CONFLICT");
-    await expect(alice.trpc.reply.cancel.mutate({ outboundId: sent.outboundId })).rejects.toThrow(
+    await expectTrpcError(
+      () => t.alice.trpc.reply.cancel.mutate({ outboundId: sent.outboundId }),
+      "CONFLICT",
+    );
+    await expect(t.alice.trpc.reply.cancel.mutate({ outboundId: sent.outboundId })).rejects.toThrow(
       /Too late to undo/,
     );
     // Past the window the held copy of the draft is gone, and nothing is offered for undo.
-    const drafts = await alice.trpc.draft.get.query({ conversationId: c });
+    const drafts = await t.alice.trpc.draft.get.query({ conversationId: c });
     expect(drafts).toMatchObject({ editing: null, held: [] });
-    const after = await alice.trpc.conversation.get.query({ conversationId: c });
+    const after = await t.alice.trpc.conversation.get.query({ conversationId: c });
     expect(after.messages.map((m) => m.direction)).toEqual(["inbound", "outbound"]);
   });
 });

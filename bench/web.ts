@@ -29,16 +29,26 @@ export async function seedConversations(url: string, inboxId: number): Promise<v
         (array['open','in_progress','waiting','done'])[1 + g % 4], 1,
         timestamptz '2026-01-01' + g * interval '1 minute', timestamptz '2026-01-01' + g * interval '1 minute', g, g
       from generate_series(1, ${CONVERSATIONS}) g`;
+    // The application computes messages.search_grams (searchGramsOf in packages/core); for rows
+    // made here in SQL, the same distinct characters and pairs, by a function of this session.
+    await sql`
+      create function pg_temp.grams(t text) returns text[] language sql immutable as $$
+        select coalesce(array_agg(distinct g), '{}') from (
+          select unnest(array[ch, ch || lead(ch) over (order by i)]) as g
+          from unnest(string_to_array(lower(t), null)) with ordinality as u(ch, i)) x
+        where g is not null and g !~ '\\s' $$`;
     await sql`
       insert into messages (inbox_id, mailbox_id, conversation_id, uid, modseq, blob_hash, size, subject,
-        from_address, from_name, "to", snippet, body_text, internal_date, direction)
-      select c.inbox_id, ${mailbox?.id}, c.id, row_number() over (order by c.id), c.last_seq, repeat('0', 64), 2000,
-        c.subject, c.customer_address, c.customer_name, '[{"name":"","address":"info@example.co.jp"}]'::jsonb,
+        from_address, from_name, "to", snippet, body_text, internal_date, direction, search_grams)
+      select m.*, pg_temp.grams(m.subject || ' ' || m.body || ' ' || m.address || ' ' || m.name || ' info@example.co.jp')
+      from (select c.inbox_id, ${mailbox?.id}::int, c.id, row_number() over (order by c.id), c.last_seq, repeat('0', 64), 2000,
+        c.subject, c.customer_address as address, c.customer_name as name,
+        '[{"name":"","address":"info@example.co.jp"}]'::jsonb,
         'お問い合わせ番号 ' || c.last_seq, 'お問い合わせ番号 ' || c.last_seq ||
           case when c.last_seq % 50 = 0 then ' 請求書の再発行をお願いします。' else ' 配送状況を教えてください。' end ||
-          repeat(' いつもお世話になっております。商品について確認させてください。', 20),
+          repeat(' いつもお世話になっております。商品について確認させてください。', 20) as body,
         c.last_message_at, 'inbound'
-      from conversations c where c.inbox_id = ${inboxId}`;
+      from conversations c where c.inbox_id = ${inboxId}) m`;
     await sql`update inboxes set modseq = ${CONVERSATIONS} where id = ${inboxId}`;
     await sql`update mailboxes set uid_next = ${CONVERSATIONS + 1}, highest_modseq = ${CONVERSATIONS} where id = ${mailbox?.id}`;
     // What autovacuum would have done by then: statistics and the visibility map (index-only counts).

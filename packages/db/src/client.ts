@@ -135,7 +135,10 @@ export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
       onnotice: () => {},
       // Every query here is a short OLTP one. Past jit_above_cost (a row set of unknown size, a
       // few subqueries) PostgreSQL spends ~45 ms compiling a plan that runs in ~1 ms.
-      connection: { jit: "off" },
+      // Prepared statements (preparing() below) are planned for their values at every run, as
+      // unnamed ones were: a generic plan knows neither the inbox nor the search term, and took
+      // a 1-2 character search from its grams index to a 250 ms scan.
+      connection: { jit: "off", plan_cache_mode: "force_custom_plan" },
     });
     const db = drizzlePostgres({ client: preparing(sql), schema, casing: "snake_case" }) as unknown as Db;
     return {

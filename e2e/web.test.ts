@@ -32,6 +32,7 @@ describe("web app in Chromium: two agents, one shared inbox", () => {
   let tanakaId = 0;
   /** While B is "offline", new realtime connections of B wait here (resolved when back online). */
   let bGate: Promise<void> = Promise.resolve();
+  let bOffline = false;
   let bSockets: { close(): Promise<void> }[] = [];
 
   beforeAll(async () => {
@@ -103,7 +104,9 @@ describe("web app in Chromium: two agents, one shared inbox", () => {
     for (const p of [a, b]) p.on("pageerror", (e) => pageErrors.push(e.message));
     // B's realtime connections pass through here so a test can cut them and hold reconnects.
     await b.routeWebSocket(/\/socket\.io\//, async (ws) => {
-      await bGate;
+      // Checked again after every wait, in the same turn as the connect: a handler that got past
+      // an open gate just before the test cut B off must not slip through with a live socket.
+      while (bOffline) await bGate;
       ws.connectToServer();
       bSockets.push(ws);
     });
@@ -235,10 +238,18 @@ describe("web app in Chromium: two agents, one shared inbox", () => {
   it("converges after B's realtime connection was down, without a reload", async () => {
     await b.goto(`${srv.baseUrl}/#/inbox/${inboxId}/c/${conv.html}`);
     const assignee = b.getByTestId("assignee-select");
+    // The conversation loaded (an empty select also shows before it has), and B is connected:
+    // only then is what B shows its state rather than a request still on its way.
+    await b.getByTestId("mail-frame").waitFor({ timeout: WAIT });
+    await expect.poll(() => bSockets.length, { timeout: WAIT }).toBeGreaterThan(0);
     await expect.poll(() => assignee.inputValue(), { timeout: WAIT }).toBe("");
     let goOnline = () => {};
+    bOffline = true;
     bGate = new Promise((resolve) => {
-      goOnline = resolve;
+      goOnline = () => {
+        bOffline = false;
+        resolve();
+      };
     });
     await Promise.all(bSockets.map((ws) => ws.close()));
     bSockets = [];

@@ -59,4 +59,36 @@ describe.each(drivers)("unparseable mail on %s", (driver) => {
       .where(eq(conversations.id, conversationId));
     expect(conversation).toMatchObject({ messageCount: 1, subject: "壊れたメール" });
   });
+
+  it("threads a reprocessed reply into the conversation it answers, as delivery would", async () => {
+    const admin = await addUser(t.env.ctx, {
+      email: "admin2@example.co.jp",
+      name: "管理者",
+      password: "long enough",
+      isAdmin: true,
+    });
+    const parent = await deliver(
+      t.env.ctx,
+      t.team.info.id,
+      mail({ subject: "見積もり", messageId: "quote@customer.example" }),
+    );
+    failNext.on = true;
+    const reply = await deliver(
+      t.env.ctx,
+      t.team.info.id,
+      mail({
+        subject: "Re: 見積もり",
+        messageId: "quote-2@customer.example",
+        inReplyTo: "quote@customer.example",
+      }),
+    );
+    expect(reply.conversationId).toBeNull();
+    const { conversationId } = await reprocessMessage(t.env.ctx, admin.id, reply.messageId);
+    expect(conversationId).toBe(parent.conversationId);
+    const [conversation] = await t.env.ctx.db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.id, conversationId));
+    expect(conversation?.messageCount).toBe(2);
+  });
 });

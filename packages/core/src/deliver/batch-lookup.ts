@@ -20,7 +20,7 @@ export interface StoredCopy {
   modseq: number;
 }
 
-/** The stored rows each threading rule of thread.ts finds, one lookup per rule, none chosen yet. */
+/** The stored rows each threading rule (chooseConversation, batch-thread.ts) needs, one lookup per rule. */
 export interface LookupResult {
   existing: StoredCopy | null;
   parent: { conversationId: number; at: Date } | null;
@@ -37,7 +37,7 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 
 /**
- * The duplicate check and the threading lookups of thread.ts for every message of a batch, and
+ * The duplicate check and the threading lookups for every message of a batch, and
  * the ids its rows will get, in one round trip (it runs while the inbox is locked, so round trips are what it costs). Each
  * rule is its own correlated subquery so it keeps its index: blob hash, Message-ID,
  * In-Reply-To btree, References GIN, subject. ("inbox_id + 0" keeps the planner off the

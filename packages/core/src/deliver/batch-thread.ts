@@ -32,9 +32,14 @@ export interface SubjectKey {
 }
 
 /**
- * The rules of thread.ts over the stored rows (looked up for the whole batch) and the messages
- * placed earlier in the same batch, which the lookup could not see. Earlier batch messages are
- * treated as the newest stored ones, as they would be had each message had its own transaction.
+ * The conversation a message belongs to, within one inbox:
+ * 1. a message it answers (In-Reply-To / References);
+ * 2. a message that answers it (replies can arrive before their parent);
+ * 3. subject fallback, only for a reply-prefixed subject from the same customer within
+ *    SUBJECT_THREAD_WINDOW_MS, so unrelated "Re: お問い合わせ" mails stay apart.
+ * Over the stored rows (looked up for the whole batch, batch-lookup.ts) and the messages placed
+ * earlier in the same batch, which the lookup could not see; earlier batch messages count as the
+ * newest stored ones, as they would had each message had its own transaction.
  */
 export function chooseConversation(
   parsed: ParsedMessage,

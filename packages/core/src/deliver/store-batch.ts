@@ -1,5 +1,6 @@
 import type { Db, Tx } from "@madoguchi/db/client";
 import { conversations, inboxes, mailboxes } from "@madoguchi/db/schema";
+import type { ParsedMessage } from "@madoguchi/mail/parse";
 import { hasReplyPrefix, normalizeSubject, SUBJECT_THREAD_WINDOW_MS } from "@madoguchi/mail/threading";
 import { eq, inArray } from "drizzle-orm";
 import { applyStatus } from "../conversations/status";
@@ -74,6 +75,30 @@ export async function storeBatch(db: Db, inboxId: number, items: PreparedDeliver
     if (state.planned.length) await writeBatch(tx, inboxId, state.base, state.planned);
     return placements.map((p, i) => outcomeOf(p, items[i]?.blob.hash ?? ""));
   });
+}
+
+/**
+ * The stored conversation one message threads into, by the same rules as a batch (a batch of
+ * one, nothing placed before it), locked; null when it starts a new one. For reprocessing a
+ * kept-raw message, under the inbox lock its caller holds.
+ */
+export async function threadAlone(
+  tx: Tx,
+  inboxId: number,
+  item: Pick<PreparedDelivery, "parsed" | "direction" | "now"> & { parsed: ParsedMessage },
+): Promise<BatchConversation | null> {
+  // No duplicate check: the message being threaded is stored already.
+  const alone: PreparedDelivery = {
+    ...item,
+    blob: { hash: "", size: 0 },
+    parseError: null,
+    envelope: { allowDuplicate: true },
+  };
+  const subject = subjectKey(alone);
+  const [found] = await lookupBatch(tx, inboxId, [lookupKey(alone, subject)]);
+  if (!found) throw new Error("the lookup returned no row for one message");
+  const stored = await lockConversations(tx, [found]);
+  return chooseConversation(item.parsed, found, subject, [], [...stored.values()], stored);
 }
 
 /**

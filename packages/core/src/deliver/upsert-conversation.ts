@@ -6,7 +6,7 @@ import { eq, sql } from "drizzle-orm";
 import { allocateSeq, insertChange } from "../changelog";
 import { applyStatus } from "../conversations/status";
 import { customerOf } from "./message-fields";
-import { findConversation } from "./thread";
+import { threadAlone } from "./store-batch";
 
 // One message at a time, for reprocessing kept-raw mail; deliveries go through store-batch.ts.
 
@@ -20,21 +20,11 @@ export async function upsertConversation(
   actorId: number | null,
 ): Promise<number> {
   const customer = customerOf(parsed, direction);
-  const found = await findConversation(tx, inboxId, parsed, customer.address, now);
-  if (found !== null) {
-    const [conversation] = await tx
-      .select()
-      .from(conversations)
-      .where(eq(conversations.id, found))
-      .for("update");
-    if (
-      conversation &&
-      direction === "inbound" &&
-      (conversation.status === "done" || conversation.status === "waiting")
-    ) {
-      await applyStatus(tx, conversation, "open", null, "customer_wrote");
-    }
-    return found;
+  const found = await threadAlone(tx, inboxId, { parsed, direction, now });
+  if (found?.row) {
+    if (direction === "inbound" && (found.status === "done" || found.status === "waiting"))
+      await applyStatus(tx, found.row, "open", null, "customer_wrote");
+    return found.id;
   }
   const [created] = await tx
     .insert(conversations)

@@ -1,12 +1,13 @@
 import type { Me } from "../api/client";
 import { useI18n } from "../i18n";
+import { AdminConnectors } from "./AdminConnectors";
 import { AdminDomains } from "./AdminDomains";
 import { AdminInboxes } from "./AdminInboxes";
 import { AdminUsers } from "./AdminUsers";
 
-const TABS = ["users", "inboxes", "domains"] as const;
+const TABS = ["users", "inboxes", "connectors", "domains"] as const;
 
-/** Administration (loaded on demand): users, shared inboxes and members, domains. */
+/** Administration (loaded on demand): users, shared inboxes and members, external mailboxes, domains. */
 export default function Admin(props: { me: Me; tab: string }) {
   const { t } = useI18n();
   if (!props.me.isAdmin) return <p className="pad">{t("admin.forbidden")}</p>;
@@ -25,6 +26,8 @@ export default function Admin(props: { me: Me; tab: string }) {
         <AdminUsers me={props.me} />
       ) : tab === "inboxes" ? (
         <AdminInboxes />
+      ) : tab === "connectors" ? (
+        <AdminConnectors />
       ) : (
         <AdminDomains />
       )}

@@ -1,0 +1,156 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type Outputs, trpc } from "../api/client";
+import { errorKey } from "../api/errors";
+import { keys } from "../api/keys";
+import { type I18n, useI18n } from "../i18n";
+import { ConnectorAddForm } from "./ConnectorAddForm";
+
+type Connector = Outputs["connector"]["list"][number];
+type Progress = Connector["progress"][number];
+type TestResult = Outputs["connector"]["test"];
+
+const connectorsKey = [...keys.admin, "connectors"] as const;
+/** Import progress moves while the page is open: poll, the workers do not push it. */
+const POLL_MS = 3_000;
+
+/** External mailboxes connected to shared inboxes: progress, health, test, switches, removal. */
+export function AdminConnectors() {
+  const { t } = useI18n();
+  const connectors = useQuery({
+    queryKey: connectorsKey,
+    queryFn: () => trpc.connector.list.query(),
+    refetchInterval: POLL_MS,
+  });
+  return (
+    <div className="admin-panel">
+      <p className="muted">{t("connector.intro")}</p>
+      <ConnectorAddForm />
+      {connectors.error && <p className="form-error">{t(errorKey(connectors.error))}</p>}
+      {connectors.data?.length === 0 && <p className="muted">{t("connector.none")}</p>}
+      {connectors.data?.map((c) => (
+        <ConnectorCard key={c.id} connector={c} />
+      ))}
+    </div>
+  );
+}
+
+function duration(t: I18n["t"], seconds: number): string {
+  if (seconds < 90) return t("connector.seconds", { n: Math.max(1, Math.round(seconds)) });
+  if (seconds < 90 * 60) return t("connector.minutes", { n: Math.round(seconds / 60) });
+  return t("connector.hours", { n: Math.round(seconds / 3600) });
+}
+
+function ProgressLine(props: { p: Progress }) {
+  const { t } = useI18n();
+  const { p } = props;
+  const parts = [t("connector.progress", { folder: p.folder, done: p.done, total: p.total })];
+  if (!p.importing) parts.push(t("connector.importDone"));
+  else {
+    if (p.rate) parts.push(t("connector.rate", { rate: p.rate.toFixed(1) }));
+    if (p.etaSeconds) parts.push(t("connector.eta", { time: duration(t, p.etaSeconds) }));
+  }
+  return (
+    <li data-testid="connector-progress" data-done={p.done} data-total={p.total}>
+      {parts.join(" · ")}
+    </li>
+  );
+}
+
+function TestReport(props: { result: TestResult }) {
+  const { t } = useI18n();
+  return (
+    <div data-testid="connector-test-result">
+      <p className={props.result.ok ? "ok" : "form-error"}>
+        {t(props.result.ok ? "connector.testOk" : "connector.testFailed")}
+      </p>
+      <ul className="connector-checks">
+        {props.result.checks.map((c, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the steps are a fixed, ordered report
+          <li key={i} className={c.ok ? "ok" : "form-error"} data-step={c.step} data-ok={c.ok}>
+            {c.ok ? "✓" : "✗"} {c.service} {t(`connector.step.${c.step}`)}:{" "}
+            <span className="connector-message">{c.message}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function ConnectorCard(props: { connector: Connector }) {
+  const { t, dates } = useI18n();
+  const qc = useQueryClient();
+  const c = props.connector;
+  const refresh = () => void qc.invalidateQueries({ queryKey: connectorsKey });
+  const test = useMutation({ mutationFn: () => trpc.connector.test.mutate({ accountId: c.id }) });
+  const enable = useMutation({
+    mutationFn: (enabled: boolean) => trpc.connector.setEnabled.mutate({ accountId: c.id, enabled }),
+    onSuccess: refresh,
+  });
+  const mirror = useMutation({
+    mutationFn: (mirrorSeen: boolean) => trpc.connector.setMirrorSeen.mutate({ accountId: c.id, mirrorSeen }),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: () => trpc.connector.remove.mutate({ accountId: c.id }),
+    onSuccess: refresh,
+  });
+  const error = test.error ?? enable.error ?? mirror.error ?? remove.error;
+  const confirmRemove = () => {
+    if (window.confirm(t("connector.removeConfirm", { address: c.inboxAddress }))) remove.mutate();
+  };
+  return (
+    <section className="card connector" data-testid="connector" data-connector-id={c.id}>
+      <div className="inline">
+        <strong className="grow">{c.inboxAddress}</strong>
+        <span className={c.enabled ? "tag" : "tag muted"} data-testid="connector-state">
+          {t(c.enabled ? "connector.enabled" : "connector.disabled")}
+        </span>
+      </div>
+      <p className="muted small connector-message">
+        {c.imapUser} · {c.imapHost}:{c.imapPort} ({t(`connector.tls.${c.imapTls}`)})
+        {c.smtpHost && ` · SMTP ${c.smtpHost}:${c.smtpPort}`}
+      </p>
+      <ul className="connector-checks">
+        {c.progress.map((p) => (
+          <ProgressLine key={p.folder} p={p} />
+        ))}
+      </ul>
+      <p className="small" data-testid="connector-last-success">
+        {c.lastSuccessAt
+          ? t("connector.lastSuccess", { time: dates.full(c.lastSuccessAt) })
+          : t("connector.neverSynced")}
+      </p>
+      {c.lastError && (
+        <p className="form-error small connector-message" data-testid="connector-last-error">
+          {t("connector.lastError", {
+            time: c.lastErrorAt ? dates.full(c.lastErrorAt) : "",
+            error: c.lastError,
+          })}
+        </p>
+      )}
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={c.mirrorSeen}
+          disabled={mirror.isPending}
+          onChange={(e) => mirror.mutate(e.target.checked)}
+        />
+        {t("connector.mirrorSeen")}
+      </label>
+      <p className="muted small">{t("connector.mirrorSeenHelp")}</p>
+      <div className="inline">
+        <button type="button" onClick={() => test.mutate()} disabled={test.isPending}>
+          {t(test.isPending ? "connector.testing" : "connector.test")}
+        </button>
+        <button type="button" onClick={() => enable.mutate(!c.enabled)} disabled={enable.isPending}>
+          {t(c.enabled ? "connector.disable" : "connector.enable")}
+        </button>
+        <button type="button" className="danger" onClick={confirmRemove} disabled={remove.isPending}>
+          {t("connector.remove")}
+        </button>
+      </div>
+      {test.data && <TestReport result={test.data} />}
+      {error && <p className="form-error">{t(errorKey(error))}</p>}
+    </section>
+  );
+}

@@ -1,0 +1,190 @@
+import { addSharedInbox, addUser, listConnectors } from "@madoguchi/core";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Dovecot, startDovecot } from "../packages/sync/test/dovecot";
+import { screenshot, scrollWidth } from "./support/browser";
+import { rawMail } from "./support/mail";
+import { chromiumTeam, DESKTOP, PASSWORD, PHONE } from "./support/team";
+
+// 外部メールボックス in Chromium: an administrator connects info@ at another provider (Debian's
+// Dovecot on loopback) to a shared inbox, tests the connection, watches the import, switches
+// \Seen mirroring and syncing, and removes it; an agent never sees the page.
+const WAIT = 10_000;
+/** The server's connector workers pick a new account up at their next scan (15 s). */
+const IMPORT_WAIT = 40_000;
+const AT_PROVIDER = 3;
+
+describe("web app in Chromium: external mailbox connectors (admin)", () => {
+  const team = chromiumTeam({
+    agents: [{ email: "sato@example.co.jp", name: "佐藤" }],
+    inboxes: [{ address: "support@example.co.jp", name: "サポート窓口" }],
+  });
+  let provider: Dovecot;
+  let admin: Page;
+
+  beforeAll(async () => {
+    provider = await startDovecot();
+    for (let n = 1; n <= AT_PROVIDER; n++)
+      provider.writeMaildir(
+        rawMail({
+          from: { name: "山田 太郎", address: "yamada@client.example" },
+          to: provider.user,
+          subject: `他社に届いたお問い合わせ ${n}`,
+          text: `お問い合わせ本文 ${n}`,
+          messageId: `provider-${n}@client.example`,
+        }),
+      );
+    await addUser(team.ctx, {
+      email: "kanri@example.co.jp",
+      name: "管理者",
+      password: PASSWORD,
+      isAdmin: true,
+    });
+    await addSharedInbox(team.ctx, {
+      address: "info@example.co.jp",
+      name: "お問い合わせ",
+      memberEmails: ["kanri@example.co.jp"],
+    });
+    admin = await team.openPage(DESKTOP);
+    await team.login(admin, "kanri@example.co.jp");
+  }, 60_000);
+  afterAll(async () => {
+    await provider?.stop();
+  });
+
+  const card = () => admin.getByTestId("connector");
+
+  it("adds a connector to the shared inbox from the admin page; passwords are not shown back", async () => {
+    await admin.getByRole("link", { name: "管理", exact: true }).click();
+    await admin.getByRole("tab", { name: "外部メールボックス", exact: true }).click();
+    await admin.getByText("つながっている外部メールボックスはありません。").waitFor({ timeout: WAIT });
+    await admin.getByText("外部メールボックスを追加").click();
+    const form = admin.getByTestId("connector-add-form");
+    await form.getByLabel("取り込み先の共有受信箱").selectOption("info@example.co.jp");
+    const imap = form.locator("fieldset").first();
+    await imap.getByLabel("サーバー").fill("127.0.0.1");
+    await imap.getByLabel("ポート").fill(String(provider.port));
+    await imap.getByLabel("暗号化").selectOption("none");
+    await imap.getByLabel("ユーザー名").fill(provider.user);
+    await imap.getByLabel("パスワード").fill(provider.password);
+    await expect(form.getByLabel("取り込むフォルダー（1行に1つ）").inputValue()).resolves.toBe("INBOX");
+    await form.getByRole("button", { name: "追加", exact: true }).click();
+    await form.getByText("追加しました。まず接続テストを行ってください。").waitFor({ timeout: WAIT });
+    // The form forgets the password, and nothing on the page shows it.
+    await expect(imap.getByLabel("パスワード").inputValue()).resolves.toBe("");
+    await card().waitFor({ timeout: WAIT });
+    await expect(card().textContent()).resolves.toContain("info@example.co.jp");
+    await expect(admin.content()).resolves.not.toContain(provider.password);
+    await expect(card().getByTestId("connector-state").textContent()).resolves.toBe("有効");
+  });
+
+  it("runs 接続テスト and shows each step's result", async () => {
+    await card().getByRole("button", { name: "接続テスト", exact: true }).click();
+    const report = card().getByTestId("connector-test-result");
+    await report.waitFor({ timeout: 20_000 });
+    await expect(report.textContent()).resolves.toContain("接続できました");
+    const steps = await report
+      .locator("li")
+      .evaluateAll((els) => els.map((e) => [e.getAttribute("data-step"), e.getAttribute("data-ok")]));
+    expect(steps).toContainEqual(["tcp", "true"]);
+    expect(steps).toContainEqual(["auth", "true"]);
+    expect(steps).toContainEqual(["folder", "true"]);
+    expect(steps.every(([, ok]) => ok === "true")).toBe(true);
+    await expect(report.textContent()).resolves.toContain("ログイン");
+  });
+
+  it(
+    "shows the import reaching the number of messages at the provider, and the last sync",
+    async () => {
+      const progress = card().getByTestId("connector-progress");
+      await expect
+        .poll(() => progress.first().getAttribute("data-done"), { timeout: IMPORT_WAIT, interval: 500 })
+        .toBe(String(AT_PROVIDER));
+      await expect(progress.first().textContent()).resolves.toContain(
+        `INBOX: ${AT_PROVIDER} / ${AT_PROVIDER} 件`,
+      );
+      await expect
+        .poll(() => card().getByTestId("connector-last-success").textContent(), { timeout: WAIT })
+        .toContain("最後の同期:");
+      await screenshot(admin, "connectors-admin-desktop");
+    },
+    IMPORT_WAIT + 10_000,
+  );
+
+  it("turns \\Seen mirroring on and off (one way, off by default)", async () => {
+    const mirror = card().getByLabel("既読を相手側にも反映する");
+    await expect(mirror.isChecked()).resolves.toBe(false);
+    await expect(card().textContent()).resolves.toContain("一方向のみ");
+    await mirror.click();
+    await expect
+      .poll(async () => (await listConnectors(team.ctx.db))[0]?.mirrorSeen, { timeout: WAIT })
+      .toBe(true);
+    await admin.reload();
+    await expect(card().getByLabel("既読を相手側にも反映する").isChecked({ timeout: WAIT })).resolves.toBe(
+      true,
+    );
+    await card().getByLabel("既読を相手側にも反映する").click();
+    await expect
+      .poll(async () => (await listConnectors(team.ctx.db))[0]?.mirrorSeen, { timeout: WAIT })
+      .toBe(false);
+  });
+
+  it("pauses and resumes syncing", async () => {
+    await card().getByRole("button", { name: "停止する", exact: true }).click();
+    await expect
+      .poll(() => card().getByTestId("connector-state").textContent(), { timeout: WAIT })
+      .toBe("停止中");
+    await expect
+      .poll(async () => (await listConnectors(team.ctx.db))[0]?.enabled, { timeout: WAIT })
+      .toBe(false);
+    await card().getByRole("button", { name: "有効にする", exact: true }).click();
+    await expect
+      .poll(() => card().getByTestId("connector-state").textContent(), { timeout: WAIT })
+      .toBe("有効");
+    await card().getByRole("button", { name: "停止する", exact: true }).click();
+    await expect
+      .poll(() => card().getByTestId("connector-state").textContent(), { timeout: WAIT })
+      .toBe("停止中");
+  });
+
+  it("removes the connector after confirmation; a dismissed confirmation keeps it", async () => {
+    admin.once("dialog", (d) => void d.dismiss());
+    await card().getByRole("button", { name: "削除", exact: true }).click();
+    await expect(card().count()).resolves.toBe(1);
+    admin.once("dialog", (d) => {
+      expect(d.message()).toContain("info@example.co.jp");
+      void d.accept();
+    });
+    await card().getByRole("button", { name: "削除", exact: true }).click();
+    await admin.getByText("つながっている外部メールボックスはありません。").waitFor({ timeout: WAIT });
+    await expect(listConnectors(team.ctx.db)).resolves.toEqual([]);
+  });
+
+  it("fits a 375 px phone, and speaks English after the admin switches language", async () => {
+    const phone = await team.openPage(PHONE);
+    await team.login(phone, "kanri@example.co.jp");
+    await phone.goto(`${team.srv.baseUrl}/#/admin/connectors`);
+    await phone.getByText("外部メールボックスを追加").click();
+    await phone.getByTestId("connector-add-form").waitFor({ timeout: WAIT });
+    expect(await scrollWidth(phone)).toBeLessThanOrEqual(375);
+    await screenshot(phone, "connectors-admin-phone");
+    await phone.goto(`${team.srv.baseUrl}/#/settings`);
+    await phone.getByTestId("language").selectOption("en");
+    await phone.getByRole("button", { name: "保存", exact: true }).first().click();
+    await phone.goto(`${team.srv.baseUrl}/#/admin/connectors`);
+    await phone.getByRole("tab", { name: "External mailboxes", exact: true }).waitFor({ timeout: WAIT });
+    await phone.getByText("Add an external mailbox").waitFor({ timeout: WAIT });
+    await phone.context().close();
+  });
+
+  it("does not show the admin area to an agent", async () => {
+    const agent = await team.openPage(DESKTOP);
+    await team.login(agent, "sato@example.co.jp");
+    await expect(agent.getByRole("link", { name: "管理", exact: true }).count()).resolves.toBe(0);
+    await agent.goto(`${team.srv.baseUrl}/#/admin/connectors`);
+    await agent.getByText("この画面は管理者のみ利用できます。").waitFor({ timeout: WAIT });
+    await expect(agent.getByText("外部メールボックスを追加").count()).resolves.toBe(0);
+    await agent.context().close();
+    expect(team.pageErrors).toEqual([]);
+  });
+});

@@ -31,11 +31,10 @@ export class FsBlobStore implements BlobStore {
     const finalPath = this.pathOf(hash);
     if (await this.has(hash)) return { hash, size: data.length };
     const dir = path.dirname(finalPath);
-    await fsp.mkdir(dir, { recursive: true });
     // Write a temp file, fsync it, rename over the final name, fsync the directory: after
     // put() resolves the blob survives a crash or power loss, and readers never see half a file.
     const tmpPath = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
-    const file = await fsp.open(tmpPath, "w", 0o640);
+    const file = await openCreatingDir(tmpPath);
     try {
       await file.writeFile(data);
       await file.sync();
@@ -62,6 +61,17 @@ export class FsBlobStore implements BlobStore {
     } catch {
       return false;
     }
+  }
+}
+
+/** Opens a new file, making its directory only when it is missing (once per directory, not per blob). */
+async function openCreatingDir(file: string): Promise<fsp.FileHandle> {
+  try {
+    return await fsp.open(file, "w", 0o640);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    return fsp.open(file, "w", 0o640);
   }
 }
 

@@ -78,18 +78,53 @@ export function ConnectorAddForm() {
     value: form[name],
     onChange: (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value }),
   });
-  const tlsSelect = (name: "imapTls" | "smtpTls") => (
-    <label>
-      {t("connector.tls")}
-      <select {...field(name)}>
-        {TLS_MODES.map((m) => (
-          <option key={m} value={m}>
-            {t(`connector.tls.${m}`)}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+  /** Host, port, TLS mode, user and password of one service; only IMAP's are required. */
+  const serverFields = (service: "imap" | "smtp") => {
+    const required = service === "imap";
+    return (
+      <fieldset className="form">
+        <legend>{t(`connector.${service}`)}</legend>
+        <label>
+          {t("connector.host")}
+          <input
+            {...field(`${service}Host`)}
+            placeholder={`${service}.example.com`}
+            required={required}
+            autoComplete="off"
+          />
+        </label>
+        <div className="connector-pair">
+          <label>
+            {t("connector.port")}
+            <input {...field(`${service}Port`)} type="number" min={1} max={65535} required={required} />
+          </label>
+          <label>
+            {t("connector.tls")}
+            <select {...field(`${service}Tls`)}>
+              {TLS_MODES.map((m) => (
+                <option key={m} value={m}>
+                  {t(`connector.tls.${m}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <label>
+          {t("connector.user")}
+          <input {...field(`${service}User`)} required={required} autoComplete="off" />
+        </label>
+        <label>
+          {t("connector.password")}
+          <input
+            {...field(`${service}Password`)}
+            type="password"
+            required={required}
+            autoComplete="new-password"
+          />
+        </label>
+      </fieldset>
+    );
+  };
   return (
     <details className="card connector-add">
       <summary>
@@ -107,50 +142,8 @@ export function ConnectorAddForm() {
             ))}
           </select>
         </label>
-        <fieldset className="form">
-          <legend>{t("connector.imap")}</legend>
-          <label>
-            {t("connector.host")}
-            <input {...field("imapHost")} placeholder="imap.example.com" required autoComplete="off" />
-          </label>
-          <div className="connector-pair">
-            <label>
-              {t("connector.port")}
-              <input {...field("imapPort")} type="number" min={1} max={65535} required />
-            </label>
-            {tlsSelect("imapTls")}
-          </div>
-          <label>
-            {t("connector.user")}
-            <input {...field("imapUser")} required autoComplete="off" />
-          </label>
-          <label>
-            {t("connector.password")}
-            <input {...field("imapPassword")} type="password" required autoComplete="new-password" />
-          </label>
-        </fieldset>
-        <fieldset className="form">
-          <legend>{t("connector.smtp")}</legend>
-          <label>
-            {t("connector.host")}
-            <input {...field("smtpHost")} placeholder="smtp.example.com" autoComplete="off" />
-          </label>
-          <div className="connector-pair">
-            <label>
-              {t("connector.port")}
-              <input {...field("smtpPort")} type="number" min={1} max={65535} />
-            </label>
-            {tlsSelect("smtpTls")}
-          </div>
-          <label>
-            {t("connector.user")}
-            <input {...field("smtpUser")} autoComplete="off" />
-          </label>
-          <label>
-            {t("connector.password")}
-            <input {...field("smtpPassword")} type="password" autoComplete="new-password" />
-          </label>
-        </fieldset>
+        {serverFields("imap")}
+        {serverFields("smtp")}
         <p className="muted small">{t("connector.passwordNote")}</p>
         <label>
           {t("connector.folders")}

@@ -1,5 +1,5 @@
 import { claimDeliveries, deliver } from "@madoguchi/core";
-import { changes, conversations, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
+import { changes, conversations, messages, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { mail } from "../../core/test/fixtures";
@@ -26,6 +26,15 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
     (await claimDeliveries(t.state.env.ctx, { limit: 50, leaseMs: 60_000 })).filter(
       (c) => c.outboundMessageId === outboundId,
     );
+
+  /** IMAP flags of the conversation's customer messages. */
+  const customerFlags = async (conversationId: number) =>
+    (
+      await t.state.env.ctx.db
+        .select({ flags: messages.flags })
+        .from(messages)
+        .where(and(eq(messages.conversationId, conversationId), eq(messages.direction, "inbound")))
+    ).map((m) => m.flags);
 
   it("holds the send; the author cancels inside the window and gets the draft back; a teammate may then reply", async () => {
     const c = await newConversation("見積もりの件");
@@ -75,6 +84,8 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
       "CONFLICT",
     );
     expect(refused.details.conflict).toMatchObject({ kind: "reply_sent", byUserId: t.state.team.alice.id });
+    // Mail clients see the customer's message answered during the window…
+    expect(await customerFlags(c)).toEqual([["\\Answered"]]);
 
     const during = await t.alice.trpc.draft.get.query({ conversationId: c });
     expect(during.editing).toBeNull();
@@ -102,6 +113,8 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
       .from(conversations)
       .where(eq(conversations.id, c));
     expect(counted?.n).toBe(1);
+    // …and no longer once the reply is taken back.
+    expect(await customerFlags(c)).toEqual([[]]);
     expect(after.activity.map((a) => a.kind)).toContain("reply_cancelled");
     const back = await t.alice.trpc.draft.get.query({ conversationId: c });
     expect(back.held).toEqual([]);
@@ -120,6 +133,7 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
       bodyText: "担当の鈴木です。",
     });
     expect(bobSent.sent).toBe(true);
+    expect(await customerFlags(c)).toEqual([["\\Answered"]]);
     const log = await db
       .select({ kind: changes.kind, data: changes.data })
       .from(changes)

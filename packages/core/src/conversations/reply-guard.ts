@@ -88,13 +88,16 @@ export interface ReplyConflict {
  * The changes the guard objects to: a reply (unless its author undid it inside the undo
  * window: a reply_cancelled names its seq), a comment, or a customer message.
  */
+/** A reply that stands: sent, and not taken back inside its undo window. */
+const standingReply = and(
+  eq(changes.kind, "reply_sent"),
+  sql`not exists (select 1 from changes undo where undo.inbox_id = ${changes.inboxId}
+    and undo.conversation_id = ${changes.conversationId} and undo.kind = 'reply_cancelled'
+    and (undo.data->>'replySeq')::bigint = ${changes.seq})`,
+);
+
 export const guardingChange = or(
-  and(
-    eq(changes.kind, "reply_sent"),
-    sql`not exists (select 1 from changes undo where undo.inbox_id = ${changes.inboxId}
-      and undo.conversation_id = ${changes.conversationId} and undo.kind = 'reply_cancelled'
-      and (undo.data->>'replySeq')::bigint = ${changes.seq})`,
-  ),
+  standingReply,
   eq(changes.kind, "comment_added"),
   and(eq(changes.kind, "message_added"), sql`${changes.data}->>'direction' = 'inbound'`),
 );
@@ -154,6 +157,41 @@ async function markAnswered(tx: Tx, conversation: Conversation, seq: number): Pr
         eq(messages.conversationId, conversation.id),
         eq(messages.direction, "inbound"),
         sql`not (${messages.flags} ? '\\Answered')`,
+      ),
+    )
+    .returning({ mailboxId: messages.mailboxId });
+  const mailboxIds = [...new Set(updated.map((u) => u.mailboxId))];
+  if (mailboxIds.length) {
+    await tx.update(mailboxes).set({ highestModseq: seq }).where(inArray(mailboxes.id, mailboxIds));
+  }
+}
+
+/**
+ * markAnswered taken back for a cancelled reply: unless another reply of the conversation
+ * stands, \Answered leaves its customer messages, as it means "the team replied". (One a user set
+ * by hand from a mail client goes too: nothing tells the two apart, and it is rare.)
+ */
+export async function unmarkAnswered(tx: Tx, conversation: Conversation, seq: number): Promise<void> {
+  const [other] = await tx
+    .select({ seq: changes.seq })
+    .from(changes)
+    .where(
+      and(
+        eq(changes.inboxId, conversation.inboxId),
+        eq(changes.conversationId, conversation.id),
+        standingReply,
+      ),
+    )
+    .limit(1);
+  if (other) return;
+  const updated = await tx
+    .update(messages)
+    .set({ flags: sql`${messages.flags} - '\\Answered'`, modseq: seq })
+    .where(
+      and(
+        eq(messages.conversationId, conversation.id),
+        eq(messages.direction, "inbound"),
+        sql`${messages.flags} ? '\\Answered'`,
       ),
     )
     .returning({ mailboxId: messages.mailboxId });

@@ -16,7 +16,7 @@ import { and, eq, gt, inArray, isNull, lte, max, ne, sql } from "drizzle-orm";
 import { recordChange } from "../changelog";
 import { type CoreContext, nowOf } from "../context";
 import { lockInbox, withConversation } from "../conversations/lock";
-import { guardingChange } from "../conversations/reply-guard";
+import { guardingChange, unmarkAnswered } from "../conversations/reply-guard";
 import { applyStatus } from "../conversations/status";
 import { AppError } from "../errors";
 import { removeMessages } from "../mailstore/expunge";
@@ -216,6 +216,7 @@ export async function cancelHeldSend(
       .set({ guardSeq: Number(guard?.seq ?? 0), lastSeq: seq })
       .where(eq(conversations.id, conversation.id));
     conversation.lastSeq = seq;
+    await unmarkAnswered(tx, conversation, seq);
     if (!(await statusChangedByOthers(tx, conversation.id, held.replySeq ?? 0, input.userId)))
       await applyStatus(tx, conversation, held.statusBefore, input.userId, "reply_cancelled");
     // The author may have started another draft meanwhile: it stays, the restored one is newer.

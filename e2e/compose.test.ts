@@ -187,6 +187,13 @@ describe("composer in Chromium: forward with attachments, uploads, new message",
       "件名: 請求書の再発行",
     );
     await expect(desk.page.getByTestId("forward-originals").isChecked()).resolves.toBe(true);
+    // A forward is no answer to the customer: teammates are not told someone is replying.
+    await desk.page.waitForTimeout(1000);
+    const [claimed] = await desk.team.ctx.db
+      .select({ holder: conversations.replyClaimUserId })
+      .from(conversations)
+      .where(eq(conversations.id, desk.conversationId));
+    expect(claimed?.holder).toBeNull();
     await desk.page.getByTestId("compose-to").fill("keiri@partner.example");
     await desk.page.getByTestId("compose-body").press("Home");
     await desk.page

@@ -164,7 +164,7 @@ function ComposerForm(props: {
     attachmentCount: attachments.files.length + (forward?.withAttachments ? originals.length : 0),
     statusAfter: props.inbox?.settings.statusOnReply ?? "done",
   });
-  const claim = useReplyClaim(conversationId, props.takeOver ?? false);
+  const claim = useReplyClaim(conversationId, props.takeOver ?? false, forward === null);
   const pending = useStore(outbox).find((p) => p.conversationId === conversationId);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const refusedDraftId = useRef<number | null>(null);

@@ -9,10 +9,13 @@ const RENEW_FLOOR_MS = 5_000;
  * Opening the composer claims the reply (an advisory lease others see as "○○さんが返信中");
  * renewed before it expires while the composer stays open, released when it closes. With
  * `takeOver` (the user chose 引き継いで返信) the first claim takes it from the teammate.
+ * A forward (`enabled` false) claims nothing: it is not an answer to the customer, and a
+ * teammate must not be told someone is replying.
  */
-export function useReplyClaim(conversationId: number, takeOver = false): ClaimState {
+export function useReplyClaim(conversationId: number, takeOver = false, enabled = true): ClaimState {
   const [state, setState] = useState<ClaimState>(null);
   useEffect(() => {
+    if (!enabled) return;
     let stopped = false;
     let timer: number | undefined;
     let first = true;
@@ -34,6 +37,6 @@ export function useReplyClaim(conversationId: number, takeOver = false): ClaimSt
       window.clearTimeout(timer);
       void trpc.reply.release.mutate({ conversationId }).catch(() => {});
     };
-  }, [conversationId, takeOver]);
+  }, [conversationId, takeOver, enabled]);
   return state;
 }

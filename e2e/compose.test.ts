@@ -278,6 +278,25 @@ describe("composer in Chromium: forward with attachments, uploads, new message",
     await desk.page.getByTestId("composer").waitFor({ state: "detached", timeout: WAIT });
   });
 
+  it("forwards an earlier message of the conversation, not only the last", async () => {
+    // The conversation now holds the customer's mail and the forward sent above, newest last.
+    await desk.page.goto(desk.conversationUrl);
+    const first = desk.page.getByTestId("message").first();
+    await first.getByTestId("message-forward").click({ timeout: WAIT });
+    await desk.page.getByTestId("composer").waitFor({ timeout: WAIT });
+    const body = desk.page.getByTestId("compose-body");
+    await expect
+      .poll(() => body.inputValue(), { timeout: WAIT })
+      .toContain("---------- 転送メッセージ ----------");
+    await expect(body.inputValue()).resolves.toContain("先月の請求書を再発行してください。");
+    // The quote is of the customer's mail, not of the last message (the forward, with its note).
+    await expect(body.inputValue()).resolves.not.toContain("経理部各位");
+    await expect(desk.page.getByTestId("forward-originals").isChecked()).resolves.toBe(true);
+    desk.page.once("dialog", (d) => void d.accept());
+    await desk.page.getByRole("button", { name: "破棄" }).click();
+    await desk.page.getByTestId("composer").waitFor({ state: "detached", timeout: WAIT });
+  });
+
   it("新規作成 from the shared address starts a conversation with the chosen status", async () => {
     await desk.page.getByTestId("new-message-button").click({ timeout: WAIT });
     await desk.page.getByTestId("new-message").waitFor({ timeout: WAIT });

@@ -35,6 +35,8 @@ export function Composer(props: {
   inbox: InboxItem | undefined;
   detail: ConversationDetail;
   mode: ComposeMode;
+  /** For a forward: the message forwarded (default: the conversation's last). */
+  forwardMessageId?: number;
   onClose: () => void;
   /** The user chose to take the reply over from a teammate who holds the claim. */
   takeOver?: boolean;
@@ -67,7 +69,7 @@ export function Composer(props: {
   const forward: ForwardChoice | null = saved
     ? (saved.content.forward ?? null)
     : props.mode === "forward"
-      ? { messageId: lastMessageId, withAttachments: true }
+      ? { messageId: props.forwardMessageId ?? lastMessageId, withAttachments: true }
       : null;
   const start = useQuery({
     queryKey: ["compose.forwardStart", forward?.messageId ?? 0],

@@ -30,6 +30,8 @@ export function ConversationView(props: {
   const [allowRemote, setAllowRemote] = useState(false);
   const pending = useStore(outbox).find((p) => p.conversationId === conversationId);
   const [compose, setCompose] = useState<ComposeMode | null>(pending ? "reply" : null);
+  /** The message a forward is of; null: the last one. */
+  const [forwardOf, setForwardOf] = useState<number | null>(null);
   const [warnReplying, setWarnReplying] = useState<{ name: string; mode: ComposeMode } | null>(null);
 
   const q = useQuery({
@@ -119,6 +121,14 @@ export function ConversationView(props: {
             message={m}
             allowRemote={allowRemote}
             onShowImages={() => setAllowRemote(true)}
+            onForward={
+              d.messages.length > 1 && !compose
+                ? () => {
+                    setForwardOf(m.id);
+                    setCompose("forward");
+                  }
+                : undefined
+            }
           />
         ))}
       </div>
@@ -128,6 +138,7 @@ export function ConversationView(props: {
           inbox={inbox}
           detail={d}
           mode={compose}
+          forwardMessageId={forwardOf ?? undefined}
           onClose={closeComposer}
           takeOver={takeOver}
         />
@@ -144,7 +155,14 @@ export function ConversationView(props: {
           <button type="button" onClick={() => startReply("replyAll")}>
             {t("conv.replyAll")}
           </button>
-          <button type="button" onClick={() => setCompose("forward")} data-testid="forward-button">
+          <button
+            type="button"
+            onClick={() => {
+              setForwardOf(null);
+              setCompose("forward");
+            }}
+            data-testid="forward-button"
+          >
             {t("conv.forward")}
           </button>
         </div>

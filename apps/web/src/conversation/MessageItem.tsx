@@ -13,7 +13,13 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export function MessageItem(props: { message: ViewMessage; allowRemote: boolean; onShowImages: () => void }) {
+export function MessageItem(props: {
+  message: ViewMessage;
+  allowRemote: boolean;
+  onShowImages: () => void;
+  /** Forward this message (offered where the conversation has several). */
+  onForward?: () => void;
+}) {
   const { t, dates } = useI18n();
   const m = props.message;
   const files = m.attachments.filter((a) => !(a.inline && a.contentId && m.html));
@@ -33,6 +39,11 @@ export function MessageItem(props: { message: ViewMessage; allowRemote: boolean;
           {t("conv.to")}: {m.to.map(party).join(", ")}
           {m.cc.length > 0 && ` / ${t("conv.cc")}: ${m.cc.map(party).join(", ")}`}
         </span>
+        {props.onForward && (
+          <button type="button" className="small" onClick={props.onForward} data-testid="message-forward">
+            {t("conv.forward")}
+          </button>
+        )}
       </header>
       {m.parseError && <p className="banner warn">{t("conv.parseError", { error: m.parseError })}</p>}
       {m.remoteImagesBlocked > 0 && !props.allowRemote && (

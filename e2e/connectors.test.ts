@@ -111,6 +111,72 @@ describe("web app in Chromium: external mailbox connectors (admin)", () => {
     IMPORT_WAIT + 10_000,
   );
 
+  it("edits the connector: pre-filled, cancel keeps it, a blank password keeps the stored one", async () => {
+    const stored = async () => (await listConnectors(team.ctx.db))[0];
+    const sealed = (await stored())?.imapPasswordSealed;
+    const openEdit = async () => {
+      await card().getByRole("button", { name: "編集", exact: true }).click();
+      const form = card().getByTestId("connector-edit-form");
+      await form.waitFor({ timeout: WAIT });
+      return { form, imap: form.locator("fieldset").first() };
+    };
+    const testReport = async () => {
+      await card().getByRole("button", { name: "接続テスト", exact: true }).click();
+      return card().getByTestId("connector-test-result");
+    };
+
+    // The form shows the stored settings; the password field is blank and says why.
+    let { form, imap } = await openEdit();
+    await expect(imap.getByLabel("サーバー").inputValue()).resolves.toBe("127.0.0.1");
+    await expect(imap.getByLabel("ポート").inputValue()).resolves.toBe(String(provider.port));
+    await expect(imap.getByLabel("暗号化").inputValue()).resolves.toBe("none");
+    await expect(imap.getByLabel("ユーザー名").inputValue()).resolves.toBe(provider.user);
+    await expect(imap.getByLabel("パスワード").inputValue()).resolves.toBe("");
+    await expect(imap.getByLabel("パスワード").getAttribute("placeholder")).resolves.toBe(
+      "変更しない場合は空欄",
+    );
+    await expect(form.getByLabel("取り込むフォルダー（1行に1つ）").inputValue()).resolves.toBe("INBOX");
+    await form.getByText("パスワード欄が空のときは、保存済みのパスワードをそのまま使います。").waitFor();
+
+    // キャンセル closes the form and changes nothing.
+    await imap.getByLabel("ポート").fill("1");
+    await form.getByRole("button", { name: "キャンセル", exact: true }).click();
+    await form.waitFor({ state: "detached", timeout: WAIT });
+    await expect(stored()).resolves.toMatchObject({ imapPort: provider.port });
+
+    // A server the router refuses (blank after trimming) is reported in words, the form stays open.
+    ({ form, imap } = await openEdit());
+    await imap.getByLabel("サーバー").fill("   ");
+    await form.getByRole("button", { name: "保存", exact: true }).click();
+    await form.getByText("入力内容を確認してください。").waitFor({ timeout: WAIT });
+    await expect(stored()).resolves.toMatchObject({ imapHost: "127.0.0.1" });
+
+    // A wrong port is saved, shown on the card, and the connection test fails at TCP.
+    await imap.getByLabel("サーバー").fill("127.0.0.1");
+    await imap.getByLabel("ポート").fill("1");
+    await form.getByRole("button", { name: "保存", exact: true }).click();
+    await form.waitFor({ state: "detached", timeout: WAIT });
+    await expect(card().textContent()).resolves.toContain("127.0.0.1:1 ");
+    await expect(stored()).resolves.toMatchObject({ imapPort: 1, imapPasswordSealed: sealed });
+    let report = await testReport();
+    await expect
+      .poll(() => report.locator('li[data-step="tcp"]').first().getAttribute("data-ok"), { timeout: 20_000 })
+      .toBe("false");
+    await expect(report.textContent()).resolves.toContain("接続できませんでした");
+
+    // Back to the right port; the stored password still logs in.
+    ({ form, imap } = await openEdit());
+    await expect(imap.getByLabel("ポート").inputValue()).resolves.toBe("1");
+    await imap.getByLabel("ポート").fill(String(provider.port));
+    await form.getByRole("button", { name: "保存", exact: true }).click();
+    await form.waitFor({ state: "detached", timeout: WAIT });
+    await expect(card().textContent()).resolves.toContain(`127.0.0.1:${provider.port} `);
+    await expect(stored()).resolves.toMatchObject({ imapPort: provider.port, imapPasswordSealed: sealed });
+    report = await testReport();
+    await expect.poll(() => report.textContent(), { timeout: 20_000 }).toContain("接続できました");
+    await expect(admin.content()).resolves.not.toContain(provider.password);
+  });
+
   it("turns \\Seen mirroring on and off (one way, off by default)", async () => {
     const mirror = card().getByLabel("既読を相手側にも反映する");
     await expect(mirror.isChecked()).resolves.toBe(false);

@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { type Outputs, trpc } from "../api/client";
 import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
 import { type I18n, useI18n } from "../i18n";
-import { ConnectorAddForm } from "./ConnectorAddForm";
+import { ConnectorAddForm, ConnectorEditForm } from "./ConnectorAddForm";
 
 type Connector = Outputs["connector"]["list"][number];
 type Progress = Connector["progress"][number];
@@ -80,6 +81,7 @@ function ConnectorCard(props: { connector: Connector }) {
   const { t, dates } = useI18n();
   const qc = useQueryClient();
   const c = props.connector;
+  const [editing, setEditing] = useState(false);
   const refresh = () => void qc.invalidateQueries({ queryKey: connectorsKey });
   const test = useMutation({ mutationFn: () => trpc.connector.test.mutate({ accountId: c.id }) });
   const enable = useMutation({
@@ -139,6 +141,9 @@ function ConnectorCard(props: { connector: Connector }) {
       </label>
       <p className="muted small">{t("connector.mirrorSeenHelp")}</p>
       <div className="inline">
+        <button type="button" onClick={() => setEditing(!editing)} aria-expanded={editing}>
+          {t("connector.edit")}
+        </button>
         <button type="button" onClick={() => test.mutate()} disabled={test.isPending}>
           {t(test.isPending ? "connector.testing" : "connector.test")}
         </button>
@@ -149,6 +154,7 @@ function ConnectorCard(props: { connector: Connector }) {
           {t("connector.remove")}
         </button>
       </div>
+      {editing && <ConnectorEditForm connector={c} onClose={() => setEditing(false)} />}
       {test.data && <TestReport result={test.data} />}
       {error && <p className="form-error">{t(errorKey(error))}</p>}
     </section>

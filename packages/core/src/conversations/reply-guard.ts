@@ -5,17 +5,17 @@ import {
   type DraftContent,
   drafts,
   inboxes,
-  mailboxes,
   messages,
   users,
 } from "@madoguchi/db/schema";
-import { and, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, or, sql } from "drizzle-orm";
 import { recordChange } from "../changelog";
 import type { CoreContext } from "../context";
 import { nowOf } from "../context";
 import { AppError } from "../errors";
 import { type Conversation, withConversation } from "./lock";
 import { applyStatus } from "./status";
+import { raiseFolderModseq } from "./touch-messages";
 
 /** How long "X is replying" holds without being renewed. */
 export const REPLY_CLAIM_TTL_MS = 2 * 60 * 1000;
@@ -84,10 +84,6 @@ export interface ReplyConflict {
   draftId: number | null;
 }
 
-/**
- * The changes the guard objects to: a reply (unless its author undid it inside the undo
- * window: a reply_cancelled names its seq), a comment, or a customer message.
- */
 /** A reply that stands: sent, and not taken back inside its undo window. */
 const standingReply = and(
   eq(changes.kind, "reply_sent"),
@@ -96,6 +92,10 @@ const standingReply = and(
     and (undo.data->>'replySeq')::bigint = ${changes.seq})`,
 );
 
+/**
+ * The changes the guard objects to: a reply (unless its author undid it inside the undo
+ * window: a reply_cancelled names its seq), a comment, or a customer message.
+ */
 export const guardingChange = or(
   standingReply,
   eq(changes.kind, "comment_added"),
@@ -160,10 +160,7 @@ async function markAnswered(tx: Tx, conversation: Conversation, seq: number): Pr
       ),
     )
     .returning({ mailboxId: messages.mailboxId });
-  const mailboxIds = [...new Set(updated.map((u) => u.mailboxId))];
-  if (mailboxIds.length) {
-    await tx.update(mailboxes).set({ highestModseq: seq }).where(inArray(mailboxes.id, mailboxIds));
-  }
+  await raiseFolderModseq(tx, updated, seq);
 }
 
 /**
@@ -195,10 +192,7 @@ export async function unmarkAnswered(tx: Tx, conversation: Conversation, seq: nu
       ),
     )
     .returning({ mailboxId: messages.mailboxId });
-  const mailboxIds = [...new Set(updated.map((u) => u.mailboxId))];
-  if (mailboxIds.length) {
-    await tx.update(mailboxes).set({ highestModseq: seq }).where(inArray(mailboxes.id, mailboxIds));
-  }
+  await raiseFolderModseq(tx, updated, seq);
 }
 
 export interface ReplyInput {

@@ -13,7 +13,16 @@ export async function touchConversationMessages(tx: Tx, conversationId: number, 
     .set({ modseq: seq })
     .where(eq(messages.conversationId, conversationId))
     .returning({ mailboxId: messages.mailboxId });
-  const mailboxIds = [...new Set(touched.map((t) => t.mailboxId))];
+  await raiseFolderModseq(tx, touched, seq);
+}
+
+/** Records in the folders of the changed messages that they reached modseq `seq` (HIGHESTMODSEQ). */
+export async function raiseFolderModseq(
+  tx: Tx,
+  changed: { mailboxId: number }[],
+  seq: number,
+): Promise<void> {
+  const mailboxIds = [...new Set(changed.map((m) => m.mailboxId))];
   if (mailboxIds.length)
     await tx.update(mailboxes).set({ highestModseq: seq }).where(inArray(mailboxes.id, mailboxIds));
 }

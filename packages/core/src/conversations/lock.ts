@@ -7,10 +7,18 @@ import { AppError } from "../errors";
 
 export type Conversation = typeof conversations.$inferSelect;
 
-/** Locks an inbox's change-log counter row; every writer of the inbox takes it first. */
-export async function lockInbox(tx: Tx, inboxId: number): Promise<void> {
-  const rows = await tx.select({ id: inboxes.id }).from(inboxes).where(eq(inboxes.id, inboxId)).for("update");
-  if (!rows.length) throw new AppError("NOT_FOUND", `Inbox ${inboxId} does not exist`);
+/**
+ * Locks an inbox's change-log counter row; every writer of the inbox takes it first. Resolves
+ * with the counter: FOR UPDATE returns its newest value once the lock is granted.
+ */
+export async function lockInbox(tx: Tx, inboxId: number): Promise<number> {
+  const [row] = await tx
+    .select({ modseq: inboxes.modseq })
+    .from(inboxes)
+    .where(eq(inboxes.id, inboxId))
+    .for("update");
+  if (!row) throw new AppError("NOT_FOUND", `Inbox ${inboxId} does not exist`);
+  return row.modseq;
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { Db, Tx } from "@madoguchi/db/client";
-import { conversations, inboxes, mailboxes } from "@madoguchi/db/schema";
+import { conversations, mailboxes } from "@madoguchi/db/schema";
 import type { ParsedMessage } from "@madoguchi/mail/parse";
 import { hasReplyPrefix, normalizeSubject, SUBJECT_THREAD_WINDOW_MS } from "@madoguchi/mail/threading";
 import { eq, inArray } from "drizzle-orm";
+import { lockInbox } from "../conversations/lock";
 import { applyStatus } from "../conversations/status";
 import { AppError } from "../errors";
 import type { Mailbox } from "../mailboxes";
@@ -46,19 +47,19 @@ export async function storeBatch(db: Db, inboxId: number, items: PreparedDeliver
     const subjects = items.map(subjectKey);
     // Sent together, run in this order by the one connection: the lookup sees the inbox as the
     // lock found it, and the lock holder waits one round trip instead of two.
-    const [{ modseq, boxes }, found, uidNext] = await Promise.all([
-      lockInboxWithFolders(tx, inboxId),
+    const [modseq, found, boxes] = await Promise.all([
+      lockInbox(tx, inboxId),
       lookupBatch(
         tx,
         inboxId,
         items.map((item, i) => lookupKey(item, subjects[i] ?? null)),
       ),
-      uidNextByFolder(tx, inboxId),
+      foldersOf(tx, inboxId),
     ]);
     const stored = await lockConversations(tx, found);
     const state: BatchState = {
       inboxId,
-      boxes: boxes.map((b) => ({ ...b, uidNext: uidNext.get(b.id) ?? b.uidNext })),
+      boxes,
       stored,
       conversations: [...stored.values()],
       planned: [],
@@ -102,31 +103,12 @@ export async function threadAlone(
 }
 
 /**
- * lockInbox, also reading the counter and the inbox's folders in the same round trip. FOR UPDATE
- * returns the newest counter value once the lock is granted; folder ids and names are stable.
+ * The inbox's folders, read by a statement of its own after the lock (sent with it): a statement
+ * that waits for a lock sees other rows as of before it waited, so folder counters read through
+ * the lock's own statement can be stale.
  */
-async function lockInboxWithFolders(tx: Tx, inboxId: number): Promise<{ modseq: number; boxes: Mailbox[] }> {
-  const rows = await tx
-    .select({ modseq: inboxes.modseq, box: mailboxes })
-    .from(inboxes)
-    .leftJoin(mailboxes, eq(mailboxes.inboxId, inboxes.id))
-    .where(eq(inboxes.id, inboxId))
-    .for("update", { of: inboxes });
-  const first = rows[0];
-  if (!first) throw new AppError("NOT_FOUND", `Inbox ${inboxId} does not exist`);
-  return { modseq: first.modseq, boxes: rows.flatMap((r) => (r.box ? [r.box] : [])) };
-}
-
-/**
- * Each folder's UID next, read by a statement of its own after the lock: the lock's statement
- * sees joined rows as of before it waited, so its folder counters can be stale.
- */
-async function uidNextByFolder(tx: Tx, inboxId: number): Promise<Map<number, number>> {
-  const rows = await tx
-    .select({ id: mailboxes.id, uidNext: mailboxes.uidNext })
-    .from(mailboxes)
-    .where(eq(mailboxes.inboxId, inboxId));
-  return new Map(rows.map((r) => [r.id, r.uidNext]));
+async function foldersOf(tx: Tx, inboxId: number): Promise<Mailbox[]> {
+  return tx.select().from(mailboxes).where(eq(mailboxes.inboxId, inboxId));
 }
 
 /** Duplicate, or a planned message in a stored, batch-created or no conversation. */

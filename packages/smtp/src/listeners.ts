@@ -75,7 +75,7 @@ export function startQueueWorker(deps: SmtpDeps, router = routerOf(deps.config))
 }
 
 /** Default worker threads for inbound mail: see SmtpSettings.ingestWorkers. */
-export const defaultIngestWorkers = (): number => Math.max(1, os.availableParallelism() - 1);
+const defaultIngestWorkers = (): number => Math.max(1, os.availableParallelism() - 1);
 
 /** ingest() for the MX: in worker threads unless configured off (or the blobs are not on disk here). */
 function startIngestion(

@@ -59,7 +59,7 @@ export async function ingest(req: IngestRequest, env: IngestEnv): Promise<Ingest
   return {
     dmarcRejected: false,
     mailbox: auth.dmarcReject ? "Junk" : "INBOX",
-    verdict: { ...auth.verdict },
+    verdict: auth.verdict,
     content: await prepareContent(env.blobs, stamped),
   };
 }

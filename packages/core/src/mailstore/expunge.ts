@@ -1,6 +1,6 @@
 import type { Tx } from "@madoguchi/db/client";
-import { expungedMessages, mailboxes, messages } from "@madoguchi/db/schema";
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { comments, conversations, drafts, expungedMessages, mailboxes, messages } from "@madoguchi/db/schema";
+import { and, asc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import { allocateSeq, insertChange } from "../changelog";
 import type { CoreContext } from "../context";
 import { lockInbox } from "../conversations/lock";
@@ -9,7 +9,8 @@ import { mailboxForUser } from "./folders";
 /**
  * Removes rows from a folder inside the caller's transaction (inbox already locked): one
  * modseq for the whole removal, a tombstone per UID for QRESYNC's VANISHED, one change row.
- * The blobs stay (other rows or folders may point at them).
+ * The blobs stay (other rows or folders may point at them). The conversations the rows were in
+ * are recounted, and one left with nothing is removed (settleConversations).
  */
 export async function removeMessages(
   tx: Tx,
@@ -26,8 +27,9 @@ export async function removeMessages(
   const removed = await tx
     .delete(messages)
     .where(and(eq(messages.mailboxId, input.mailboxId), inArray(messages.id, input.messageIds)))
-    .returning({ uid: messages.uid });
+    .returning({ uid: messages.uid, conversationId: messages.conversationId });
   const uids = removed.map((r) => r.uid).sort((a, b) => a - b);
+  const conversationsRemoved = await settleConversations(tx, conversationIdsOf(removed));
   if (uids.length) {
     await tx
       .insert(expungedMessages)
@@ -40,9 +42,48 @@ export async function removeMessages(
     kind: "message_expunged",
     mailboxId: input.mailboxId,
     actorId: input.actorId,
-    data: { uids, reason: input.reason },
+    data: { uids, reason: input.reason, ...(conversationsRemoved.length ? { conversationsRemoved } : {}) },
   });
   return { uids, seq };
+}
+
+export const conversationIdsOf = (rows: { conversationId: number | null }[]): number[] => [
+  ...new Set(rows.flatMap((r) => (r.conversationId === null ? [] : [r.conversationId]))),
+];
+
+/**
+ * After messages left them: each conversation's message count is taken again (each stored
+ * mail once, as the conversation view shows it: a copy in another folder is the same mail), and
+ * a conversation left with no message, no teammate's comment and no draft is deleted, so lists
+ * do not show an empty row after a mail client deleted its mail. One that keeps a comment or a
+ * draft stays, with a count of 0: nobody's words are lost. Returns the deleted ids. Runs under
+ * the inbox lock, like every writer of these rows.
+ */
+export async function settleConversations(tx: Tx, conversationIds: number[]): Promise<number[]> {
+  if (!conversationIds.length) return [];
+  const counted = await tx
+    .update(conversations)
+    .set({
+      messageCount: sql`(select count(distinct (m.blob_hash, coalesce(m.message_id_header, '')))::int
+        from ${messages} m where m.conversation_id = ${conversations.id})`,
+    })
+    .where(inArray(conversations.id, conversationIds))
+    .returning({ id: conversations.id, messageCount: conversations.messageCount });
+  const emptied = counted.filter((c) => c.messageCount === 0).map((c) => c.id);
+  if (!emptied.length) return [];
+  const kept = new Set<number>();
+  const talked = await tx
+    .selectDistinct({ id: comments.conversationId })
+    .from(comments)
+    .where(and(inArray(comments.conversationId, emptied), isNull(comments.deletedAt)));
+  const drafted = await tx
+    .selectDistinct({ id: drafts.conversationId })
+    .from(drafts)
+    .where(and(inArray(drafts.conversationId, emptied), isNotNull(drafts.conversationId)));
+  for (const row of [...talked, ...drafted]) if (row.id !== null) kept.add(row.id);
+  const doomed = emptied.filter((id) => !kept.has(id));
+  if (doomed.length) await tx.delete(conversations).where(inArray(conversations.id, doomed));
+  return doomed;
 }
 
 /** IMAP EXPUNGE / UID EXPUNGE / CLOSE: removes \Deleted messages (only `uids`, when given). */

@@ -6,6 +6,7 @@ import type { CoreContext } from "../context";
 import { lockInbox } from "../conversations/lock";
 import { AppError } from "../errors";
 import { STANDARD_MAILBOXES } from "../mailboxes";
+import { conversationIdsOf, settleConversations } from "./expunge";
 import { type MailboxInfo, mailboxForUser, openMailbox } from "./folders";
 
 /** Separator of nested folder names ("Projects/2024"), the same for IMAP and the web app. */
@@ -131,14 +132,19 @@ export async function deleteFolder(
     const removed = await tx
       .delete(messages)
       .where(eq(messages.mailboxId, mailbox.id))
-      .returning({ uid: messages.uid });
+      .returning({ uid: messages.uid, conversationId: messages.conversationId });
     await tx.delete(mailboxes).where(eq(mailboxes.id, mailbox.id));
+    const conversationsRemoved = await settleConversations(tx, conversationIdsOf(removed));
     await recordChange(tx, {
       inboxId: mailbox.inboxId,
       kind: "message_expunged",
       mailboxId: mailbox.id,
       actorId: input.userId,
-      data: { uids: removed.map((r) => r.uid).sort((a, b) => a - b), reason: "folder_deleted" },
+      data: {
+        uids: removed.map((r) => r.uid).sort((a, b) => a - b),
+        reason: "folder_deleted",
+        ...(conversationsRemoved.length ? { conversationsRemoved } : {}),
+      },
     });
   });
 }

@@ -43,6 +43,9 @@ const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)))
  * In-Reply-To btree, References GIN, subject. ("inbox_id + 0" keeps the planner off the
  * inbox's btree for References: with LIMIT 1 it bets on an early match and, when there is
  * none, walks every message of the inbox: 35 ms at 36,000 messages, against 2.6 via the GIN.)
+ * The parent is looked up one referenced id at a time (lateral): written as "message_id_header
+ * in (ids)" the planner hashed the ids and read every message of the inbox, 63 ms per message
+ * at 30,000 messages, against 0.1 ms through the Message-ID btree.
  */
 export async function lookupBatch(tx: Tx, inboxId: number, keys: LookupKey[]): Promise<LookupResult[]> {
   const items = keys.map((k, ord) => ({
@@ -64,9 +67,11 @@ export async function lookupBatch(tx: Tx, inboxId: number, keys: LookupKey[]): P
           and m.message_id_header is not distinct from i.msgid
         limit 1) as existing,
       (select json_build_object('conversationId', m.conversation_id, 'at', m.internal_date)
-         from messages m
-        where m.inbox_id = ${inboxId} and m.conversation_id is not null
-          and m.message_id_header in (select jsonb_array_elements_text(i.ids))
+         from jsonb_array_elements_text(i.ids) as p(id)
+         cross join lateral (select m.conversation_id, m.internal_date from messages m
+            where m.inbox_id = ${inboxId} and m.message_id_header = p.id and m.conversation_id is not null
+            order by m.internal_date desc
+            limit 1) m
         order by m.internal_date desc
         limit 1) as parent,
       (select m.conversation_id::text from messages m

@@ -206,7 +206,10 @@ export class Realtime {
       for (let page = 0; page < MAX_PULL_PAGES; page++) {
         const after = this.cursors.get(inboxId) ?? 0;
         const r = await trpc.changes.since.query({ inboxId, afterSeq: after });
-        for (const c of r.changes) if (c.conversationId !== null) changed.add(c.conversationId);
+        for (const c of r.changes) {
+          if (c.conversationId !== null) changed.add(c.conversationId);
+          for (const id of removedConversations(c.data)) changed.add(id);
+        }
         this.cursors.set(inboxId, Math.max(after, r.changes.at(-1)?.seq ?? after, r.more ? 0 : r.head));
         if (!r.more) break;
       }
@@ -222,4 +225,13 @@ export class Realtime {
     void qc.invalidateQueries({ queryKey: keys.inboxes });
     for (const id of conversationIds) void qc.invalidateQueries({ queryKey: keys.conversation(id) });
   }
+}
+
+/**
+ * Conversations an expunge or a deleted folder left empty and removed (core's
+ * settleConversations): refreshed too, so a view open on one says it is gone.
+ */
+function removedConversations(data: unknown): number[] {
+  const ids = (data as { conversationsRemoved?: unknown } | null)?.conversationsRemoved;
+  return Array.isArray(ids) ? ids.filter((id): id is number => typeof id === "number") : [];
 }

@@ -14,6 +14,8 @@ export interface LoadParams {
   timeBudgetMs: number;
   /** Report progress every this many acknowledged messages (0 = never). */
   progressEvery: number;
+  /** Every odd message follows up the one before it (sampleMail). */
+  replies?: boolean;
 }
 
 export type LoadMessage =
@@ -47,7 +49,7 @@ async function run(p: LoadParams): Promise<LoadMessage> {
       try {
         smtp ??= await SmtpLoadSession.open(p.port);
         latencies.push(
-          await smtp.send("bench@customer.example", "info@example.co.jp", sampleMail(n, p.bytes)),
+          await smtp.send("bench@customer.example", "info@example.co.jp", sampleMail(n, p.bytes, p.replies)),
         );
         if (p.progressEvery && latencies.length % p.progressEvery === 0)
           process.send?.({ type: "progress", acked: latencies.length } satisfies LoadMessage);

@@ -2,6 +2,7 @@
 // and the time from end of DATA to "250" (p50, p99) per driver, size and concurrent sessions.
 // "250" = blob fsynced + transaction committed. Each case is bounded by a count and a time budget.
 // Narrow a run with BENCH_DRIVERS=postgres, BENCH_SMTP_SIZES=5 (KB), BENCH_SMTP_SESSIONS=10.
+// BENCH_SMTP_REPLIES=1 makes every other message a follow-up of the one before (mail-sample.ts).
 import type { DriverName } from "@madoguchi/db/client";
 import { messages } from "@madoguchi/db/schema";
 import { sql } from "drizzle-orm";
@@ -52,6 +53,7 @@ async function runCase(
       bytes,
       timeBudgetMs: TIME_BUDGET_MS,
       progressEvery: 0,
+      replies: process.env.BENCH_SMTP_REPLIES === "1",
     });
     const [row] = await env.ctx.db.select({ n: sql<number>`count(*)::int` }).from(messages);
     return { ...result, stored: row?.n ?? 0 };

@@ -2,15 +2,33 @@ import { lookup } from "node:dns/promises";
 import net from "node:net";
 import tls from "node:tls";
 import type { ConnectorAccount, ConnectorTlsMode } from "@madoguchi/core";
-import { explainConnectError, type FailedStep } from "./diagnostics";
+import {
+  type CodeParams,
+  type ConnectorErrorCode,
+  explainConnectError,
+  type FailedStep,
+} from "./diagnostics";
 import { imapClientFor } from "./imap-client";
 import { smtpTransportFor } from "./smtp-client";
+
+/** What a passed step found; a failed step carries its ConnectorErrorCode instead. */
+export type CheckCode = "dns_ok" | "tcp_ok" | "tls_ok" | "auth_ok" | "smtp_auth_ok" | "folder_ok";
 
 export interface CheckResult {
   service: "IMAP" | "SMTP";
   step: FailedStep | "ok";
   ok: boolean;
+  /** Stable name of the outcome; the web page words it from `code` and `params`. */
+  code: CheckCode | ConnectorErrorCode;
+  params: CodeParams;
+  /** The same in English, for the CLI and logs. */
   message: string;
+}
+
+/** A failed step as a check, with the explained error's code. */
+function failed(service: "IMAP" | "SMTP", err: unknown, host: string, port: number): CheckResult {
+  const e = explainConnectError(err, service, host, port);
+  return { service, step: e.step, ok: false, code: e.code, params: e.params, message: e.message };
 }
 
 export interface ConnectionTestResult {
@@ -39,14 +57,18 @@ async function probe(
   timeoutMs: number,
 ): Promise<CheckResult[]> {
   const checks: CheckResult[] = [];
-  const fail = (err: unknown): CheckResult[] => {
-    const e = explainConnectError(err, service, host, port);
-    return [...checks, { service, step: e.step, ok: false, message: e.message }];
-  };
+  const fail = (err: unknown): CheckResult[] => [...checks, failed(service, err, host, port)];
   let address: string;
   try {
     address = (await withTimeout(lookup(host), timeoutMs, "DNS lookup")).address;
-    checks.push({ service, step: "dns", ok: true, message: `${host} resolves to ${address}` });
+    checks.push({
+      service,
+      step: "dns",
+      ok: true,
+      code: "dns_ok",
+      params: { host, address },
+      message: `${host} resolves to ${address}`,
+    });
   } catch (err) {
     return fail(err);
   }
@@ -62,7 +84,14 @@ async function probe(
       timeoutMs,
       "TCP connect",
     );
-    checks.push({ service, step: "tcp", ok: true, message: `${address}:${port} accepts connections` });
+    checks.push({
+      service,
+      step: "tcp",
+      ok: true,
+      code: "tcp_ok",
+      params: { address, port },
+      message: `${address}:${port} accepts connections`,
+    });
   } catch (err) {
     return fail(err);
   }
@@ -89,7 +118,14 @@ async function probe(
       timeoutMs,
       "TLS handshake",
     );
-    checks.push({ service, step: "tls", ok: true, message: `TLS certificate is valid (${subject})` });
+    checks.push({
+      service,
+      step: "tls",
+      ok: true,
+      code: "tls_ok",
+      params: { subject },
+      message: `TLS certificate is valid (${subject})`,
+    });
   } catch (err) {
     return fail(err);
   }
@@ -120,24 +156,33 @@ export async function testConnection(
     client.on("error", () => {});
     try {
       await client.connect();
-      checks.push({ service: "IMAP", step: "auth", ok: true, message: `logged in as ${account.imapUser}` });
+      checks.push({
+        service: "IMAP",
+        step: "auth",
+        ok: true,
+        code: "auth_ok",
+        params: { user: account.imapUser },
+        message: `logged in as ${account.imapUser}`,
+      });
       const listed = new Set((await client.list()).map((f) => f.path));
       const wanted = [...account.folders, ...(account.sentFolder ? [account.sentFolder] : [])];
       for (const folder of new Set(wanted)) {
         const exists = folder.toUpperCase() === "INBOX" || listed.has(folder);
+        const existing = [...listed].join(", ");
         checks.push({
           service: "IMAP",
           step: "folder",
           ok: exists,
+          code: exists ? "folder_ok" : "folder_missing",
+          params: exists ? { folder } : { folder, existing },
           message: exists
             ? `folder ${folder} exists`
-            : `Folder ${folder} does not exist; existing: ${[...listed].join(", ")}`,
+            : `Folder ${folder} does not exist; existing: ${existing}`,
         });
       }
       await client.logout();
     } catch (err) {
-      const e = explainConnectError(err, "IMAP", account.imapHost, account.imapPort);
-      checks.push({ service: "IMAP", step: e.step, ok: false, message: e.message });
+      checks.push(failed("IMAP", err, account.imapHost, account.imapPort));
       client.close();
     }
   }
@@ -155,10 +200,16 @@ export async function testConnection(
     if (smtpChecks.every((c) => c.ok) && transport) {
       try {
         await transport.verify();
-        checks.push({ service: "SMTP", step: "auth", ok: true, message: "SMTP server accepts the login" });
+        checks.push({
+          service: "SMTP",
+          step: "auth",
+          ok: true,
+          code: "smtp_auth_ok",
+          params: { user: account.smtpUser ?? account.imapUser },
+          message: "SMTP server accepts the login",
+        });
       } catch (err) {
-        const e = explainConnectError(err, "SMTP", account.smtpHost, account.smtpPort);
-        checks.push({ service: "SMTP", step: e.step, ok: false, message: e.message });
+        checks.push(failed("SMTP", err, account.smtpHost, account.smtpPort));
       } finally {
         transport.close();
       }

@@ -1,13 +1,38 @@
 /** Where a connection failed, in the order a connection is built. */
 export type FailedStep = "dns" | "tcp" | "tls" | "auth" | "folder" | "protocol";
 
-/** A failure explained for an admin: which step, and what to check. */
+/**
+ * A stable name for each failure an admin can meet, so the web page can say it in the admin's
+ * language (apps/web i18n `connector.code.<code>`); the English message stays for the CLI and logs.
+ */
+export type ConnectorErrorCode =
+  | "dns_not_found"
+  | "tcp_refused"
+  | "tcp_timeout"
+  | "tcp_closed"
+  | "tls_hostname"
+  | "tls_expired"
+  | "tls_self_signed"
+  | "tls_invalid"
+  | "auth_failed"
+  | "folder_missing"
+  | "folder_missing_sync"
+  | "connection_closed"
+  | "seen_refused"
+  | "protocol_error";
+
+/** What filled the message; strings and numbers only, so they travel as JSON and into i18n templates. */
+export type CodeParams = Record<string, string | number>;
+
+/** A failure explained for an admin: which step, what to check, and its code with the facts in it. */
 export class ConnectorError extends Error {
   constructor(
     readonly step: FailedStep,
     message: string,
     /** False when retrying cannot help until the admin changes something (auth, certificate). */
     readonly retryable: boolean,
+    readonly code: ConnectorErrorCode = "protocol_error",
+    readonly params: CodeParams = { detail: message },
   ) {
     super(message);
     this.name = "ConnectorError";
@@ -41,6 +66,7 @@ export function explainConnectError(err: unknown, service: "IMAP" | "SMTP", host
   if (err instanceof ConnectorError) return err;
   const e = (err ?? {}) as ErrLike;
   const where = `${service} ${host}:${port}`;
+  const at = { service, host, port };
   const detail = e.responseText || e.message || String(err);
   // nodemailer wraps socket errors as ESOCKET/ECONNECTION; the system code is in the message.
   const wrapped = e.code === "ESOCKET" || e.code === "ECONNECTION" || e.code === "ETIMEDOUT";
@@ -51,36 +77,59 @@ export function explainConnectError(err: unknown, service: "IMAP" | "SMTP", host
     e.code ??
     "";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN")
-    return new ConnectorError("dns", `DNS: ${host} does not resolve (${code}); check the host name`, true);
+    return new ConnectorError(
+      "dns",
+      `DNS: ${host} does not resolve (${code}); check the host name`,
+      true,
+      "dns_not_found",
+      { host, reason: code },
+    );
   if (code === "ECONNREFUSED")
-    return new ConnectorError("tcp", `TCP: ${where} refused the connection; is the port right?`, true);
+    return new ConnectorError(
+      "tcp",
+      `TCP: ${where} refused the connection; is the port right?`,
+      true,
+      "tcp_refused",
+      at,
+    );
   if (
     code === "ETIMEDOUT" ||
     code === "ETIMEOUT" ||
     code === "ConnectionTimeout" ||
     code === "CONNECT_TIMEOUT"
   )
-    return new ConnectorError("tcp", `TCP: ${where} did not answer in time (firewall or wrong port)`, true);
+    return new ConnectorError(
+      "tcp",
+      `TCP: ${where} did not answer in time (firewall or wrong port)`,
+      true,
+      "tcp_timeout",
+      at,
+    );
   if (
     code === "ECONNRESET" ||
     code === "EPIPE" ||
     code === "NoConnection" ||
     code === "ClosedAfterConnectText"
   )
-    return new ConnectorError("tcp", `TCP: ${where} closed the connection (${detail})`, true);
+    return new ConnectorError("tcp", `TCP: ${where} closed the connection (${detail})`, true, "tcp_closed", {
+      ...at,
+      detail,
+    });
   if (TLS_CODES.has(code) || /certificate|self[- ]signed|altnames/i.test(detail)) {
-    const what =
+    const [what, tlsCode]: [string, ConnectorErrorCode] =
       code === "ERR_TLS_CERT_ALTNAME_INVALID"
-        ? `the certificate is not for ${host}`
+        ? [`the certificate is not for ${host}`, "tls_hostname"]
         : code === "CERT_HAS_EXPIRED"
-          ? "the certificate has expired"
+          ? ["the certificate has expired", "tls_expired"]
           : /self[- ]signed/i.test(detail) || code.includes("SELF_SIGNED")
-            ? "the certificate is self-signed"
-            : detail;
+            ? ["the certificate is self-signed", "tls_self_signed"]
+            : [detail, "tls_invalid"];
     return new ConnectorError(
       "tls",
       `TLS certificate of ${where}: ${what}; fix the host name, or allow an unverified certificate if you trust this server`,
       false,
+      tlsCode,
+      { ...at, detail: what },
     );
   }
   if (e.authenticationFailed || code === "EAUTH" || e.serverResponseCode === "AUTHENTICATIONFAILED")
@@ -88,6 +137,14 @@ export function explainConnectError(err: unknown, service: "IMAP" | "SMTP", host
       "auth",
       `Authentication: ${where} refused the user name or password (${detail})`,
       false,
+      "auth_failed",
+      { ...at, detail },
     );
-  return new ConnectorError("protocol", `${where}: ${detail}${code ? ` (${code})` : ""}`, true);
+  return new ConnectorError(
+    "protocol",
+    `${where}: ${detail}${code ? ` (${code})` : ""}`,
+    true,
+    "protocol_error",
+    { ...at, detail: `${detail}${code ? ` (${code})` : ""}` },
+  );
 }

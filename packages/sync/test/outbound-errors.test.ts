@@ -4,6 +4,7 @@ import path from "node:path";
 import { addSharedInbox, getConnector } from "@madoguchi/core";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ClassifiedError, classifyConnectorError } from "../../api/src/router/connector-errors";
 import { createTeam, type Team } from "../../core/test/fixtures";
 import { createTestEnv, drivers, type TestEnv } from "../../core/test/harness";
 import { testConnection } from "../src/connection-test";
@@ -166,24 +167,52 @@ describe.each(drivers)("outbound and diagnostics on %s", (driver) => {
       "SMTP tcp",
       "SMTP auth",
     ]);
-    const cases: [string, Parameters<typeof connectDovecot>[3], string, RegExp][] = [
+    // Each step has a code for the web page to word, and the facts it needs.
+    expect(ok.checks.map((c) => c.code)).toEqual([
+      "dns_ok",
+      "tcp_ok",
+      "auth_ok",
+      "folder_ok",
+      "folder_ok",
+      "dns_ok",
+      "tcp_ok",
+      "smtp_auth_ok",
+    ]);
+    expect(ok.checks[0]?.params).toEqual({ host: "127.0.0.1", address: "127.0.0.1" });
+    expect(ok.checks[2]?.params).toEqual({ user: dovecot.user });
+    const cases: [string, Parameters<typeof connectDovecot>[3], string, RegExp, string][] = [
       [
         "pw",
         { imapPassword: "wrong" },
         "auth",
         /^Authentication: IMAP 127\.0\.0\.1:\d+ refused the user name or password/,
+        "auth_failed",
       ],
       [
         "tls",
         { imapTls: "tls", imapPort: dovecot.tlsPort },
         "tls",
         /^TLS certificate of IMAP 127\.0\.0\.1:\d+: /,
+        "tls_self_signed",
       ],
-      ["gone", { imapPort: 1 }, "tcp", /^TCP: IMAP 127\.0\.0\.1:1 refused the connection/],
-      ["dns", { imapHost: "no-such-host.invalid" }, "dns", /^DNS: no-such-host\.invalid does not resolve/],
-      ["folder", { folders: ["INBOX", "Archive/2020"] }, "folder", /^Folder Archive\/2020 does not exist/],
+      ["gone", { imapPort: 1 }, "tcp", /^TCP: IMAP 127\.0\.0\.1:1 refused the connection/, "tcp_refused"],
+      [
+        "dns",
+        { imapHost: "no-such-host.invalid" },
+        "dns",
+        /^DNS: no-such-host\.invalid does not resolve/,
+        "dns_not_found",
+      ],
+      [
+        "folder",
+        { folders: ["INBOX", "Archive/2020"] },
+        "folder",
+        /^Folder Archive\/2020 does not exist/,
+        "folder_missing",
+      ],
     ];
-    for (const [name, extra, step, message] of cases) {
+    const codes: Record<string, Omit<ClassifiedError, "context">> = {};
+    for (const [name, extra, step, message, code] of cases) {
       const inbox = await addSharedInbox(env.ctx, { address: `diag-${name}@example.co.jp`, name });
       const account = await connectDovecot(env.ctx, dovecot, inbox.address, extra);
       const result = await testConnection(account, secretKey, { timeoutMs: 3_000 });
@@ -194,6 +223,16 @@ describe.each(drivers)("outbound and diagnostics on %s", (driver) => {
         name,
       ).toEqual([step]);
       expect(failed[0]?.message, name).toMatch(message);
+      expect(failed[0]?.code, name).toBe(code);
+      // A stored last error is the same message; read back, it gives the same code and facts.
+      const check = failed[0];
+      const { context, ...read } = classifyConnectorError(check?.message ?? "");
+      expect(context, name).toBeNull();
+      codes[name] = read;
+      expect(read, name).toEqual({ code, params: check?.params });
     }
+    expect(codes.gone).toMatchObject({ params: { service: "IMAP", host: "127.0.0.1", port: 1 } });
+    expect(codes.folder).toMatchObject({ params: { folder: "Archive/2020" } });
+    expect(String(codes.folder?.params.existing)).toContain("INBOX");
   });
 });

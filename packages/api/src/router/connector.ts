@@ -5,7 +5,9 @@ import {
   adminTestConnector,
   adminUpdateConnector,
   type ConnectorAccount,
+  type ConnectorCheck,
   type ConnectorSummary,
+  type ConnectorTestResult,
   type ConnectorToolkit,
   folderProgress,
 } from "@madoguchi/core";
@@ -13,6 +15,7 @@ import { userError } from "../errors";
 import { adminProcedure, createRouter } from "../trpc";
 import { iso, isoOrNull } from "../view/iso";
 import { accountInput, addInput, enabledInput, mirrorSeenInput, updateInput } from "./connector.types";
+import { type CodeParams, classifyConnectorError } from "./connector-errors";
 
 /** Field by field, so a sealed password can never slip into an answer. */
 const accountView = (a: ConnectorAccount) => ({
@@ -34,6 +37,8 @@ const accountView = (a: ConnectorAccount) => ({
   enabled: a.enabled,
   lastSuccessAt: isoOrNull(a.lastSuccessAt),
   lastError: a.lastError,
+  /** The stored text read back as a code, so the page can word it in the admin's language. */
+  lastErrorCoded: a.lastError === null ? null : classifyConnectorError(a.lastError),
   lastErrorAt: isoOrNull(a.lastErrorAt),
   createdAt: iso(a.createdAt),
 });
@@ -44,6 +49,18 @@ const summaryView = (a: ConnectorSummary) => ({
   /** Per followed folder: done/total, rate (messages/s), ETA (s), still importing. */
   progress: a.folderStates.map((f) => ({ ...folderProgress(f), lastSyncAt: isoOrNull(f.lastSyncAt) })),
 });
+
+/**
+ * packages/sync's checks carry `code` and `params` (connection-test.ts) beyond core's
+ * ConnectorCheck; a check without them is read back from its message like a stored error.
+ */
+function codedCheck(check: ConnectorCheck) {
+  const { code, params } = check as ConnectorCheck & { code?: unknown; params?: CodeParams };
+  const coded = typeof code === "string" && params ? { code, params } : classifyConnectorError(check.message);
+  return { ...check, code: coded.code, params: coded.params };
+}
+
+const testView = (r: ConnectorTestResult) => ({ ok: r.ok, checks: r.checks.map(codedCheck) });
 
 /** Sealing and testing need the server's secret key, which apps/server hands over as a toolkit. */
 function toolkitOf(deps: { connectors?: ConnectorToolkit }): ConnectorToolkit {
@@ -70,8 +87,8 @@ export const connectorRouter = createRouter({
   /** Connects with the stored settings: DNS, TCP, TLS, login, folders, each step reported. */
   test: adminProcedure
     .input(accountInput)
-    .mutation(({ ctx, input }) =>
-      adminTestConnector(ctx.ctx, ctx.user.id, toolkitOf(ctx.runtime.deps), input.accountId),
+    .mutation(async ({ ctx, input }) =>
+      testView(await adminTestConnector(ctx.ctx, ctx.user.id, toolkitOf(ctx.runtime.deps), input.accountId)),
     ),
   /** Disconnects; imported mail stays, the remote mailbox is not touched. */
   remove: adminProcedure.input(accountInput).mutation(async ({ ctx, input }) => {

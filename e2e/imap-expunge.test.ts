@@ -2,10 +2,10 @@
 // an agent has the shared inbox open in the browser: the list follows live, and a conversation
 // whose last mail went is gone from the list and from the open view.
 import { deliver } from "@madoguchi/core";
-import { ImapFlow } from "imapflow";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mail } from "../packages/core/test/fixtures";
+import { imapflowClient } from "../packages/imap/test/helpers";
 import { screenshot } from "./support/browser";
 import { chromiumTeam, DESKTOP, PASSWORD } from "./support/team";
 
@@ -60,14 +60,7 @@ describe("mail deleted over IMAP, seen in the web app", () => {
       .flatMap((p) => (p.state === "running" ? p.listeners : []))
       .find((l) => l.name === "IMAP over TLS");
     if (!imaps) throw new Error("IMAPS is not listening");
-    const client = new ImapFlow({
-      host: "127.0.0.1",
-      port: Number(imaps.address.split(":").at(-1)),
-      secure: true,
-      tls: { rejectUnauthorized: false },
-      auth: { user: "tanaka@example.co.jp", pass: PASSWORD },
-      logger: false,
-    });
+    const client = imapflowClient(Number(imaps.address.split(":").at(-1)), "tanaka@example.co.jp", PASSWORD);
     await client.connect();
     try {
       const lock = await client.getMailboxLock("Shared/info@example.co.jp/INBOX");

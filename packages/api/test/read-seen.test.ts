@@ -1,25 +1,14 @@
 import { deliver } from "@madoguchi/core";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mail } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
-import { type ImapTestEnv, startImap } from "../../imap/test/helpers";
+import { type ImapTestEnv, imapflowClient, startImap } from "../../imap/test/helpers";
 import { agent, startTestServer, type TestClient, type TestServer } from "./support";
 
 // The web app's read state and IMAP \Seen are one per-user state: imapflow against the real
 // IMAP server and the web API over HTTP, on one database.
 const SHARED = "Shared/info@example.co.jp/INBOX";
-
-function imapClient(t: ImapTestEnv, user: string, pass: string): ImapFlow {
-  return new ImapFlow({
-    host: "127.0.0.1",
-    port: t.tlsPort,
-    secure: true,
-    tls: { rejectUnauthorized: false },
-    auth: { user, pass },
-    logger: false,
-  });
-}
 
 describe.each(drivers)("web read state ↔ IMAP \\Seen (%s)", (driver) => {
   let t: ImapTestEnv;
@@ -49,8 +38,8 @@ describe.each(drivers)("web read state ↔ IMAP \\Seen (%s)", (driver) => {
     server = await startTestServer(t.env);
     web = await agent(server, "alice");
     webBob = await agent(server, "bob");
-    imap = imapClient(t, "alice@example.co.jp", "correct horse 1");
-    imapBob = imapClient(t, "bob@example.co.jp", "correct horse 2");
+    imap = imapflowClient(t.tlsPort, "alice@example.co.jp", "correct horse 1");
+    imapBob = imapflowClient(t.tlsPort, "bob@example.co.jp", "correct horse 2");
     await imap.connect();
     await imapBob.connect();
   }, 120_000);

@@ -1,9 +1,9 @@
 import { deliver, listConversations, postComment } from "@madoguchi/core";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mail } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
-import { type ImapTestEnv, startImap } from "./helpers";
+import { type ImapTestEnv, imapflowClient, startImap } from "./helpers";
 
 const SHARED = "Shared/info@example.co.jp";
 
@@ -25,14 +25,7 @@ describe.each(drivers)("expunged mail and the web app's conversations (%s)", (dr
   });
 
   async function connect(): Promise<ImapFlow> {
-    client = new ImapFlow({
-      host: "127.0.0.1",
-      port: t.tlsPort,
-      secure: true,
-      tls: { rejectUnauthorized: false },
-      auth: { user: "alice@example.co.jp", pass: "correct horse 1" },
-      logger: false,
-    });
+    client = imapflowClient(t.tlsPort);
     await client.connect();
     return client;
   }

@@ -3,6 +3,7 @@ import tls from "node:tls";
 import { AuthThrottle, CHANGES_CHANNEL, ChangeFeed } from "@madoguchi/core";
 import type { DriverName } from "@madoguchi/db/client";
 import { createSelfSigned } from "@madoguchi/tls";
+import { ImapFlow } from "imapflow";
 import { createTeam, type Team } from "../../core/test/fixtures";
 import { createTestEnv, type TestEnv } from "../../core/test/harness";
 import { createImapServer, type ImapServer } from "../src/index";
@@ -61,6 +62,25 @@ export async function startImap(
       await env.close();
     },
   };
+}
+
+/**
+ * imapflow, a client nobody here wrote, for a loopback IMAP over implicit TLS (self-signed
+ * certificate accepted); connect() is the caller's. Alice of the test team unless told.
+ */
+export function imapflowClient(
+  port: number,
+  user = "alice@example.co.jp",
+  pass = "correct horse 1",
+): ImapFlow {
+  return new ImapFlow({
+    host: "127.0.0.1",
+    port,
+    secure: true,
+    tls: { rejectUnauthorized: false },
+    auth: { user, pass },
+    logger: false,
+  });
 }
 
 /**

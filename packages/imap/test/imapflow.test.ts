@@ -3,13 +3,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { deliver, listMessages, setStatus } from "@madoguchi/core";
-import { ImapFlow, type MessageStructureObject } from "imapflow";
+import type { ImapFlow, MessageStructureObject } from "imapflow";
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mail } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
 import { writeLargeFixtures } from "../../mail/test/fixtures/make-fixtures";
-import { type ImapTestEnv, startImap } from "./helpers";
+import { type ImapTestEnv, imapflowClient, startImap } from "./helpers";
 
 const fixturesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../mail/test/fixtures");
 writeLargeFixtures();
@@ -44,14 +44,7 @@ describe.each(drivers)("imapflow against the server over TLS (%s)", (driver) => 
       const r = await deliver(t.env.ctx, t.team.info.id, fs.readFileSync(path.join(fixturesDir, file)));
       uidOf.set(file, r.uid);
     }
-    client = new ImapFlow({
-      host: "127.0.0.1",
-      port: t.tlsPort,
-      secure: true,
-      tls: { rejectUnauthorized: false },
-      auth: { user: "alice@example.co.jp", pass: "correct horse 1" },
-      logger: false,
-    });
+    client = imapflowClient(t.tlsPort);
     await client.connect();
   }, 120_000);
   afterAll(async () => {

@@ -13,7 +13,6 @@ import {
   listNewDrafts,
   ownNewDraft,
   removeNewDraftAttachment,
-  reopenNewDraft,
   replyContext,
   saveNewDraft,
   sendWebNew,
@@ -142,12 +141,6 @@ export const composeRouter = createRouter({
 
   discardNewDraft: protectedProcedure.input(z.object({ draftId: id })).mutation(async ({ ctx, input }) => {
     await discardNewDraft(ctx.ctx, { userId: ctx.user.id, draftId: input.draftId });
-    return { ok: true as const };
-  }),
-
-  /** After reply.cancel of a new message: its draft (text and files) is a new-message draft again. */
-  reopenNewDraft: protectedProcedure.input(z.object({ draftId: id })).mutation(async ({ ctx, input }) => {
-    await reopenNewDraft(ctx.ctx, { userId: ctx.user.id, draftId: input.draftId });
     return { ok: true as const };
   }),
 

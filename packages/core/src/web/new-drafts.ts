@@ -89,16 +89,3 @@ export async function adoptNewDraft(
       ),
     );
 }
-
-/**
- * After an undo of a new message: the draft the cancel gave back (on the conversation the
- * send had started) becomes a new-message draft again, with its text and files.
- */
-export async function reopenNewDraft(ctx: CoreContext, input: { userId: number; draftId: number }) {
-  const [d] = await ctx.db
-    .select()
-    .from(drafts)
-    .where(and(eq(drafts.id, input.draftId), eq(drafts.authorId, input.userId), eq(drafts.state, "editing")));
-  if (!d?.inboxId) throw new AppError("NOT_FOUND", "No such new-message draft of yours");
-  await ctx.db.update(drafts).set({ conversationId: null }).where(eq(drafts.id, d.id));
-}

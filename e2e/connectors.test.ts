@@ -91,6 +91,15 @@ describe("web app in Chromium: external mailbox connectors (admin)", () => {
     expect(steps).toContainEqual(["folder", "true"]);
     expect(steps.every(([, ok]) => ok === "true")).toBe(true);
     await expect(report.textContent()).resolves.toContain("ログイン");
+    // Each step is worded in Japanese from its code, not the server's English sentence.
+    const lines = await report.locator("li").allTextContents();
+    expect(lines).toEqual([
+      "✓ IMAP DNS: 127.0.0.1 は 127.0.0.1 に名前解決できました",
+      `✓ IMAP 接続（TCP）: 127.0.0.1:${provider.port} に接続できました`,
+      `✓ IMAP ログイン: ${provider.user} でログインできました`,
+      "✓ IMAP フォルダー: フォルダー「INBOX」があります",
+    ]);
+    await expect(report.textContent()).resolves.not.toMatch(/resolves to|accepts connections|logged in as/);
   });
 
   it(
@@ -163,6 +172,12 @@ describe("web app in Chromium: external mailbox connectors (admin)", () => {
       .poll(() => report.locator('li[data-step="tcp"]').first().getAttribute("data-ok"), { timeout: 20_000 })
       .toBe("false");
     await expect(report.textContent()).resolves.toContain("接続できませんでした");
+    // The failed step says what happened and what to check, in Japanese.
+    const refused = report.locator('li[data-ok="false"]');
+    await expect(refused.getAttribute("data-code")).resolves.toBe("tcp_refused");
+    await expect(refused.textContent()).resolves.toBe(
+      "✗ IMAP 接続（TCP）: IMAP 127.0.0.1:1 に接続を拒否されました。ポート番号と暗号化の設定を確認してください",
+    );
 
     // Back to the right port; the stored password still logs in.
     ({ form, imap } = await openEdit());
@@ -175,6 +190,68 @@ describe("web app in Chromium: external mailbox connectors (admin)", () => {
     report = await testReport();
     await expect.poll(() => report.textContent(), { timeout: 20_000 }).toContain("接続できました");
     await expect(admin.content()).resolves.not.toContain(provider.password);
+  });
+
+  it("sets the provider's Sent folder and the unverified-certificate option; both persist", async () => {
+    const stored = async () => (await listConnectors(team.ctx.db))[0];
+    const openEdit = async () => {
+      await card().getByRole("button", { name: "編集", exact: true }).click();
+      const form = card().getByTestId("connector-edit-form");
+      await form.waitFor({ timeout: WAIT });
+      return form;
+    };
+    const save = async (form: ReturnType<typeof card>) => {
+      await form.getByRole("button", { name: "保存", exact: true }).click();
+      await form.waitFor({ state: "detached", timeout: WAIT });
+    };
+    const sentField = (form: ReturnType<typeof card>) => form.getByLabel("送信済みフォルダー（任意）");
+    const certBox = (form: ReturnType<typeof card>) =>
+      form.getByLabel("証明書を検証しない（無効な証明書を許可）");
+    await expect(stored()).resolves.toMatchObject({ sentFolder: null, allowInvalidCert: false });
+
+    // Off by default, with the warning next to it.
+    let form = await openEdit();
+    await expect(sentField(form).inputValue()).resolves.toBe("");
+    await expect(certBox(form).isChecked()).resolves.toBe(false);
+    await form.getByText("接続先が本物のサーバーか確認しません").waitFor();
+
+    // A Sent folder the provider does not have: the test says so and lists the folders it has.
+    await sentField(form).fill("送信箱");
+    await save(form);
+    await expect(stored()).resolves.toMatchObject({ sentFolder: "送信箱" });
+    await card().getByRole("button", { name: "接続テスト", exact: true }).click();
+    const missing = card().getByTestId("connector-test-result").locator('li[data-code="folder_missing"]');
+    await missing.waitFor({ timeout: 20_000 });
+    await expect(missing.textContent()).resolves.toMatch(
+      /^✗ IMAP フォルダー: フォルダー「送信箱」がありません。相手側にあるフォルダー: .*Sent/,
+    );
+
+    // The real one, and the certificate option on.
+    form = await openEdit();
+    await expect(sentField(form).inputValue()).resolves.toBe("送信箱");
+    await sentField(form).fill("Sent");
+    await certBox(form).check();
+    await save(form);
+    await expect(stored()).resolves.toMatchObject({ sentFolder: "Sent", allowInvalidCert: true });
+    await expect(card().getByTestId("connector-cert-warning").textContent()).resolves.toBe(
+      "証明書を検証していません",
+    );
+    await expect(card().textContent()).resolves.toContain("送信済みフォルダー: Sent");
+
+    // After a reload the form shows both as saved; turning the option off is saved too.
+    await admin.reload();
+    form = await openEdit();
+    await expect(sentField(form).inputValue()).resolves.toBe("Sent");
+    await expect(certBox(form).isChecked()).resolves.toBe(true);
+    await certBox(form).uncheck();
+    await save(form);
+    await expect(stored()).resolves.toMatchObject({ sentFolder: "Sent", allowInvalidCert: false });
+    await expect(card().getByTestId("connector-cert-warning").count()).resolves.toBe(0);
+    await card().getByRole("button", { name: "接続テスト", exact: true }).click();
+    const sent = card().getByTestId("connector-test-result").locator("li", { hasText: "「Sent」" });
+    await expect(sent.textContent({ timeout: 20_000 })).resolves.toBe(
+      "✓ IMAP フォルダー: フォルダー「Sent」があります",
+    );
   });
 
   it("turns \\Seen mirroring on and off (one way, off by default)", async () => {
@@ -226,22 +303,63 @@ describe("web app in Chromium: external mailbox connectors (admin)", () => {
     await expect(listConnectors(team.ctx.db)).resolves.toEqual([]);
   });
 
-  it("fits a 375 px phone, and speaks English after the admin switches language", async () => {
-    const phone = await team.openPage(PHONE);
-    await team.login(phone, "kanri@example.co.jp");
-    await phone.goto(`${team.srv.baseUrl}/#/admin/connectors`);
-    await phone.getByText("外部メールボックスを追加").click();
-    await phone.getByTestId("connector-add-form").waitFor({ timeout: WAIT });
-    expect(await scrollWidth(phone)).toBeLessThanOrEqual(375);
-    await screenshot(phone, "connectors-admin-phone");
-    await phone.goto(`${team.srv.baseUrl}/#/settings`);
-    await phone.getByTestId("language").selectOption("en");
-    await phone.getByRole("button", { name: "保存", exact: true }).first().click();
-    await phone.goto(`${team.srv.baseUrl}/#/admin/connectors`);
-    await phone.getByRole("tab", { name: "External mailboxes", exact: true }).waitFor({ timeout: WAIT });
-    await phone.getByText("Add an external mailbox").waitFor({ timeout: WAIT });
-    await phone.context().close();
-  });
+  it(
+    "fits a 375 px phone, and speaks English (connection test, last error) after the admin switches language",
+    async () => {
+      const phone = await team.openPage(PHONE);
+      await team.login(phone, "kanri@example.co.jp");
+      await phone.goto(`${team.srv.baseUrl}/#/admin/connectors`);
+      await phone.getByText("外部メールボックスを追加").click();
+      await phone.getByTestId("connector-add-form").waitFor({ timeout: WAIT });
+      expect(await scrollWidth(phone)).toBeLessThanOrEqual(375);
+      await screenshot(phone, "connectors-admin-phone");
+      await phone.goto(`${team.srv.baseUrl}/#/settings`);
+      await phone.getByTestId("language").selectOption("en");
+      await phone.getByRole("button", { name: "保存", exact: true }).first().click();
+      await phone.goto(`${team.srv.baseUrl}/#/admin/connectors`);
+      await phone.getByRole("tab", { name: "External mailboxes", exact: true }).waitFor({ timeout: WAIT });
+      await phone.getByText("Add an external mailbox").waitFor({ timeout: WAIT });
+
+      // A connector whose port refuses: the test and the stored last error speak English too.
+      await phone.getByText("Add an external mailbox").click();
+      const form = phone.getByTestId("connector-add-form");
+      await form.getByLabel("Shared inbox to import into").selectOption("support@example.co.jp");
+      const imap = form.locator("fieldset").first();
+      await imap.getByLabel("Server").fill("127.0.0.1");
+      await imap.getByLabel("Port").fill("1");
+      await imap.getByLabel("Encryption").selectOption("none");
+      await imap.getByLabel("User name").fill(provider.user);
+      await imap.getByLabel("Password").fill(provider.password);
+      await form.getByRole("button", { name: "Add", exact: true }).click();
+      const refusedCard = phone.getByTestId("connector");
+      await refusedCard.waitFor({ timeout: WAIT });
+      await refusedCard.getByRole("button", { name: "Test connection", exact: true }).click();
+      const failed = refusedCard.getByTestId("connector-test-result").locator('li[data-ok="false"]');
+      await expect(failed.textContent({ timeout: 20_000 })).resolves.toBe(
+        "✗ IMAP Connection (TCP): IMAP 127.0.0.1:1 refused the connection; check the port and the encryption setting",
+      );
+      const lastError = refusedCard.getByTestId("connector-last-error");
+      await expect.poll(() => lastError.count(), { timeout: IMPORT_WAIT, interval: 1_000 }).toBe(1);
+      await expect(lastError.textContent()).resolves.toMatch(
+        /^Last error \(.+\): IMAP 127\.0\.0\.1:1 refused the connection; check the port and the encryption setting$/,
+      );
+
+      // Back in Japanese, the same stored error is worded in Japanese.
+      await phone.goto(`${team.srv.baseUrl}/#/settings`);
+      await phone.getByTestId("language").selectOption("ja");
+      await phone.getByRole("button", { name: "Save", exact: true }).first().click();
+      await phone.getByRole("button", { name: "保存", exact: true }).first().waitFor({ timeout: WAIT });
+      await phone.goto(`${team.srv.baseUrl}/#/admin/connectors`);
+      await expect(lastError.textContent({ timeout: WAIT })).resolves.toMatch(
+        /^最後のエラー（.+）: IMAP 127\.0\.0\.1:1 に接続を拒否されました。ポート番号と暗号化の設定を確認してください$/,
+      );
+      phone.once("dialog", (d) => void d.accept());
+      await refusedCard.getByRole("button", { name: "削除", exact: true }).click();
+      await phone.getByText("つながっている外部メールボックスはありません。").waitFor({ timeout: WAIT });
+      await phone.context().close();
+    },
+    IMPORT_WAIT + 30_000,
+  );
 
   it("does not show the admin area to an agent", async () => {
     const agent = await team.openPage(DESKTOP);

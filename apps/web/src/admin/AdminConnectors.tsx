@@ -3,7 +3,7 @@ import { useState } from "react";
 import { type Outputs, trpc } from "../api/client";
 import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
-import { type I18n, useI18n } from "../i18n";
+import { type I18n, isMessageKey, useI18n } from "../i18n";
 import { ConnectorAddForm, ConnectorEditForm } from "./ConnectorAddForm";
 
 type Connector = Outputs["connector"]["list"][number];
@@ -57,6 +57,27 @@ function ProgressLine(props: { p: Progress }) {
   );
 }
 
+/**
+ * The server's code and parameters in the admin's language; a code this page does not know
+ * (a newer server, an unrecognized stored error) shows the server's own English text.
+ */
+function codedText(
+  t: I18n["t"],
+  coded: { code: string | null; params: Record<string, string | number> },
+  fallback: string,
+): string {
+  const key = `connector.code.${coded.code}`;
+  return coded.code && isMessageKey(key) ? t(key, coded.params) : fallback;
+}
+
+/** The stored last error: which job failed (sending, the Sent copy), then what happened. */
+function lastErrorText(t: I18n["t"], c: Connector): string {
+  const coded = c.lastErrorCoded;
+  if (!coded) return c.lastError ?? "";
+  const text = codedText(t, coded, String(coded.params.detail ?? c.lastError));
+  return coded.context ? `${t(`connector.context.${coded.context}`)}: ${text}` : text;
+}
+
 function TestReport(props: { result: TestResult }) {
   const { t } = useI18n();
   return (
@@ -65,11 +86,17 @@ function TestReport(props: { result: TestResult }) {
         {t(props.result.ok ? "connector.testOk" : "connector.testFailed")}
       </p>
       <ul className="connector-checks">
-        {props.result.checks.map((c, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: the steps are a fixed, ordered report
-          <li key={i} className={c.ok ? "ok" : "form-error"} data-step={c.step} data-ok={c.ok}>
+        {props.result.checks.map((c) => (
+          <li
+            // One check per service, step and outcome; folders differ by the folder in the message.
+            key={`${c.service} ${c.code} ${c.message}`}
+            className={c.ok ? "ok" : "form-error"}
+            data-step={c.step}
+            data-ok={c.ok}
+            data-code={c.code ?? ""}
+          >
             {c.ok ? "✓" : "✗"} {c.service} {t(`connector.step.${c.step}`)}:{" "}
-            <span className="connector-message">{c.message}</span>
+            <span className="connector-message">{codedText(t, c, c.message)}</span>
           </li>
         ))}
       </ul>
@@ -111,7 +138,13 @@ function ConnectorCard(props: { connector: Connector }) {
       <p className="muted small connector-message">
         {c.imapUser} · {c.imapHost}:{c.imapPort} ({t(`connector.tls.${c.imapTls}`)})
         {c.smtpHost && ` · SMTP ${c.smtpHost}:${c.smtpPort}`}
+        {c.sentFolder && ` · ${t("connector.sentFolderIs", { folder: c.sentFolder })}`}
       </p>
+      {c.allowInvalidCert && (
+        <p className="form-error small" data-testid="connector-cert-warning">
+          {t("connector.allowInvalidCertOn")}
+        </p>
+      )}
       <ul className="connector-checks">
         {c.progress.map((p) => (
           <ProgressLine key={p.folder} p={p} />
@@ -126,7 +159,7 @@ function ConnectorCard(props: { connector: Connector }) {
         <p className="form-error small connector-message" data-testid="connector-last-error">
           {t("connector.lastError", {
             time: c.lastErrorAt ? dates.full(c.lastErrorAt) : "",
-            error: c.lastError,
+            error: lastErrorText(t, c),
           })}
         </p>
       )}

@@ -21,9 +21,13 @@ const EMPTY = {
   smtpUser: "",
   smtpPassword: "",
   folders: "INBOX",
+  sentFolder: "",
+  allowInvalidCert: false,
   importSince: "",
 };
 type Form = typeof EMPTY;
+/** The form's text fields, the ones bound to an input's value. */
+type TextField = { [K in keyof Form]: Form[K] extends string ? K : never }[keyof Form];
 type Connector = Outputs["connector"]["list"][number];
 
 function folderList(text: string): string[] {
@@ -54,6 +58,8 @@ function addInput(f: Form): Inputs["connector"]["add"] {
     imapPassword: f.imapPassword,
     ...smtp,
     folders: folderList(f.folders),
+    sentFolder: f.sentFolder.trim() || null,
+    allowInvalidCert: f.allowInvalidCert,
     importSince: f.importSince || null,
   };
 }
@@ -72,6 +78,8 @@ function formOf(c: Connector): Form {
     smtpTls: c.smtpTls ?? EMPTY.smtpTls,
     smtpUser: c.smtpUser ?? "",
     folders: c.folders.join("\n"),
+    sentFolder: c.sentFolder ?? "",
+    allowInvalidCert: c.allowInvalidCert,
   };
 }
 
@@ -88,6 +96,8 @@ function updateInput(accountId: number, f: Form): Inputs["connector"]["update"] 
     ...(f.imapPassword ? { imapPassword: f.imapPassword } : {}),
     ...smtp,
     folders: folderList(f.folders),
+    sentFolder: f.sentFolder.trim() || null,
+    allowInvalidCert: f.allowInvalidCert,
   };
 }
 
@@ -98,7 +108,7 @@ interface FieldsProps {
   editing?: boolean;
 }
 
-const bind = (props: FieldsProps) => (name: keyof Form) => ({
+const bind = (props: FieldsProps) => (name: TextField) => ({
   name,
   value: props.form[name],
   onChange: (e: { target: { value: string } }) => props.setForm({ ...props.form, [name]: e.target.value }),
@@ -168,6 +178,23 @@ function SettingsFields(props: FieldsProps) {
         {t("connector.folders")}
         <textarea {...bind(props)("folders")} rows={2} />
       </label>
+      <label>
+        {t("connector.sentFolder")}
+        <input {...bind(props)("sentFolder")} placeholder="Sent" autoComplete="off" />
+      </label>
+      <p className="muted small">{t("connector.sentFolderHelp")}</p>
+      <label className="check">
+        <input
+          type="checkbox"
+          name="allowInvalidCert"
+          checked={props.form.allowInvalidCert}
+          onChange={(e) => props.setForm({ ...props.form, allowInvalidCert: e.target.checked })}
+        />
+        {t("connector.allowInvalidCert")}
+      </label>
+      <p className={props.form.allowInvalidCert ? "form-error small" : "muted small"}>
+        {t("connector.allowInvalidCertWarning")}
+      </p>
     </>
   );
 }

@@ -292,6 +292,44 @@ export const en: Messages = {
   "connector.mirrorSeen": "Mirror read state to the provider",
   "connector.mirrorSeenHelp":
     "Mail marked as read in Madoguchi is also marked read (\\Seen) in the provider's mailbox. One way only, from Madoguchi to the provider; off by default.",
+  "connector.sentFolder": "Sent folder (optional)",
+  "connector.sentFolderIs": "Sent folder: {folder}",
+  "connector.sentFolderHelp":
+    "A copy of mail sent from here is also stored in this folder at the provider (e.g. Sent). Leave blank to store none.",
+  "connector.allowInvalidCert": "Do not verify the certificate (allow an invalid certificate)",
+  "connector.allowInvalidCertWarning":
+    "Warning: the connection is still encrypted, but nothing checks that it reaches the real server. Use only for a server you trust, such as your own.",
+  "connector.allowInvalidCertOn": "certificate not verified",
+  "connector.context.sending": "Sending",
+  "connector.context.sentCopy": "Storing the sent copy",
+  "connector.code.dns_ok": "{host} resolves to {address}",
+  "connector.code.tcp_ok": "{address}:{port} accepts connections",
+  "connector.code.tls_ok": "The certificate is valid ({subject})",
+  "connector.code.auth_ok": "Logged in as {user}",
+  "connector.code.smtp_auth_ok": "The SMTP server accepts the login ({user})",
+  "connector.code.folder_ok": "Folder {folder} exists",
+  "connector.code.folder_missing": "Folder {folder} does not exist; folders at the provider: {existing}",
+  "connector.code.folder_missing_sync":
+    "Folder {folders} does not exist on {host}; the other folders are synced. Check the folder name",
+  "connector.code.dns_not_found": "The server name {host} does not resolve ({reason}); check its spelling",
+  "connector.code.tcp_refused":
+    "{service} {host}:{port} refused the connection; check the port and the encryption setting",
+  "connector.code.tcp_timeout":
+    "{service} {host}:{port} did not answer in time; check the port and any firewall",
+  "connector.code.tcp_closed": "{service} {host}:{port} closed the connection ({detail})",
+  "connector.code.tls_hostname":
+    "The certificate of {service} {host}:{port} is not for {host}; check the server name, or turn on “Do not verify the certificate” if you trust this server",
+  "connector.code.tls_expired":
+    "The certificate of {service} {host}:{port} has expired; ask the provider, or turn on “Do not verify the certificate” if you trust this server",
+  "connector.code.tls_self_signed":
+    "The certificate of {service} {host}:{port} is self-signed; turn on “Do not verify the certificate” if you trust this server",
+  "connector.code.tls_invalid":
+    "The certificate of {service} {host}:{port} cannot be verified ({detail}); check the server name, or turn on “Do not verify the certificate” if you trust this server",
+  "connector.code.auth_failed":
+    "{service} {host}:{port} refused the user name or password ({detail}); some providers need an app password",
+  "connector.code.connection_closed": "The connection to the server was closed; it reconnects by itself",
+  "connector.code.seen_refused": "The provider refused to mark mail as read in {folder}; it is retried later",
+  "connector.code.protocol_error": "{service} {host}:{port} reported an error: {detail}",
   "connector.remove": "Remove",
   "connector.removeConfirm":
     "Disconnect the external mailbox of {address}? Imported mail stays, and the provider's mailbox is not changed.",

@@ -290,6 +290,45 @@ export const ja = {
   "connector.mirrorSeen": "既読を相手側にも反映する",
   "connector.mirrorSeenHelp":
     "窓口で既読にしたメールを、相手側のメールボックスでも既読（\\Seen）にします。窓口から相手側への一方向のみで、既定ではオフです。",
+  "connector.sentFolder": "送信済みフォルダー（任意）",
+  "connector.sentFolderIs": "送信済みフォルダー: {folder}",
+  "connector.sentFolderHelp":
+    "ここから送ったメールの控えを、相手側のこのフォルダー（例: Sent、送信済みアイテム）にも保存します。空欄なら保存しません。",
+  "connector.allowInvalidCert": "証明書を検証しない（無効な証明書を許可）",
+  "connector.allowInvalidCertWarning":
+    "注意: 通信は暗号化されますが、接続先が本物のサーバーか確認しません。自社管理のサーバーなど、信頼できる場合だけ使ってください。",
+  "connector.allowInvalidCertOn": "証明書を検証していません",
+  "connector.context.sending": "送信",
+  "connector.context.sentCopy": "送信済みコピーの保存",
+  "connector.code.dns_ok": "{host} は {address} に名前解決できました",
+  "connector.code.tcp_ok": "{address}:{port} に接続できました",
+  "connector.code.tls_ok": "証明書は有効です（{subject}）",
+  "connector.code.auth_ok": "{user} でログインできました",
+  "connector.code.smtp_auth_ok": "SMTPサーバーにログインできました（{user}）",
+  "connector.code.folder_ok": "フォルダー「{folder}」があります",
+  "connector.code.folder_missing": "フォルダー「{folder}」がありません。相手側にあるフォルダー: {existing}",
+  "connector.code.folder_missing_sync":
+    "フォルダー「{folders}」が {host} にありません。ほかのフォルダーは同期しています。フォルダー名を確認してください",
+  "connector.code.dns_not_found":
+    "サーバー名 {host} が見つかりません（{reason}）。サーバー名の綴りを確認してください",
+  "connector.code.tcp_refused":
+    "{service} {host}:{port} に接続を拒否されました。ポート番号と暗号化の設定を確認してください",
+  "connector.code.tcp_timeout":
+    "{service} {host}:{port} から時間内に応答がありません。ポート番号、ファイアウォールの設定を確認してください",
+  "connector.code.tcp_closed": "{service} {host}:{port} に接続を切られました（{detail}）",
+  "connector.code.tls_hostname":
+    "{service} {host}:{port} の証明書は {host} 用のものではありません。サーバー名を確認するか、信頼できるサーバーなら「証明書を検証しない」をオンにしてください",
+  "connector.code.tls_expired":
+    "{service} {host}:{port} の証明書は有効期限が切れています。プロバイダーに確認するか、信頼できるサーバーなら「証明書を検証しない」をオンにしてください",
+  "connector.code.tls_self_signed":
+    "{service} {host}:{port} の証明書は自己署名です。信頼できるサーバーなら「証明書を検証しない」をオンにしてください",
+  "connector.code.tls_invalid":
+    "{service} {host}:{port} の証明書を確認できません（{detail}）。サーバー名を確認するか、信頼できるサーバーなら「証明書を検証しない」をオンにしてください",
+  "connector.code.auth_failed":
+    "{service} {host}:{port} でユーザー名またはパスワードが違います（{detail}）。アプリパスワードが必要なプロバイダーもあります",
+  "connector.code.connection_closed": "サーバーとの接続が切れました。自動で再接続します",
+  "connector.code.seen_refused": "フォルダー「{folder}」で既読の反映を拒否されました。あとで再試行します",
+  "connector.code.protocol_error": "{service} {host}:{port} でエラーが発生しました: {detail}",
   "connector.remove": "削除",
   "connector.removeConfirm":
     "{address} の外部メールボックスとの接続を削除しますか？取り込み済みのメールは残り、相手側のメールボックスは変更されません。",

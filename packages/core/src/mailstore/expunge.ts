@@ -20,16 +20,18 @@ export async function removeMessages(
     messageIds: number[];
     actorId: number | null;
     reason: "expunge" | "move";
+    /** Conversations the caller settles itself (an undone send's own): recounted, never deleted. */
+    keep?: number[];
   },
-): Promise<{ uids: number[]; seq: number | null }> {
-  if (!input.messageIds.length) return { uids: [], seq: null };
+): Promise<{ uids: number[]; seq: number | null; conversationsRemoved: number[] }> {
+  if (!input.messageIds.length) return { uids: [], seq: null, conversationsRemoved: [] };
   const seq = await allocateSeq(tx, input.inboxId);
   const removed = await tx
     .delete(messages)
     .where(and(eq(messages.mailboxId, input.mailboxId), inArray(messages.id, input.messageIds)))
     .returning({ uid: messages.uid, conversationId: messages.conversationId });
   const uids = removed.map((r) => r.uid).sort((a, b) => a - b);
-  const conversationsRemoved = await settleConversations(tx, conversationIdsOf(removed));
+  const conversationsRemoved = await settleConversations(tx, conversationIdsOf(removed), input.keep);
   if (uids.length) {
     await tx
       .insert(expungedMessages)
@@ -44,7 +46,7 @@ export async function removeMessages(
     actorId: input.actorId,
     data: { uids, reason: input.reason, ...(conversationsRemoved.length ? { conversationsRemoved } : {}) },
   });
-  return { uids, seq };
+  return { uids, seq, conversationsRemoved };
 }
 
 export const conversationIdsOf = (rows: { conversationId: number | null }[]): number[] => [
@@ -59,7 +61,11 @@ export const conversationIdsOf = (rows: { conversationId: number | null }[]): nu
  * draft stays, with a count of 0: nobody's words are lost. Returns the deleted ids. Runs under
  * the inbox lock, like every writer of these rows.
  */
-export async function settleConversations(tx: Tx, conversationIds: number[]): Promise<number[]> {
+export async function settleConversations(
+  tx: Tx,
+  conversationIds: number[],
+  keep: number[] = [],
+): Promise<number[]> {
   if (!conversationIds.length) return [];
   const counted = await tx
     .update(conversations)
@@ -71,7 +77,7 @@ export async function settleConversations(tx: Tx, conversationIds: number[]): Pr
     .returning({ id: conversations.id, messageCount: conversations.messageCount });
   const emptied = counted.filter((c) => c.messageCount === 0).map((c) => c.id);
   if (!emptied.length) return [];
-  const kept = new Set<number>();
+  const kept = new Set<number>(keep);
   const talked = await tx
     .selectDistinct({ id: comments.conversationId })
     .from(comments)

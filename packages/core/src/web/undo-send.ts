@@ -12,7 +12,7 @@ import {
   outboundMessages,
   outboundQueue,
 } from "@madoguchi/db/schema";
-import { and, eq, gt, inArray, isNull, lte, max, ne, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lte, max, ne } from "drizzle-orm";
 import { recordChange } from "../changelog";
 import { type CoreContext, nowOf } from "../context";
 import { lockInbox, withConversation } from "../conversations/lock";
@@ -169,16 +169,19 @@ export async function cancelHeldSend(
       .for("update");
     if (held.releaseAt <= now || rows.some((r) => r.state !== "queued" || r.attempts > 0))
       throw new AppError("CONFLICT", "Too late to undo: the reply has been sent", { sent: true });
-    const threaded = await removeCopies(tx, conversation.inboxId, held.copies, input.userId);
+    const others = await removeCopies(tx, conversation, held.copies, input.userId);
     await tx.delete(outboundMessages).where(eq(outboundMessages.id, held.outboundMessageId));
     const cancelled = { replySeq: held.replySeq, outboundId: held.outboundMessageId };
-    // A local recipient's copy may have started a conversation in its inbox: it goes the same way.
-    for (const other of threaded)
-      if (other.id !== conversation.id && isEmpty(await leftIn(tx, other.id)))
-        await removeConversation(tx, other, input.userId, {
-          replySeq: null,
-          outboundId: cancelled.outboundId,
-        });
+    // A local recipient's copy may have started a conversation in its inbox: the expunge removed
+    // it with the copy if nothing else is in it (settleConversations); the entry says why.
+    for (const other of others)
+      await recordChange(tx, {
+        inboxId: other.inboxId,
+        kind: "reply_cancelled",
+        conversationId: other.id,
+        actorId: input.userId,
+        data: { replySeq: null, outboundId: cancelled.outboundId, conversationRemoved: true },
+      });
     const left = await leftIn(tx, conversation.id);
     if (isEmpty(left)) {
       // Detached first: the conversation's drafts go with it.
@@ -280,13 +283,19 @@ async function removeConversation(
 }
 
 /**
- * Expunges the stored copies; returns the conversations they were in. Inboxes other than the
- * conversation's are locked after it (the usual inbox-then-conversation order, then the others
- * by id). Two cancels between the same
- * two local inboxes in opposite directions at the same instant can still deadlock: PostgreSQL
- * aborts one, which fails with nothing changed and can be pressed again.
+ * Expunges the stored copies (removeMessages recounts their conversations), and returns the
+ * conversations of other inboxes the expunge left empty and removed; the send's own
+ * conversation is the caller's to settle. Inboxes other than the conversation's are locked
+ * after it (the usual inbox-then-conversation order, then the others by id). Two cancels
+ * between the same two local inboxes in opposite directions at the same instant can still
+ * deadlock: PostgreSQL aborts one, which fails with nothing changed and can be pressed again.
  */
-async function removeCopies(tx: Tx, ownInboxId: number, copies: HeldCopy[], actorId: number) {
+async function removeCopies(
+  tx: Tx,
+  own: { id: number; inboxId: number },
+  copies: HeldCopy[],
+  actorId: number,
+): Promise<{ id: number; inboxId: number }[]> {
   const byMailbox = new Map<string, { inboxId: number; mailboxId: number; ids: number[] }>();
   for (const c of copies) {
     const key = `${c.inboxId}:${c.mailboxId}`;
@@ -294,39 +303,21 @@ async function removeCopies(tx: Tx, ownInboxId: number, copies: HeldCopy[], acto
     entry.ids.push(c.messageId);
     byMailbox.set(key, entry);
   }
-  // The list's message counts are denormalized: the copies' conversations lose them again.
-  const threaded = copies.length
-    ? await tx
-        .select({ conversationId: messages.conversationId })
-        .from(messages)
-        .where(
-          inArray(
-            messages.id,
-            copies.map((c) => c.messageId),
-          ),
-        )
-    : [];
-  const others = [...new Set(copies.map((c) => c.inboxId).filter((id) => id !== ownInboxId))];
+  const others = [...new Set(copies.map((c) => c.inboxId).filter((id) => id !== own.inboxId))];
   for (const inboxId of others.sort((a, b) => a - b)) await lockInbox(tx, inboxId);
-  for (const m of byMailbox.values())
-    await removeMessages(tx, {
+  const removed: { id: number; inboxId: number }[] = [];
+  for (const m of byMailbox.values()) {
+    const r = await removeMessages(tx, {
       inboxId: m.inboxId,
       mailboxId: m.mailboxId,
       messageIds: m.ids,
       actorId,
       reason: "expunge",
+      keep: [own.id],
     });
-  const touched = new Map<number, { id: number; inboxId: number }>();
-  for (const t of threaded) {
-    if (t.conversationId === null) continue;
-    const [row] = await tx
-      .update(conversations)
-      .set({ messageCount: sql`greatest(${conversations.messageCount} - 1, 0)` })
-      .where(eq(conversations.id, t.conversationId))
-      .returning({ id: conversations.id, inboxId: conversations.inboxId });
-    if (row) touched.set(row.id, row);
+    for (const id of r.conversationsRemoved) removed.push({ id, inboxId: m.inboxId });
   }
-  return [...touched.values()];
+  return removed;
 }
 
 async function statusChangedByOthers(tx: Tx, conversationId: number, sinceSeq: number, userId: number) {

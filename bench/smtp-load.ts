@@ -9,6 +9,7 @@ import { sql } from "drizzle-orm";
 import { createTeam } from "../packages/core/test/fixtures";
 import { createTestEnv } from "../packages/core/test/harness";
 import { startTestSmtp } from "../packages/smtp/test/support/smtp-env";
+import { cpuPerItem, markCpu } from "./cpu";
 import { benchDrivers } from "./drivers";
 import { type LoadResult, runLoad } from "./smtp-load-runner";
 import { printTable } from "./stats";
@@ -41,11 +42,12 @@ async function runCase(
   bytes: number,
   sessions: number,
   count: number,
-): Promise<LoadResult & { stored: number }> {
+): Promise<LoadResult & { stored: number; cpu: ReturnType<typeof cpuPerItem> }> {
   const env = await createTestEnv(driver, { pgliteDir: true });
   const smtp = await startTestSmtp(env.ctx, env.dir, { limits: BENCH_LIMITS, ingestWorkers: INGEST_WORKERS });
   try {
     await createTeam(env.ctx);
+    const mark = markCpu();
     const result = await runLoad({
       port: smtp.mxPort,
       sessions,
@@ -55,8 +57,9 @@ async function runCase(
       progressEvery: 0,
       replies: process.env.BENCH_SMTP_REPLIES === "1",
     });
+    const cpu = cpuPerItem(mark, Math.max(1, result.acked));
     const [row] = await env.ctx.db.select({ n: sql<number>`count(*)::int` }).from(messages);
-    return { ...result, stored: row?.n ?? 0 };
+    return { ...result, stored: row?.n ?? 0, cpu };
   } finally {
     await smtp.close();
     await env.close();
@@ -83,10 +86,18 @@ export async function smtpLoadBench(): Promise<void> {
           (r.acked / r.seconds).toFixed(1),
           r.p50.toFixed(1),
           r.p99.toFixed(1),
+          r.cpu.server.toFixed(2),
+          r.cpu.postgres === null || driver === "pglite" ? "-" : r.cpu.postgres.toFixed(2),
         ]);
       }
     }
   }
   console.log("\nsmtp-load: our client → MX; latency = end of DATA → 250 (blob fsynced + committed)");
-  printTable(["driver", "size", "sessions", "250s", "stored", "msg/s", "p50 ms", "p99 ms"], rows);
+  console.log(
+    "CPU ms/msg: the server process (all threads; PGlite runs inside it) and PostgreSQL's processes",
+  );
+  printTable(
+    ["driver", "size", "sessions", "250s", "stored", "msg/s", "p50 ms", "p99 ms", "server CPU", "PG CPU"],
+    rows,
+  );
 }

@@ -19,7 +19,9 @@ export type ConnectorErrorCode =
   | "folder_missing_sync"
   | "connection_closed"
   | "seen_refused"
-  | "protocol_error";
+  | "protocol_error"
+  /** Thrown without a code (account-sync.ts, seen-mirror.ts): the page shows the English message. */
+  | "unclassified";
 
 /** What filled the message; strings and numbers only, so they travel as JSON and into i18n templates. */
 export type CodeParams = Record<string, string | number>;
@@ -31,7 +33,7 @@ export class ConnectorError extends Error {
     message: string,
     /** False when retrying cannot help until the admin changes something (auth, certificate). */
     readonly retryable: boolean,
-    readonly code: ConnectorErrorCode = "protocol_error",
+    readonly code: ConnectorErrorCode = "unclassified",
     readonly params: CodeParams = { detail: message },
   ) {
     super(message);

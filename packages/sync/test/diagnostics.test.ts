@@ -149,3 +149,13 @@ describe("classifyConnectorError: the stored texts the sync writes", () => {
     });
   });
 });
+
+describe("ConnectorError without a code", () => {
+  it("is unclassified, so the page shows its English message rather than a template missing facts", () => {
+    const e = new ConnectorError("tcp", "The connection was closed", true);
+    expect({ code: e.code, params: e.params }).toEqual({
+      code: "unclassified",
+      params: { detail: "The connection was closed" },
+    });
+  });
+});

@@ -52,11 +52,15 @@ const summaryView = (a: ConnectorSummary) => ({
 
 /**
  * packages/sync's checks carry `code` and `params` (connection-test.ts) beyond core's
- * ConnectorCheck; a check without them is read back from its message like a stored error.
+ * ConnectorCheck; a check without them (or "unclassified") is read back from its message like a
+ * stored error.
  */
 function codedCheck(check: ConnectorCheck) {
   const { code, params } = check as ConnectorCheck & { code?: unknown; params?: CodeParams };
-  const coded = typeof code === "string" && params ? { code, params } : classifyConnectorError(check.message);
+  const coded =
+    typeof code === "string" && code !== "unclassified" && params
+      ? { code, params }
+      : classifyConnectorError(check.message);
   return { ...check, code: coded.code, params: coded.params };
 }
 

@@ -15,7 +15,7 @@ import { userError } from "../errors";
 import { adminProcedure, createRouter } from "../trpc";
 import { iso, isoOrNull } from "../view/iso";
 import { accountInput, addInput, enabledInput, mirrorSeenInput, updateInput } from "./connector.types";
-import { type CodeParams, classifyConnectorError } from "./connector-errors";
+import { classifyConnectorError } from "./connector-errors";
 
 /** Field by field, so a sealed password can never slip into an answer. */
 const accountView = (a: ConnectorAccount) => ({
@@ -51,14 +51,13 @@ const summaryView = (a: ConnectorSummary) => ({
 });
 
 /**
- * packages/sync's checks carry `code` and `params` (connection-test.ts) beyond core's
- * ConnectorCheck; a check without them (or "unclassified") is read back from its message like a
- * stored error.
+ * A check comes with `code` and `params` from packages/sync (connection-test.ts); one without
+ * them (or "unclassified") is read back from its message like a stored error.
  */
 function codedCheck(check: ConnectorCheck) {
-  const { code, params } = check as ConnectorCheck & { code?: unknown; params?: CodeParams };
+  const { code, params } = check;
   const coded =
-    typeof code === "string" && code !== "unclassified" && params
+    code !== undefined && code !== "unclassified" && params
       ? { code, params }
       : classifyConnectorError(check.message);
   return { ...check, code: coded.code, params: coded.params };

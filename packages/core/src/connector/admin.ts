@@ -17,7 +17,11 @@ export interface ConnectorCheck {
   service: "IMAP" | "SMTP";
   step: "dns" | "tcp" | "tls" | "auth" | "folder" | "protocol" | "ok";
   ok: boolean;
+  /** English, for the CLI and logs. */
   message: string;
+  /** Stable name of the outcome and its facts (packages/sync diagnostics), for a page to word. */
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 export interface ConnectorTestResult {

@@ -1,10 +1,11 @@
-import { conversations, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
+import { conversations, outboundMessages } from "@madoguchi/db/schema";
 import { parseMessage } from "@madoguchi/mail/parse";
-import { eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { screenshot, scrollWidth } from "./support/browser";
 import { rawMail } from "./support/mail";
+import { outboundWhere } from "./support/outbound";
 import { chromiumDesk } from "./support/team";
 
 // One agent composing in Chromium against the real server. The customer's domain is not
@@ -37,25 +38,8 @@ describe("composer in Chromium: drafts, undo held by the server", () => {
       }),
   });
 
-  const outbound = async () => {
-    const db = desk.team.ctx.db;
-    const messages = await db
-      .select()
-      .from(outboundMessages)
-      .where(eq(outboundMessages.conversationId, desk.conversationId));
-    const rows = messages.length
-      ? await db
-          .select()
-          .from(outboundQueue)
-          .where(
-            inArray(
-              outboundQueue.outboundMessageId,
-              messages.map((m) => m.id),
-            ),
-          )
-      : [];
-    return { messages, rows };
-  };
+  const outbound = () =>
+    outboundWhere(desk.team.ctx.db, eq(outboundMessages.conversationId, desk.conversationId));
   const openComposer = async () => {
     await desk.page.goto(desk.conversationUrl);
     await desk.page.getByTestId("reply-button").click({ timeout: WAIT });

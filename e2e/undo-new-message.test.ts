@@ -1,10 +1,11 @@
 import { deliver } from "@madoguchi/core";
-import { conversations, drafts, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
-import { and, eq, inArray } from "drizzle-orm";
+import { conversations, drafts, outboundMessages } from "@madoguchi/db/schema";
+import { and, eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { screenshot } from "./support/browser";
 import { rawMail } from "./support/mail";
+import { outboundWhere } from "./support/outbound";
 import { chromiumTeam, DESKTOP } from "./support/team";
 
 // 新規作成 → 送信 → 取り消す in Chromium against the real server, with a teammate watching the
@@ -35,19 +36,7 @@ describe("undo of a new message (新規作成) in Chromium, watched by a teammat
 
   /** What the server would deliver for this subject: the Sent copy and its queue rows. */
   const outbound = async (subject: string) => {
-    const db = team.ctx.db;
-    const messages = await db.select().from(outboundMessages).where(eq(outboundMessages.subject, subject));
-    const rows = messages.length
-      ? await db
-          .select()
-          .from(outboundQueue)
-          .where(
-            inArray(
-              outboundQueue.outboundMessageId,
-              messages.map((m) => m.id),
-            ),
-          )
-      : [];
+    const { messages, rows } = await outboundWhere(team.ctx.db, eq(outboundMessages.subject, subject));
     return { messages: messages.length, rows: rows.flatMap((r) => r.recipients) };
   };
   const conversationsIn = async (inboxId: number, subject: string) =>

@@ -5,7 +5,13 @@ import { FsBlobStore } from "@madoguchi/mail/blob-store";
 import { loadOrCreateTls, type TlsMaterial } from "@madoguchi/tls";
 import type { SmtpServerConfig, SmtpSettings } from "./config";
 import { createInboundServer } from "./inbound";
-import { type IngestEnv, type IngestRequest, type IngestResult, ingest } from "./ingest/ingest";
+import {
+  type IngestRequest,
+  type IngestResult,
+  type IngestSettings,
+  ingest,
+  ingestEnv,
+} from "./ingest/ingest";
 import { IngestPool } from "./ingest/ingest-pool";
 import {
   DEFAULT_LIMITS,
@@ -22,7 +28,7 @@ import type { Router } from "./outbound/route";
 import { smarthostRouter } from "./outbound/smarthost";
 import { sendOnce } from "./outbound/transport";
 import { LocalRecipients } from "./recipients";
-import { createResolver, withAnswerCache } from "./resolver";
+import { createResolver } from "./resolver";
 import { type BoundServer, listen, PeerLimits } from "./server-base";
 import { createSubmissionServer } from "./submission";
 
@@ -83,23 +89,17 @@ function startIngestion(
   config: SmtpServerConfig,
 ): { run(request: IngestRequest): Promise<IngestResult>; close(): Promise<void> } {
   const settings = config.smtp ?? {};
-  const dmarcRejectAction = settings.dmarcRejectAction ?? "reject";
+  const ingestSettings: IngestSettings = {
+    hostname: config.hostname,
+    dnsServers: settings.dnsServers,
+    dmarcRejectAction: settings.dmarcRejectAction ?? "reject",
+  };
   const workers = settings.ingestWorkers ?? defaultIngestWorkers();
   if (workers > 0 && ctx.blobs instanceof FsBlobStore) {
-    const pool = new IngestPool(workers, {
-      hostname: config.hostname,
-      dnsServers: settings.dnsServers,
-      blobsDir: ctx.blobs.dir,
-      dmarcRejectAction,
-    });
+    const pool = new IngestPool(workers, { ...ingestSettings, blobsDir: ctx.blobs.dir });
     return { run: (request) => pool.run(request), close: () => pool.close() };
   }
-  const env: IngestEnv = {
-    hostname: config.hostname,
-    resolver: withAnswerCache(createResolver(settings.dnsServers)),
-    blobs: ctx.blobs,
-    dmarcRejectAction,
-  };
+  const env = ingestEnv(ingestSettings, ctx.blobs);
   return { run: (request) => ingest(request, env), close: async () => {} };
 }
 

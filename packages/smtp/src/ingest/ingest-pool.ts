@@ -1,15 +1,11 @@
 import { Worker } from "node:worker_threads";
-import type { DmarcRejectAction } from "../config";
-import type { IngestRequest, IngestResult } from "./ingest";
+import type { IngestRequest, IngestResult, IngestSettings } from "./ingest";
 
 /** What a worker is started with (workerData). */
-export interface IngestWorkerData {
+export interface IngestWorkerData extends IngestSettings {
   /** The worker's module, loaded by worker-entry.mjs. */
   module: string;
-  hostname: string;
-  dnsServers?: string[];
   blobsDir: string;
-  dmarcRejectAction: DmarcRejectAction;
 }
 
 export type WorkerReply = { id: number; result: IngestResult } | { id: number; error: string };

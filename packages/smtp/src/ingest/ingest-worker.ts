@@ -2,17 +2,11 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { FsBlobStore } from "@madoguchi/mail/blob-store";
-import { createResolver, withAnswerCache } from "../resolver";
-import { type IngestEnv, type IngestRequest, ingest } from "./ingest";
+import { type IngestRequest, ingest, ingestEnv } from "./ingest";
 import type { IngestWorkerData, WorkerReply } from "./ingest-pool";
 
 const data = workerData as IngestWorkerData;
-const env: IngestEnv = {
-  hostname: data.hostname,
-  resolver: withAnswerCache(createResolver(data.dnsServers)),
-  blobs: new FsBlobStore(data.blobsDir),
-  dmarcRejectAction: data.dmarcRejectAction,
-};
+const env = ingestEnv(data, new FsBlobStore(data.blobsDir));
 
 parentPort?.on("message", ({ id, request }: { id: number; request: IngestRequest }) => {
   ingest(request, env).then(

@@ -7,7 +7,7 @@ import {
   withoutForgedAuthResults,
 } from "../auth-results";
 import type { DmarcRejectAction } from "../config";
-import type { DnsResolver } from "../resolver";
+import { createResolver, type DnsResolver, withAnswerCache } from "../resolver";
 import { receivedHeader } from "../trace-headers";
 
 /** One message off the MX, with what its session knows: plain data, so it crosses to a worker. */
@@ -34,6 +34,23 @@ export interface IngestEnv {
   resolver: DnsResolver;
   blobs: BlobStore;
   dmarcRejectAction: DmarcRejectAction;
+}
+
+/** What an ingest environment is made from: plain data, so a worker thread can be given it. */
+export interface IngestSettings {
+  hostname: string;
+  dnsServers?: string[];
+  dmarcRejectAction: DmarcRejectAction;
+}
+
+/** The environment ingest() runs in, the same in a worker thread and on the listener's thread. */
+export function ingestEnv(settings: IngestSettings, blobs: BlobStore): IngestEnv {
+  return {
+    hostname: settings.hostname,
+    resolver: withAnswerCache(createResolver(settings.dnsServers)),
+    blobs,
+    dmarcRejectAction: settings.dmarcRejectAction,
+  };
 }
 
 /**

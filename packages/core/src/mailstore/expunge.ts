@@ -1,6 +1,6 @@
 import type { Tx } from "@madoguchi/db/client";
 import { comments, conversations, drafts, expungedMessages, mailboxes, messages } from "@madoguchi/db/schema";
-import { and, asc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { allocateSeq, insertChange } from "../changelog";
 import type { CoreContext } from "../context";
 import { lockInbox } from "../conversations/lock";
@@ -85,7 +85,7 @@ export async function settleConversations(
   const drafted = await tx
     .selectDistinct({ id: drafts.conversationId })
     .from(drafts)
-    .where(and(inArray(drafts.conversationId, emptied), isNotNull(drafts.conversationId)));
+    .where(inArray(drafts.conversationId, emptied));
   for (const row of [...talked, ...drafted]) if (row.id !== null) kept.add(row.id);
   const doomed = emptied.filter((id) => !kept.has(id));
   if (doomed.length) await tx.delete(conversations).where(inArray(conversations.id, doomed));

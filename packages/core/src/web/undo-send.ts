@@ -175,13 +175,7 @@ export async function cancelHeldSend(
     // A local recipient's copy may have started a conversation in its inbox: the expunge removed
     // it with the copy if nothing else is in it (settleConversations); the entry says why.
     for (const other of others)
-      await recordChange(tx, {
-        inboxId: other.inboxId,
-        kind: "reply_cancelled",
-        conversationId: other.id,
-        actorId: input.userId,
-        data: { replySeq: null, outboundId: cancelled.outboundId, conversationRemoved: true },
-      });
+      await recordRemoval(tx, other, input.userId, { replySeq: null, outboundId: cancelled.outboundId });
     const left = await leftIn(tx, conversation.id);
     if (isEmpty(left)) {
       // Detached first: the conversation's drafts go with it.
@@ -263,10 +257,23 @@ const isEmpty = (left: { messages: boolean; comments: boolean }) => !left.messag
 
 /**
  * Deletes a conversation the cancelled send had started (its reads, drafts and claims go with
- * it). The reply_cancelled entry says so: any change nudges open lists to refetch, and the
- * row is no longer there. Its inbox is locked already (the conversation's, or removeCopies').
+ * it), with its entry (recordRemoval). Its inbox is locked already.
  */
 async function removeConversation(
+  tx: Tx,
+  conversation: { id: number; inboxId: number },
+  actorId: number,
+  cancelled: { replySeq: number | null; outboundId: number },
+) {
+  await recordRemoval(tx, conversation, actorId, cancelled);
+  await tx.delete(conversations).where(eq(conversations.id, conversation.id));
+}
+
+/**
+ * The reply_cancelled entry of a conversation the undo removed (here, or by the expunge of the
+ * copies): any change nudges open lists to refetch, and the row is no longer there.
+ */
+async function recordRemoval(
   tx: Tx,
   conversation: { id: number; inboxId: number },
   actorId: number,
@@ -279,7 +286,6 @@ async function removeConversation(
     actorId,
     data: { ...cancelled, conversationRemoved: true },
   });
-  await tx.delete(conversations).where(eq(conversations.id, conversation.id));
 }
 
 /**

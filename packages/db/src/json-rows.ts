@@ -33,7 +33,9 @@ export async function insertJsonRows<T extends PgTable>(
   for (const row of rows) {
     const set = Object.entries(row).filter(([, v]) => v !== undefined);
     const shape = set.map(([k]) => k).join(",");
-    byShape.set(shape, [...(byShape.get(shape) ?? []), Object.fromEntries(set)]);
+    const group = byShape.get(shape) ?? [];
+    if (!group.length) byShape.set(shape, group);
+    group.push(Object.fromEntries(set));
   }
   await Promise.all(
     [...byShape].map(([shape, group]) => {

@@ -142,11 +142,6 @@ export function explainConnectError(err: unknown, service: "IMAP" | "SMTP", host
       "auth_failed",
       { ...at, detail },
     );
-  return new ConnectorError(
-    "protocol",
-    `${where}: ${detail}${code ? ` (${code})` : ""}`,
-    true,
-    "protocol_error",
-    { ...at, detail: `${detail}${code ? ` (${code})` : ""}` },
-  );
+  const said = `${detail}${code ? ` (${code})` : ""}`;
+  return new ConnectorError("protocol", `${where}: ${said}`, true, "protocol_error", { ...at, detail: said });
 }

@@ -1,10 +1,9 @@
 // A teammate deletes mail in a mail client (Thunderbird: \Deleted + EXPUNGE over IMAPS) while
 // an agent has the shared inbox open in the browser: the list follows live, and a conversation
 // whose last mail went is gone from the list and from the open view.
-import { deliver } from "@madoguchi/core";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { mail } from "../packages/core/test/fixtures";
+import { deliverExchange } from "../packages/core/test/fixtures";
 import { imapflowClient } from "../packages/imap/test/helpers";
 import { screenshot } from "./support/browser";
 import { chromiumTeam, DESKTOP, PASSWORD } from "./support/team";
@@ -28,20 +27,7 @@ describe("mail deleted over IMAP, seen in the web app", () => {
       ["spam", "当選のお知らせ"],
       ["quote", "見積もりのお願い"],
     ] as const) {
-      const first = await deliver(
-        team.ctx,
-        inboxId,
-        mail({ subject, messageId: `${key}-1@customer.example` }),
-      );
-      const second = await deliver(
-        team.ctx,
-        inboxId,
-        mail({
-          subject: `Re: ${subject}`,
-          messageId: `${key}-2@customer.example`,
-          inReplyTo: `${key}-1@customer.example`,
-        }),
-      );
+      const { first, second } = await deliverExchange(team.ctx, inboxId, subject, key);
       conv[key] = first.conversationId ?? 0;
       uids[key] = [first.uid, second.uid];
     }

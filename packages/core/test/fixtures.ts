@@ -1,6 +1,7 @@
 import type { DriverName } from "@madoguchi/db/client";
 import { afterAll, beforeAll } from "vitest";
 import type { CoreContext } from "../src/context";
+import { deliver } from "../src/deliver/deliver";
 import { addDomain } from "../src/directory/domains";
 import { addSharedInbox, type Inbox } from "../src/directory/inboxes";
 import { addUser, type PublicUser } from "../src/directory/users";
@@ -73,6 +74,24 @@ export function mail(spec: MailSpec = {}): Buffer {
   );
   lines.push(spec.body ?? "請求書の件でご連絡いたしました。\r\nよろしくお願いいたします。");
   return Buffer.from(`${lines.join("\r\n")}\r\n`);
+}
+
+/**
+ * A customer's mail `<key>-1@customer.example` and their follow-up `<key>-2` (In-Reply-To the
+ * first, "Re:" subject), delivered to an inbox one after the other.
+ */
+export async function deliverExchange(ctx: CoreContext, inboxId: number, subject: string, key: string) {
+  const first = await deliver(ctx, inboxId, mail({ subject, messageId: `${key}-1@customer.example` }));
+  const second = await deliver(
+    ctx,
+    inboxId,
+    mail({
+      subject: `Re: ${subject}`,
+      messageId: `${key}-2@customer.example`,
+      inReplyTo: `${key}-1@customer.example`,
+    }),
+  );
+  return { first, second };
 }
 
 /** A fresh database with the standard team for one describe block, closed after it. */

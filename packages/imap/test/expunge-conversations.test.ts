@@ -1,7 +1,7 @@
-import { deliver, listConversations, postComment } from "@madoguchi/core";
+import { listConversations, postComment } from "@madoguchi/core";
 import type { ImapFlow } from "imapflow";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { mail } from "../../core/test/fixtures";
+import { deliverExchange } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
 import { type ImapTestEnv, imapflowClient, startImap } from "./helpers";
 
@@ -38,20 +38,7 @@ describe.each(drivers)("expunged mail and the web app's conversations (%s)", (dr
 
   /** A customer's mail and the customer's follow-up, threaded into one conversation. */
   async function thread(subject: string, id: string) {
-    const first = await deliver(
-      t.env.ctx,
-      t.team.info.id,
-      mail({ subject, messageId: `${id}-1@customer.example` }),
-    );
-    const second = await deliver(
-      t.env.ctx,
-      t.team.info.id,
-      mail({
-        subject: `Re: ${subject}`,
-        messageId: `${id}-2@customer.example`,
-        inReplyTo: `${id}-1@customer.example`,
-      }),
-    );
+    const { first, second } = await deliverExchange(t.env.ctx, t.team.info.id, subject, id);
     expect(second.conversationId).toBe(first.conversationId);
     return { first, second, conversationId: first.conversationId ?? 0 };
   }

@@ -1,5 +1,4 @@
-import { simpleParser } from "mailparser";
-import { repairMime } from "./mime-repair";
+import { MESSAGE_PARSE_OPTIONS, parseRepaired } from "./mime-repair";
 import { stripNulls } from "./text-clean";
 
 export interface AttachmentContent {
@@ -15,14 +14,7 @@ export interface AttachmentContent {
  * not served: null.
  */
 export async function attachmentContent(raw: Buffer, index: number): Promise<AttachmentContent | null> {
-  const repair = await repairMime(raw).catch(() => ({ raw, repaired: false }));
-  const mail = await simpleParser(repair.raw, {
-    keepDeliveryStatus: true,
-    ignoreEmbedded: true,
-    keepCidLinks: true,
-    skipTextToHtml: true,
-    checksumAlgo: false,
-  });
+  const mail = await parseRepaired(raw, MESSAGE_PARSE_OPTIONS);
   const part = mail.attachments[index];
   if (!part) return null;
   return {

@@ -1,5 +1,5 @@
-import { type Attachment, simpleParser } from "mailparser";
-import { repairMime } from "./mime-repair";
+import type { Attachment } from "mailparser";
+import { parseRepaired } from "./mime-repair";
 import type { AttachmentInfo } from "./parse";
 import { stripNulls } from "./text-clean";
 
@@ -9,8 +9,7 @@ const HEADER_END = /\r?\n\r?\n/;
 async function embeddedSubject(content: Buffer): Promise<string> {
   const headerEnd = HEADER_END.exec(content.subarray(0, 256 * 1024).toString("latin1"));
   const head = content.subarray(0, headerEnd ? headerEnd.index : content.length);
-  const { raw } = await repairMime(Buffer.concat([head, Buffer.from("\r\n\r\n")]));
-  const mail = await simpleParser(raw, { checksumAlgo: false });
+  const mail = await parseRepaired(Buffer.concat([head, Buffer.from("\r\n\r\n")]), { checksumAlgo: false });
   return stripNulls(mail.subject ?? "").trim();
 }
 

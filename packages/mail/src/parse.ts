@@ -1,9 +1,9 @@
-import { type Attachment, type HeaderLines, simpleParser } from "mailparser";
+import type { Attachment, HeaderLines } from "mailparser";
 import { toMailAddresses } from "./addresses";
 import { toAttachmentInfo } from "./attachments";
 import { type DeliveryStatus, parseDeliveryStatus } from "./dsn";
 import { firstMessageId, parseMessageIds } from "./message-id";
-import { repairMime } from "./mime-repair";
+import { MESSAGE_PARSE_OPTIONS, parseRepaired } from "./mime-repair";
 import { makeSnippet } from "./snippet";
 import { stripNulls } from "./text-clean";
 import { extractUuencoded } from "./uuencode";
@@ -73,18 +73,11 @@ function findDsn(attachments: Attachment[]): DeliveryStatus | null {
 
 /**
  * Parses a raw message. Throws only when mailparser itself gives up (e.g. a header block past
- * its size limit); callers keep such mail raw. Charset problems are repaired first (see
- * mime-repair.ts) on a copy; if that pass fails the original bytes are parsed as they are.
+ * its size limit); callers keep such mail raw. Charset problems are repaired as it parses (see
+ * mime-repair.ts); a repair that fails leaves that header or text as mailparser reads it.
  */
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
-  const repair = await repairMime(raw).catch(() => ({ raw, repaired: false }));
-  const mail = await simpleParser(repair.raw, {
-    keepDeliveryStatus: true, // the delivery-status part comes as an attachment, not as text
-    ignoreEmbedded: true, // an attached message is an attachment; the outer text stays the outer text
-    keepCidLinks: true,
-    skipTextToHtml: true,
-    checksumAlgo: false,
-  });
+  const mail = await parseRepaired(raw, MESSAGE_PARSE_OPTIONS);
   const uu = extractUuencoded(stripNulls(mail.text ?? ""));
   const text = uu.text;
   const attachments = await Promise.all(mail.attachments.map(toAttachmentInfo));
@@ -107,6 +100,6 @@ export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
     snippet: makeSnippet(text),
     attachments,
     dsn: findDsn(mail.attachments),
-    charsetRepaired: repair.repaired,
+    charsetRepaired: mail.repaired,
   };
 }

@@ -83,7 +83,11 @@ class RepairingParser extends MailParser {
       }
     }
     const created = internals.createNode.call(this, node);
-    if (!created.isAttachment && created.disposition === "inline" && TEXT_TYPES.has(created.contentType ?? ""))
+    if (
+      !created.isAttachment &&
+      created.disposition === "inline" &&
+      TEXT_TYPES.has(created.contentType ?? "")
+    )
       created.charset = DETECT + (created.charset ?? "");
     return created;
   }

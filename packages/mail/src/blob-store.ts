@@ -3,6 +3,7 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
+import { promisify } from "node:util";
 
 /** Immutable raw messages, addressed by the sha256 of their bytes. */
 export interface BlobStore {
@@ -29,19 +30,22 @@ export class FsBlobStore implements BlobStore {
   async put(data: Buffer): Promise<{ hash: string; size: number }> {
     const hash = sha256Hex(data);
     const finalPath = this.pathOf(hash);
-    if (await this.has(hash)) return { hash, size: data.length };
+    if (fs.statSync(finalPath, { throwIfNoEntry: false })) return { hash, size: data.length };
     const dir = path.dirname(finalPath);
     // Write a temp file, fsync it, rename over the final name, fsync the directory: after
     // put() resolves the blob survives a crash or power loss, and readers never see half a file.
+    // Only the two fsyncs wait on the disk, so only they leave the thread (the thread pool); the
+    // other steps take microseconds and run in place: a hop to the pool for each cost more CPU
+    // than the step itself (about 0.15 ms of a 5 KB message's 0.55).
     const tmpPath = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
-    const file = await openCreatingDir(tmpPath);
+    const fd = await this.openCreatingDir(tmpPath);
     try {
-      await file.writeFile(data);
-      await file.sync();
+      fs.writeFileSync(fd, data);
+      await fsync(fd);
     } finally {
-      await file.close();
+      fs.closeSync(fd);
     }
-    await fsp.rename(tmpPath, finalPath);
+    fs.renameSync(tmpPath, finalPath);
     await fsyncDir(dir);
     return { hash, size: data.length };
   }
@@ -54,6 +58,26 @@ export class FsBlobStore implements BlobStore {
     return fs.createReadStream(this.pathOf(hash), range);
   }
 
+  /**
+   * Opens a new file, making its directory only when it is missing (once per directory, not per
+   * blob). Each directory made here is fsynced into its parent, or a crash could lose the path to
+   * blobs already reported stored.
+   */
+  private async openCreatingDir(file: string): Promise<number> {
+    try {
+      return fs.openSync(file, "w", 0o640);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
+    const dir = path.dirname(file);
+    const first = fs.mkdirSync(dir, { recursive: true });
+    if (first) {
+      for (let made = dir; made.length >= first.length; made = path.dirname(made))
+        await fsyncDir(path.dirname(made));
+    }
+    return fs.openSync(file, "w", 0o640);
+  }
+
   async has(hash: string): Promise<boolean> {
     try {
       await fsp.access(this.pathOf(hash));
@@ -64,22 +88,13 @@ export class FsBlobStore implements BlobStore {
   }
 }
 
-/** Opens a new file, making its directory only when it is missing (once per directory, not per blob). */
-async function openCreatingDir(file: string): Promise<fsp.FileHandle> {
-  try {
-    return await fsp.open(file, "w", 0o640);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-    await fsp.mkdir(path.dirname(file), { recursive: true });
-    return fsp.open(file, "w", 0o640);
-  }
-}
+const fsync = promisify(fs.fsync);
 
 async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, "r");
+  const fd = fs.openSync(dir, "r");
   try {
-    await handle.sync();
+    await fsync(fd);
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
 }

@@ -60,7 +60,7 @@ export class FsBlobStore implements BlobStore {
 
   /**
    * Opens a new file, making its directory only when it is missing (once per directory, not per
-   * blob). Each directory made here is fsynced into its parent, or a crash could lose the path to
+   * blob; in the thread pool, as a mkdir can wait on the file system's journal). Each directory made here is fsynced into its parent, or a crash could lose the path to
    * blobs already reported stored.
    */
   private async openCreatingDir(file: string): Promise<number> {
@@ -70,7 +70,7 @@ export class FsBlobStore implements BlobStore {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     }
     const dir = path.dirname(file);
-    const first = fs.mkdirSync(dir, { recursive: true });
+    const first = await fsp.mkdir(dir, { recursive: true });
     if (first) {
       for (let made = dir; made.length >= first.length; made = path.dirname(made))
         await fsyncDir(path.dirname(made));

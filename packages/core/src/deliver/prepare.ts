@@ -14,13 +14,12 @@ export interface PreparedContent {
  * listener's worker threads (a subpath of its own keeps that import small).
  */
 export async function prepareContent(blobs: BlobStore, raw: Buffer): Promise<PreparedContent> {
-  const [blob, digest] = await Promise.all([blobs.put(raw), parseOrError(raw)]);
+  const [blob, digest] = await Promise.all([blobs.put(raw), parseContent(raw)]);
   return { blob, ...digest };
 }
 
-async function parseOrError(
-  raw: Buffer,
-): Promise<{ parsed: ParsedMessage | null; parseError: string | null }> {
+/** The parsed message, or why it could not be parsed (such mail is kept raw). */
+export async function parseContent(raw: Buffer): Promise<Omit<PreparedContent, "blob">> {
   try {
     return { parsed: await parseMessage(raw), parseError: null };
   } catch (err) {

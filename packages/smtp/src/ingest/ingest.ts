@@ -1,4 +1,4 @@
-import { type PreparedContent, prepareContent } from "@madoguchi/core/deliver/prepare";
+import { type PreparedContent, parseContent } from "@madoguchi/core/deliver/prepare";
 import type { BlobStore } from "@madoguchi/mail/blob-store";
 import {
   type AuthCheck,
@@ -60,6 +60,9 @@ export function ingestEnv(settings: IngestSettings, blobs: BlobStore): IngestEnv
  */
 export async function ingest(req: IngestRequest, env: IngestEnv): Promise<IngestResult> {
   const raw = Buffer.from(req.raw.buffer, req.raw.byteOffset, req.raw.byteLength);
+  // Parsed while it is verified: the trace and Authentication-Results fields stamped on below
+  // are none of what a parsed message holds, and the blob's fsyncs wait only for the verdict.
+  const parsing = parseContent(raw);
   const auth = await authenticateOrNote(req, raw, env);
   if (auth.dmarcReject && env.dmarcRejectAction === "reject") return { dmarcRejected: true };
   const trace = `Return-Path: <${req.sender}>\r\n${receivedHeader({
@@ -73,11 +76,12 @@ export async function ingest(req: IngestRequest, env: IngestEnv): Promise<Ingest
   })}${auth.headers}`;
   // Verified as sent (a signature may cover them), stored without A-R fields forged in our name.
   const stamped = Buffer.concat([Buffer.from(trace), withoutForgedAuthResults(raw, env.hostname)]);
+  const blob = await env.blobs.put(stamped);
   return {
     dmarcRejected: false,
     mailbox: auth.dmarcReject ? "Junk" : "INBOX",
     verdict: auth.verdict,
-    content: await prepareContent(env.blobs, stamped),
+    content: { blob, ...(await parsing) },
   };
 }
 

@@ -18,6 +18,12 @@ import { messages } from "./messages";
 /** "tls": implicit TLS (993/465); "starttls": upgrade after connect (143/587); "none": loopback tests only. */
 export type ConnectorTlsMode = "tls" | "starttls" | "none";
 
+/** Which job of a connector failed: null is the sync itself; the others run when mail is sent. */
+export type ConnectorErrorContext = "sending" | "sentCopy";
+
+/** The facts of a coded connector error; strings and numbers only, for the web page's i18n templates. */
+export type ConnectorErrorParams = Record<string, string | number>;
+
 /**
  * An external mailbox (the team's existing info@ at another provider) connected to a shared
  * inbox: one per inbox. Passwords are sealed (AES-256-GCM) by packages/sync before they get
@@ -55,7 +61,20 @@ export const connectorAccounts = pgTable(
     enabled: boolean().notNull().default(true),
     leaseOwner: text(),
     leaseUntil: timestamp({ withTimezone: true }),
+    /** English, for the CLI and logs: the job's name ("Sending: ") and then what happened. */
     lastError: text(),
+    /**
+     * The same error as packages/sync's ConnectorErrorCode and its facts, so the web page can word
+     * it in the admin's language; null for an error without a code and for rows stored before 0011.
+     */
+    lastErrorCode: text(),
+    lastErrorParams: jsonb().$type<ConnectorErrorParams>(),
+    /**
+     * A column, not a param: which job failed is independent of what failed (any code can occur
+     * while sending), and it exists for errors without a code too; params stay exactly the facts
+     * of the code's template.
+     */
+    lastErrorContext: text().$type<ConnectorErrorContext>(),
     lastErrorAt: timestamp({ withTimezone: true }),
     lastSuccessAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

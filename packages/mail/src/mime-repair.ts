@@ -1,5 +1,5 @@
 import { Transform } from "node:stream";
-import type { MimeNode } from "@zone-eu/mailsplit";
+import { type Headers as MimeHeaders, MimeNode } from "@zone-eu/mailsplit";
 import {
   type AddressObject,
   type Attachment,
@@ -74,13 +74,9 @@ class RepairingParser extends MailParser {
   repaired = false;
 
   createNode(node: MimeNode): ParserNode {
-    const lines = node.headers ? node.headers.getList() : [];
-    for (const line of lines) {
-      const fixed = repairOrKeep(line.line);
-      if (fixed !== null) {
-        line.line = fixed;
-        this.repaired = true;
-      }
+    if (node.headers && repairHeaders(node.headers)) {
+      this.repaired = true;
+      rereadFilename(node);
     }
     const created = internals.createNode.call(this, node);
     if (
@@ -125,6 +121,33 @@ class RepairingParser extends MailParser {
       },
     });
   }
+}
+
+/** Repairs a part's header lines in place; true when one changed. */
+function repairHeaders(headers: MimeHeaders): boolean {
+  let changed = false;
+  for (const line of headers.getList()) {
+    const fixed = repairOrKeep(line.line);
+    if (fixed !== null) {
+      line.line = fixed;
+      changed = true;
+    }
+  }
+  if (changed) headers.changed = true;
+  return changed;
+}
+
+/**
+ * mailsplit read the part's file name before the repair (a raw Shift_JIS name comes out as
+ * mojibake), and mailparser names the attachment by it: read it again, by mailsplit's own rules,
+ * from the repaired header block. The part itself (its number, boundary, type) stays as read.
+ */
+function rereadFilename(node: MimeNode): void {
+  if (!node.headers) return;
+  const probe = new MimeNode(false, node.config);
+  probe.addHeaderChunk(Buffer.concat([node.headers.build(), Buffer.from("\r\n\r\n")]));
+  probe.parseHeaders();
+  node.filename = probe.filename;
 }
 
 /** A header line repaired, or null when it needs nothing or its repair fails (it stays as sent). */

@@ -1,5 +1,6 @@
 import iconv from "iconv-lite";
 import { describe, expect, it } from "vitest";
+import { attachmentContent } from "../src/attachment-content";
 import { decodeText } from "../src/charset";
 import { parseDeliveryStatus } from "../src/dsn";
 import { parseMessageIds } from "../src/message-id";
@@ -79,5 +80,42 @@ describe("parseMessage", () => {
       attachments: [],
       dsn: null,
     });
+  });
+
+  it("repairs text parts and header lines in its one pass, and leaves attachments byte for byte", async () => {
+    const sjis = (text: string) => iconv.encode(text, "Shift_JIS");
+    const attached = sjis("添付の本文です。");
+    const raw = Buffer.concat([
+      Buffer.from(
+        "From: sales@example.jp\r\nSubject: test\r\nMIME-Version: 1.0\r\n" +
+          'Content-Type: multipart/mixed; boundary="b"\r\n\r\n' +
+          "--b\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n",
+      ),
+      sjis("お見積りをお送りします。\r\n㈱マドグチ"),
+      Buffer.from(
+        '\r\n--b\r\nContent-Type: text/plain; charset=us-ascii\r\nContent-Disposition: attachment; filename="',
+      ),
+      sjis("見積書.txt"),
+      Buffer.from('"\r\n\r\n'),
+      attached,
+      Buffer.from("\r\n--b--\r\n"),
+    ]);
+    const parsed = await parseMessage(raw);
+    // The line break before "--b" belongs to the boundary, not to the text.
+    expect(parsed.text).toBe("お見積りをお送りします。\n㈱マドグチ");
+    expect(parsed.charsetRepaired).toBe(true);
+    expect(parsed.attachments).toMatchObject([{ filename: "見積書.txt", contentType: "text/plain" }]);
+    const content = await attachmentContent(raw, 0);
+    expect(content?.filename).toBe("見積書.txt");
+    expect(content?.content.equals(attached)).toBe(true);
+  });
+
+  it("reports no repair for mail whose labels are right", async () => {
+    const raw = Buffer.from(
+      "From: a@example.jp\r\nSubject: =?UTF-8?B?5LiA?=\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+        "Content-Transfer-Encoding: 8bit\r\n\r\n本文です。\r\n",
+    );
+    const parsed = await parseMessage(raw);
+    expect(parsed).toMatchObject({ subject: "一", text: "本文です。\n", charsetRepaired: false });
   });
 });

@@ -8,7 +8,7 @@ import {
 } from "@madoguchi/core";
 import type { ImapFlow } from "imapflow";
 import type { ConnectorConfig } from "./config";
-import { ConnectorError, explainConnectError } from "./diagnostics";
+import { ConnectorError, errorRecord, explainConnectError } from "./diagnostics";
 import { syncFolder } from "./folder-sync";
 import { imapClientFor, type RemoteFolder } from "./imap-client";
 import { mirrorSeen } from "./seen-mirror";
@@ -106,7 +106,7 @@ export class AccountSync {
           ? explainConnectError(err, "IMAP", account.imapHost, account.imapPort)
           : new ConnectorError("protocol", String((err as Error)?.message ?? err), true);
         log?.(`connector ${accountId}: ${explained.message}`);
-        await recordConnectorError(ctx, accountId, explained.message).catch((e) =>
+        await recordConnectorError(ctx, accountId, errorRecord(explained)).catch((e) =>
           log?.(`connector ${accountId}: could not record the error`, e),
         );
       } finally {
@@ -165,6 +165,8 @@ export class AccountSync {
           "folder",
           `Folder ${missing.join(", ")} does not exist on ${account.imapHost}; the others are synced`,
           false,
+          "folder_missing_sync",
+          { folders: missing.join(", "), host: account.imapHost },
         );
     };
     const passDone = async () => {
@@ -184,7 +186,11 @@ export class AccountSync {
     } finally {
       unsubscribe?.();
     }
-    if (!this.stopped) throw connectionError ?? new ConnectorError("tcp", "The connection was closed", true);
+    if (!this.stopped)
+      throw (
+        connectionError ??
+        new ConnectorError("tcp", "The connection was closed", true, "connection_closed", {})
+      );
   }
 
   /** \Seen mirroring, then back to the IDLE folder, read-only as always. */

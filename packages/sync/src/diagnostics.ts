@@ -1,3 +1,5 @@
+import type { ConnectorErrorContext, ConnectorErrorRecord } from "@madoguchi/core";
+
 /** Where a connection failed, in the order a connection is built. */
 export type FailedStep = "dns" | "tcp" | "tls" | "auth" | "folder" | "protocol";
 
@@ -20,7 +22,7 @@ export type ConnectorErrorCode =
   | "connection_closed"
   | "seen_refused"
   | "protocol_error"
-  /** Thrown without a code (account-sync.ts, seen-mirror.ts): the page shows the English message. */
+  /** Thrown without a code (an error not from a connection): the page shows the English message. */
   | "unclassified";
 
 /** What filled the message; strings and numbers only, so they travel as JSON and into i18n templates. */
@@ -39,6 +41,17 @@ export class ConnectorError extends Error {
     super(message);
     this.name = "ConnectorError";
   }
+}
+
+/**
+ * What recordConnectorError stores for this error: the English message, the code and its facts
+ * (an unclassified error stores code null, the page then shows the message), and the failed job.
+ */
+export function errorRecord(
+  e: ConnectorError,
+  context: ConnectorErrorContext | null = null,
+): ConnectorErrorRecord {
+  return { message: e.message, code: e.code === "unclassified" ? null : e.code, params: e.params, context };
 }
 
 const TLS_CODES = new Set([

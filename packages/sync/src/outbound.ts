@@ -9,7 +9,7 @@ import {
   recordConnectorError,
 } from "@madoguchi/core";
 import type { ConnectorLog } from "./account-sync";
-import { explainConnectError } from "./diagnostics";
+import { ConnectorError, errorRecord, explainConnectError } from "./diagnostics";
 import { imapClientFor } from "./imap-client";
 import { smtpTransportFor } from "./smtp-client";
 
@@ -21,6 +21,7 @@ export interface ConnectorRouteOptions {
 }
 
 interface SmtpErrorLike {
+  code?: string;
   responseCode?: number;
   response?: string;
   message?: string;
@@ -29,6 +30,16 @@ interface SmtpErrorLike {
 function result(code: number | null, response: string, remoteMta: string): RecipientResult {
   const status = code === null ? null : code >= 500 ? "5.0.0" : code >= 400 ? "4.0.0" : "2.0.0";
   return { code, status, response, remoteMta, at: new Date().toISOString() };
+}
+
+/** The provider's SMTP answered with an error: its reply, kept word for word as the message. */
+function smtpReplyError(reply: string, host: string, port: number): ConnectorError {
+  return new ConnectorError("protocol", reply, true, "protocol_error", {
+    service: "SMTP",
+    host,
+    port,
+    detail: reply,
+  });
 }
 
 /**
@@ -102,15 +113,20 @@ export function createConnectorRoute(options: ConnectorRouteOptions): ConnectorR
       } catch (err) {
         const e = err as SmtpErrorLike;
         const code = e.responseCode ?? null;
-        const text =
-          code !== null
-            ? (e.response ?? e.message ?? "")
-            : explainConnectError(err, "SMTP", account.smtpHost, account.smtpPort).message;
+        const reply = code !== null ? (e.response ?? e.message ?? "") : null;
+        // A refused login is the account's settings (auth_failed); any other reply is the remote
+        // server's own text, stored as protocol_error with the text as the detail, so the page
+        // still names the server ("SMTP host:port でエラー…: 550 …") rather than bare English.
+        const error =
+          reply !== null && e.code !== "EAUTH"
+            ? smtpReplyError(reply, account.smtpHost, account.smtpPort)
+            : explainConnectError(err, "SMTP", account.smtpHost, account.smtpPort);
+        const text = reply ?? error.message;
         for (const rcpt of delivery.envelope.to) {
           if ((code ?? 0) >= 500) outcome.failed[rcpt] = result(code, text, mta);
           else outcome.deferred[rcpt] = result(code, text, mta);
         }
-        await recordConnectorError(options.ctx, account.id, `Sending: ${text}`).catch(() => {});
+        await recordConnectorError(options.ctx, account.id, errorRecord(error, "sending")).catch(() => {});
       } finally {
         delivery.signal.removeEventListener("abort", onAbort);
         transport.close();
@@ -122,7 +138,7 @@ export function createConnectorRoute(options: ConnectorRouteOptions): ConnectorR
         } catch (err) {
           const e = explainConnectError(err, "IMAP", account.imapHost, account.imapPort);
           options.log?.(`connector ${account.id}: Sent copy not stored: ${e.message}`);
-          await recordConnectorError(options.ctx, account.id, `Sent copy: ${e.message}`).catch(() => {});
+          await recordConnectorError(options.ctx, account.id, errorRecord(e, "sentCopy")).catch(() => {});
         }
       }
       return outcome;

@@ -60,6 +60,8 @@ export async function mirrorSeen(input: SeenMirrorInput): Promise<number> {
               "protocol",
               `The provider refused to mark mail as read (\\Seen) in ${folder}; it is retried`,
               true,
+              "seen_refused",
+              { folder },
             );
           await markRemoteCopiesSeen(ctx, accountId, folder, uidValidity, chunk);
           marked += chunk.length;

@@ -169,6 +169,11 @@ describe.each(drivers)("connector sync against Dovecot on %s", (driver) => {
     expect(failing.lastError).toMatch(
       /^Authentication: IMAP 127\.0\.0\.1:\d+ refused the user name or password/,
     );
+    expect(failing).toMatchObject({
+      lastErrorCode: "auth_failed",
+      lastErrorParams: { service: "IMAP", host: "127.0.0.1", port: dovecot.port },
+      lastErrorContext: null,
+    });
     expect(failing.lastSuccessAt).toBeNull();
     // It keeps retrying (backoff 200 ms → 1 s) without taking the process down.
     const firstAt = failing.lastErrorAt?.getTime() ?? 0;

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { classifyConnectorError } from "../../api/src/router/connector-errors";
-import { ConnectorError, explainConnectError } from "../src/diagnostics";
+import { ConnectorError, errorRecord, explainConnectError } from "../src/diagnostics";
 
 // What imapflow, nodemailer and node:tls throw, as they throw it, becomes a step, a code for the
-// web page and an English message for the CLI; a stored message reads back to the same code.
+// web page and an English message for the CLI; the code is stored with the message.
 const sys = (code: string, message = code) => Object.assign(new Error(message), { code });
 const HOST = "imap.example.jp";
 const AT = { service: "IMAP", host: HOST, port: 993 };
@@ -87,13 +86,9 @@ describe("explainConnectError: codes and parameters", () => {
     it(`${name} → ${code}`, () => {
       const e = explainConnectError(err, "IMAP", HOST, 993);
       expect({ step: e.step, code: e.code, params: e.params }).toEqual({ step, code, params });
-      // The stored last error is this message; read back, it gives the same code and facts.
-      expect(classifyConnectorError(e.message)).toEqual({ context: null, code, params });
-      expect(classifyConnectorError(`Sent copy: ${e.message}`)).toEqual({
-        context: "sentCopy",
-        code,
-        params,
-      });
+      // The stored last error: this message, with the same code and facts, and the failed job.
+      expect(errorRecord(e)).toEqual({ message: e.message, code, params, context: null });
+      expect(errorRecord(e, "sentCopy")).toEqual({ message: e.message, code, params, context: "sentCopy" });
     });
 
   it("keeps a ConnectorError as it is", () => {
@@ -106,56 +101,19 @@ describe("explainConnectError: codes and parameters", () => {
   });
 });
 
-describe("classifyConnectorError: the stored texts the sync writes", () => {
-  it("reads the sync's own messages and the sending prefixes", () => {
-    expect(
-      classifyConnectorError(
-        "Folder 送信済み, Archive does not exist on imap.example.jp; the others are synced",
-      ),
-    ).toEqual({
-      context: null,
-      code: "folder_missing_sync",
-      params: { folders: "送信済み, Archive", host: "imap.example.jp" },
-    });
-    expect(classifyConnectorError("The connection was closed")).toEqual({
-      context: null,
-      code: "connection_closed",
-      params: {},
-    });
-    expect(
-      classifyConnectorError("The provider refused to mark mail as read (\\Seen) in INBOX; it is retried"),
-    ).toEqual({ context: null, code: "seen_refused", params: { folder: "INBOX" } });
-    expect(
-      classifyConnectorError(
-        "Sending: TCP: SMTP smtp.example.jp:587 refused the connection; is the port right?",
-      ),
-    ).toEqual({
-      context: "sending",
-      code: "tcp_refused",
-      params: { service: "SMTP", host: "smtp.example.jp", port: 587 },
-    });
-  });
-
-  it("leaves a text it does not know uncoded, with the text as the detail", () => {
-    expect(classifyConnectorError("Sending: 550 5.7.1 Relaying denied")).toEqual({
-      context: "sending",
-      code: null,
-      params: { detail: "550 5.7.1 Relaying denied" },
-    });
-    expect(classifyConnectorError("something odd")).toEqual({
-      context: null,
-      code: null,
-      params: { detail: "something odd" },
-    });
-  });
-});
-
 describe("ConnectorError without a code", () => {
   it("is unclassified, so the page shows its English message rather than a template missing facts", () => {
-    const e = new ConnectorError("tcp", "The connection was closed", true);
+    const e = new ConnectorError("protocol", "Database is gone", true);
     expect({ code: e.code, params: e.params }).toEqual({
       code: "unclassified",
-      params: { detail: "The connection was closed" },
+      params: { detail: "Database is gone" },
+    });
+    // Stored with code null: the page shows the message, after the job's name.
+    expect(errorRecord(e, "sending")).toEqual({
+      message: "Database is gone",
+      code: null,
+      params: { detail: "Database is gone" },
+      context: "sending",
     });
   });
 });

@@ -13,9 +13,9 @@ import {
 } from "@madoguchi/core";
 import { userError } from "../errors";
 import { adminProcedure, createRouter } from "../trpc";
+import { type CodedError, lastErrorCoded } from "../view/connector-error";
 import { iso, isoOrNull } from "../view/iso";
 import { accountInput, addInput, enabledInput, mirrorSeenInput, updateInput } from "./connector.types";
-import { classifyConnectorError } from "./connector-errors";
 
 /** Field by field, so a sealed password can never slip into an answer. */
 const accountView = (a: ConnectorAccount) => ({
@@ -37,8 +37,8 @@ const accountView = (a: ConnectorAccount) => ({
   enabled: a.enabled,
   lastSuccessAt: isoOrNull(a.lastSuccessAt),
   lastError: a.lastError,
-  /** The stored text read back as a code, so the page can word it in the admin's language. */
-  lastErrorCoded: a.lastError === null ? null : classifyConnectorError(a.lastError),
+  /** The stored code and facts, so the page can word the error in the admin's language. */
+  lastErrorCoded: lastErrorCoded(a),
   lastErrorAt: isoOrNull(a.lastErrorAt),
   createdAt: iso(a.createdAt),
 });
@@ -52,14 +52,14 @@ const summaryView = (a: ConnectorSummary) => ({
 
 /**
  * A check comes with `code` and `params` from packages/sync (connection-test.ts); one without
- * them (or "unclassified") is read back from its message like a stored error.
+ * them (or "unclassified") has code null and its message as the detail, which the page shows.
  */
 function codedCheck(check: ConnectorCheck) {
   const { code, params } = check;
-  const coded =
+  const coded: Omit<CodedError, "context"> =
     code !== undefined && code !== "unclassified" && params
       ? { code, params }
-      : classifyConnectorError(check.message);
+      : { code: null, params: { detail: check.message } };
   return { ...check, code: coded.code, params: coded.params };
 }
 

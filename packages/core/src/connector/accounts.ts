@@ -1,5 +1,12 @@
 import type { Queryable } from "@madoguchi/db/client";
-import { type ConnectorTlsMode, connectorAccounts, connectorFolders, inboxes } from "@madoguchi/db/schema";
+import {
+  type ConnectorErrorContext,
+  type ConnectorErrorParams,
+  type ConnectorTlsMode,
+  connectorAccounts,
+  connectorFolders,
+  inboxes,
+} from "@madoguchi/db/schema";
 import { asc, eq, sql } from "drizzle-orm";
 import { type CoreContext, nowOf } from "../context";
 import { findInboxByAddress } from "../directory/inboxes";
@@ -8,7 +15,7 @@ import type { ConnectorPasswordInput, SealSecret } from "./passwords";
 
 export type ConnectorAccount = typeof connectorAccounts.$inferSelect;
 export type ConnectorFolder = typeof connectorFolders.$inferSelect;
-export type { ConnectorTlsMode } from "@madoguchi/db/schema";
+export type { ConnectorErrorContext, ConnectorErrorParams, ConnectorTlsMode } from "@madoguchi/db/schema";
 
 export interface ConnectorInput {
   imapHost: string;
@@ -237,18 +244,54 @@ export async function removeConnectorById(ctx: CoreContext, accountId: number): 
   if (!deleted.length) throw new AppError("NOT_FOUND", `Connector ${accountId} does not exist`);
 }
 
-/** Error shown per account (admin page, CLI list); the time of the last success stays. */
-export async function recordConnectorError(ctx: CoreContext, accountId: number, message: string) {
+/** A connector failure as recorded: the English message, and when it has one, its code and facts. */
+export interface ConnectorErrorRecord {
+  /** English, for the CLI and logs, without the job's name (added from `context`). */
+  message: string;
+  /** packages/sync's ConnectorErrorCode; null or absent when the message is all there is. */
+  code?: string | null;
+  params?: ConnectorErrorParams | null;
+  /** Which job failed; null or absent for the sync itself. */
+  context?: ConnectorErrorContext | null;
+}
+
+/** How the CLI has always named the job before the message. */
+const CONTEXT_PREFIX: Record<ConnectorErrorContext, string> = {
+  sending: "Sending: ",
+  sentCopy: "Sent copy: ",
+};
+
+/**
+ * Error shown per account (admin page, CLI list); the time of the last success stays. The
+ * English text keeps the job's name in front, as the CLI prints it; the code, facts and job are
+ * stored apart, for the admin page.
+ */
+export async function recordConnectorError(ctx: CoreContext, accountId: number, error: ConnectorErrorRecord) {
+  const context = error.context ?? null;
+  const text = `${context ? CONTEXT_PREFIX[context] : ""}${error.message}`;
   await ctx.db
     .update(connectorAccounts)
-    .set({ lastError: message.slice(0, 2000), lastErrorAt: nowOf(ctx) })
+    .set({
+      lastError: text.slice(0, 2000),
+      lastErrorCode: error.code ?? null,
+      // Without a code, the message itself is the detail the page shows (after the job's name).
+      lastErrorParams: error.params ?? (error.code ? {} : { detail: error.message }),
+      lastErrorContext: context,
+      lastErrorAt: nowOf(ctx),
+    })
     .where(eq(connectorAccounts.id, accountId));
 }
 
 export async function recordConnectorSuccess(ctx: CoreContext, accountId: number) {
   await ctx.db
     .update(connectorAccounts)
-    .set({ lastError: null, lastSuccessAt: nowOf(ctx) })
+    .set({
+      lastError: null,
+      lastErrorCode: null,
+      lastErrorParams: null,
+      lastErrorContext: null,
+      lastSuccessAt: nowOf(ctx),
+    })
     .where(eq(connectorAccounts.id, accountId));
 }
 

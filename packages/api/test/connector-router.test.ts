@@ -143,6 +143,22 @@ describe.each(drivers)("connector admin router (%s)", (driver) => {
     const failing = await t.test.mutate({ accountId: added.id });
     expect(failing.ok).toBe(false);
     expect(failing.checks.at(-1)).toMatchObject({ service: "IMAP", step: "auth", ok: false });
+    // The running sync fails the same way; its stored code and facts reach the page as they are.
+    await workers.rescan();
+    const broken = await waitFor(
+      async () => {
+        const [row] = await t.list.query();
+        return row?.lastErrorCoded?.code === "auth_failed" ? row : null;
+      },
+      15_000,
+      "the sync's auth error",
+    );
+    expect(broken.lastErrorCoded).toEqual({
+      context: null,
+      code: "auth_failed",
+      params: { service: "IMAP", host: "127.0.0.1", port: dovecot.port, detail: expect.any(String) },
+    });
+    expect(broken.lastError).toMatch(/^Authentication: IMAP 127\.0\.0\.1:\d+ refused/);
     await t.update.mutate({
       accountId: added.id,
       imapPassword: dovecot.password,

@@ -1,6 +1,7 @@
 import { addUser } from "@madoguchi/core";
 import { connectorAccounts } from "@madoguchi/db/schema";
 import { createTRPCClient, httpLink } from "@trpc/client";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTeamEnv } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
@@ -174,6 +175,16 @@ describe.each(drivers)("connector admin router (%s)", (driver) => {
     });
     await workers.rescan();
     expect(workers.active()).toEqual([]);
+    // A row stored before migration 0011 has only the text: code null, the text as the detail.
+    await state.env.ctx.db
+      .update(connectorAccounts)
+      .set({ lastError: "Sending: 550 5.7.1 Relaying denied", lastErrorCode: null, lastErrorParams: null })
+      .where(eq(connectorAccounts.id, added.id));
+    expect((await t.list.query())[0]?.lastErrorCoded).toEqual({
+      context: null,
+      code: null,
+      params: { detail: "Sending: 550 5.7.1 Relaying denied" },
+    });
     await expectTrpcError(
       () =>
         recorded.connector.update.mutate({

@@ -74,6 +74,18 @@ describe("secret box", () => {
   });
 });
 
+/** Plain mail number n for the connector route, to a customer unless told otherwise. */
+function deliveryFor(inboxId: number, n: number, to = ["c1@customer.example"]) {
+  return {
+    inboxId,
+    messageIdHeader: `mail-${n}@y`,
+    domain: "customer.example",
+    envelope: { from: "info@provider.test", to },
+    raw: plainMail(n),
+    signal: new AbortController().signal,
+  };
+}
+
 describe.each(drivers)("outbound and diagnostics on %s", (driver) => {
   let env: TestEnv;
   let team: Team;
@@ -134,14 +146,7 @@ describe.each(drivers)("outbound and diagnostics on %s", (driver) => {
       smtpTls: "none",
     });
     const route = createConnectorRoute({ ctx: env.ctx, secretKey, timeoutMs: 2_000 });
-    const outcome = await route.attempt({
-      inboxId: gone.id,
-      messageIdHeader: "x@y",
-      domain: "customer.example",
-      envelope: { from: "info@provider.test", to: ["c1@customer.example"] },
-      raw: plainMail(9),
-      signal: new AbortController().signal,
-    });
+    const outcome = await route.attempt(deliveryFor(gone.id, 9));
     expect(outcome?.deferred["c1@customer.example"]?.response).toMatch(/^TCP: SMTP 127\.0\.0\.1:1 refused/);
     // The CLI's text keeps the job's name; the page gets the code, its facts and the job apart.
     expect(lastErrorOf(await connectorOf(gone.id))).toEqual({
@@ -161,14 +166,7 @@ describe.each(drivers)("outbound and diagnostics on %s", (driver) => {
       smtpUser: dovecot.user,
     });
     const route = createConnectorRoute({ ctx: env.ctx, secretKey, timeoutMs: 5_000 });
-    const delivery = {
-      inboxId: refusing.id,
-      messageIdHeader: "refused@y",
-      domain: "customer.example",
-      envelope: { from: "info@provider.test", to: ["nobody@customer.example"] },
-      raw: plainMail(10),
-      signal: new AbortController().signal,
-    };
+    const delivery = deliveryFor(refusing.id, 10, ["nobody@customer.example"]);
     const outcome = await route.attempt(delivery);
     const reply = outcome?.failed["nobody@customer.example"]?.response ?? "";
     expect(reply).toMatch(/^550 /);
@@ -211,14 +209,7 @@ describe.each(drivers)("outbound and diagnostics on %s", (driver) => {
       smtpPassword: dovecot.password,
     });
     const route = createConnectorRoute({ ctx: env.ctx, secretKey, timeoutMs: 5_000 });
-    const outcome = await route.attempt({
-      inboxId: copyless.id,
-      messageIdHeader: "copyless@y",
-      domain: "customer.example",
-      envelope: { from: "info@provider.test", to: ["c1@customer.example"] },
-      raw: plainMail(11),
-      signal: new AbortController().signal,
-    });
+    const outcome = await route.attempt(deliveryFor(copyless.id, 11));
     expect(Object.keys(outcome?.delivered ?? {})).toEqual(["c1@customer.example"]);
     const stored = lastErrorOf(await connectorOf(copyless.id));
     expect(stored).toMatchObject({

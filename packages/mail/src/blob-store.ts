@@ -60,8 +60,9 @@ export class FsBlobStore implements BlobStore {
 
   /**
    * Opens a new file, making its directory only when it is missing (once per directory, not per
-   * blob; in the thread pool, as a mkdir can wait on the file system's journal). Each directory made here is fsynced into its parent, or a crash could lose the path to
-   * blobs already reported stored.
+   * blob; in the thread pool, as a mkdir can wait on the file system's journal). Each directory
+   * made here is fsynced into its parent, or a crash could lose the path to blobs already
+   * reported stored.
    */
   private async openCreatingDir(file: string): Promise<number> {
     try {

@@ -76,7 +76,7 @@ class RepairingParser extends MailParser {
   createNode(node: MimeNode): ParserNode {
     if (node.headers && repairHeaders(node.headers)) {
       this.repaired = true;
-      rereadFilename(node);
+      rereadFilename(node, node.headers);
     }
     const created = internals.createNode.call(this, node);
     if (
@@ -142,10 +142,9 @@ function repairHeaders(headers: MimeHeaders): boolean {
  * mojibake), and mailparser names the attachment by it: read it again, by mailsplit's own rules,
  * from the repaired header block. The part itself (its number, boundary, type) stays as read.
  */
-function rereadFilename(node: MimeNode): void {
-  if (!node.headers) return;
+function rereadFilename(node: MimeNode, headers: MimeHeaders): void {
   const probe = new MimeNode(false, node.config);
-  probe.addHeaderChunk(Buffer.concat([node.headers.build(), Buffer.from("\r\n\r\n")]));
+  probe.addHeaderChunk(Buffer.concat([headers.build(), Buffer.from("\r\n\r\n")]));
   probe.parseHeaders();
   node.filename = probe.filename;
 }

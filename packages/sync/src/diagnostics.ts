@@ -1,4 +1,4 @@
-import type { ConnectorErrorContext, ConnectorErrorRecord } from "@madoguchi/core";
+import type { ConnectorErrorContext, ConnectorErrorParams, ConnectorErrorRecord } from "@madoguchi/core";
 
 /** Where a connection failed, in the order a connection is built. */
 export type FailedStep = "dns" | "tcp" | "tls" | "auth" | "folder" | "protocol";
@@ -25,8 +25,8 @@ export type ConnectorErrorCode =
   /** Thrown without a code (an error not from a connection): the page shows the English message. */
   | "unclassified";
 
-/** What filled the message; strings and numbers only, so they travel as JSON and into i18n templates. */
-export type CodeParams = Record<string, string | number>;
+/** What filled the message: the same facts a stored error keeps (core's ConnectorErrorParams). */
+export type CodeParams = ConnectorErrorParams;
 
 /** A failure explained for an admin: which step, what to check, and its code with the facts in it. */
 export class ConnectorError extends Error {

@@ -26,6 +26,23 @@ describe.each(drivers)("insertJsonRows on %s", (driver) => {
     expect(new Set(rows.map((r) => r.id)).size).toBe(3);
   });
 
+  it("inserts again with statements built by an earlier call (same shapes, other values)", async () => {
+    const fixed = new Date("2026-11-28T04:05:06.000Z");
+    await insertJsonRows(env.ctx.db, domains, [
+      { name: "three.example" },
+      { name: "four.example", createdAt: fixed },
+    ]);
+    const rows = await env.ctx.db.select().from(domains).orderBy(asc(domains.name));
+    expect(rows.map((r) => r.name)).toEqual([
+      "bad\ufffdname.example",
+      "four.example",
+      "one.example",
+      "three.example",
+      "two.example",
+    ]);
+    expect(rows[1]?.createdAt.toISOString()).toBe(fixed.toISOString());
+  });
+
   it("refuses a field that is not a column", async () => {
     await expect(
       insertJsonRows(env.ctx.db, domains, [{ name: "x.example", nope: 1 } as never]),

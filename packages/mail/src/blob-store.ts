@@ -20,6 +20,9 @@ const HASH_RE = /^[0-9a-f]{64}$/;
 
 /** Blob store on the local filesystem: <dir>/ab/cd/<hash>. */
 export class FsBlobStore implements BlobStore {
+  /** Directories made by this store whose entry in their parent is being fsynced. */
+  private readonly syncingDirs = new Map<string, Promise<unknown>>();
+
   constructor(readonly dir: string) {}
 
   pathOf(hash: string): string {
@@ -38,15 +41,17 @@ export class FsBlobStore implements BlobStore {
     // other steps take microseconds and run in place: a hop to the pool for each cost more CPU
     // than the step itself (about 0.15 ms of a 5 KB message's 0.55).
     const tmpPath = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
-    const fd = await this.openCreatingDir(tmpPath);
+    const { fd, dirsSynced } = await this.openCreatingDir(tmpPath);
     try {
       fs.writeFileSync(fd, data);
       await fsync(fd);
     } finally {
       fs.closeSync(fd);
+      // Waited for below; a failure here must not also leave it rejected and unhandled.
+      dirsSynced.catch(() => {});
     }
     fs.renameSync(tmpPath, finalPath);
-    await fsyncDir(dir);
+    await Promise.all([fsyncDir(dir), dirsSynced]);
     return { hash, size: data.length };
   }
 
@@ -60,23 +65,33 @@ export class FsBlobStore implements BlobStore {
 
   /**
    * Opens a new file, making its directory only when it is missing (once per directory, not per
-   * blob; in the thread pool, as a mkdir can wait on the file system's journal). Each directory
-   * made here is fsynced into its parent, or a crash could lose the path to blobs already
-   * reported stored.
+   * blob; in the thread pool, as a mkdir can wait on the file system's journal). A directory made
+   * must be fsynced into its parent, or a crash could lose the path to blobs already reported
+   * stored: `dirsSynced` settles when that is done. Every put into a directory while its entry is
+   * being synced waits for that sync too (before, a second put there could be acknowledged before
+   * the first one's directory was durable). The sync runs while the blob is written and fsynced.
    */
-  private async openCreatingDir(file: string): Promise<number> {
+  private async openCreatingDir(file: string): Promise<{ fd: number; dirsSynced: Promise<unknown> }> {
+    const dir = path.dirname(file);
     try {
-      return fs.openSync(file, "w", 0o640);
+      const fd = fs.openSync(file, "w", 0o640);
+      return { fd, dirsSynced: this.syncingDirs.get(dir) ?? Promise.resolve() };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     }
-    const dir = path.dirname(file);
-    const first = await fsp.mkdir(dir, { recursive: true });
-    if (first) {
-      for (let made = dir; made.length >= first.length; made = path.dirname(made))
-        await fsyncDir(path.dirname(made));
+    // When another process made the directory meanwhile, whether it was synced is not known
+    // here: this put syncs its level and the one above itself (rare, and cheap next to lost mail).
+    const first = (await fsp.mkdir(dir, { recursive: true })) ?? path.dirname(dir);
+    const parents: string[] = [];
+    for (let made = dir; made.length >= first.length; made = path.dirname(made))
+      parents.push(path.dirname(made));
+    const synced = this.syncingDirs.get(dir) ?? Promise.all(parents.map(fsyncDir));
+    if (!this.syncingDirs.has(dir)) {
+      this.syncingDirs.set(dir, synced);
+      const done = () => this.syncingDirs.delete(dir);
+      synced.then(done, done);
     }
-    return fs.openSync(file, "w", 0o640);
+    return { fd: fs.openSync(file, "w", 0o640), dirsSynced: synced };
   }
 
   async has(hash: string): Promise<boolean> {

@@ -65,6 +65,24 @@ describe("FsBlobStore", () => {
     expect(files.some((f) => path.basename(f).startsWith(".tmp-"))).toBe(false);
   });
 
+  it("stores blobs that share a new directory, put at the same time, and leaves no temp files", async () => {
+    // Two contents whose hashes share the first four hex digits: the same <ab>/<cd> directory.
+    const byDir = new Map<string, Buffer>();
+    let pair: [Buffer, Buffer] | null = null;
+    for (let n = 0; !pair; n++) {
+      const data = Buffer.from(`message ${n}`);
+      const dirOf = sha256Hex(data).slice(0, 4);
+      const other = byDir.get(dirOf);
+      if (other) pair = [other, data];
+      else byDir.set(dirOf, data);
+    }
+    const stored = await Promise.all(pair.map((data) => store.put(data)));
+    for (const [i, { hash }] of stored.entries()) expect(await store.get(hash)).toEqual(pair[i]);
+    const files = await filesIn(dir);
+    expect(files.sort()).toEqual(stored.map((s) => path.relative(dir, store.pathOf(s.hash))).sort());
+    expect(new Set(files.map((f) => path.dirname(f))).size).toBe(1);
+  });
+
   it("keeps different contents apart", async () => {
     const a = await store.put(Buffer.from("a"));
     const b = await store.put(Buffer.from("b"));

@@ -5,6 +5,7 @@ import type { ConnectorAccount, ConnectorTlsMode } from "@madoguchi/core";
 import {
   type CodeParams,
   type ConnectorErrorCode,
+  codedFacts,
   explainConnectError,
   type FailedStep,
 } from "./diagnostics";
@@ -18,8 +19,11 @@ export interface CheckResult {
   service: "IMAP" | "SMTP";
   step: FailedStep | "ok";
   ok: boolean;
-  /** Stable name of the outcome; the web page words it from `code` and `params`. */
-  code: CheckCode | ConnectorErrorCode;
+  /**
+   * Stable name of the outcome; the web page words it from `code` and `params`. Null for a failure
+   * that has none (codedFacts): the page shows `message`.
+   */
+  code: CheckCode | Exclude<ConnectorErrorCode, "unclassified"> | null;
   params: CodeParams;
   /** The same in English, for the CLI and logs. */
   message: string;
@@ -28,7 +32,7 @@ export interface CheckResult {
 /** A failed step as a check, with the explained error's code. */
 function failed(service: "IMAP" | "SMTP", err: unknown, host: string, port: number): CheckResult {
   const e = explainConnectError(err, service, host, port);
-  return { service, step: e.step, ok: false, code: e.code, params: e.params, message: e.message };
+  return { service, step: e.step, ok: false, ...codedFacts(e), message: e.message };
 }
 
 export interface ConnectionTestResult {

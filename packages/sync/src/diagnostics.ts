@@ -44,14 +44,22 @@ export class ConnectorError extends Error {
 }
 
 /**
- * What recordConnectorError stores for this error: the English message, the code and its facts
- * (an unclassified error stores code null, the page then shows the message), and the failed job.
+ * The code and facts an error is stored and shown with, for the sync's stored last error and the
+ * connection test alike: an unclassified error has code null, and the page shows its message.
  */
+export function codedFacts(e: ConnectorError): {
+  code: Exclude<ConnectorErrorCode, "unclassified"> | null;
+  params: CodeParams;
+} {
+  return { code: e.code === "unclassified" ? null : e.code, params: e.params };
+}
+
+/** What recordConnectorError stores for this error: the English message, its codedFacts and the failed job. */
 export function errorRecord(
   e: ConnectorError,
   context: ConnectorErrorContext | null = null,
 ): ConnectorErrorRecord {
-  return { message: e.message, code: e.code === "unclassified" ? null : e.code, params: e.params, context };
+  return { message: e.message, ...codedFacts(e), context };
 }
 
 const TLS_CODES = new Set([

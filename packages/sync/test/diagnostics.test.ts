@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConnectorError, errorRecord, explainConnectError } from "../src/diagnostics";
+import { ConnectorError, codedFacts, errorRecord, explainConnectError } from "../src/diagnostics";
 
 // What imapflow, nodemailer and node:tls throw, as they throw it, becomes a step, a code for the
 // web page and an English message for the CLI; the code is stored with the message.
@@ -108,7 +108,8 @@ describe("ConnectorError without a code", () => {
       code: "unclassified",
       params: { detail: "Database is gone" },
     });
-    // Stored with code null: the page shows the message, after the job's name.
+    // Stored and shown in a connection test with code null: the page shows the message.
+    expect(codedFacts(e)).toEqual({ code: null, params: { detail: "Database is gone" } });
     expect(errorRecord(e, "sending")).toEqual({
       message: "Database is gone",
       code: null,

@@ -291,7 +291,7 @@ describe.each(drivers)("outbound and diagnostics on %s", (driver) => {
         "folder_missing",
       ],
     ];
-    const codes: Record<string, { code: string; params: Record<string, string | number> }> = {};
+    const codes: Record<string, { code: string | null; params: Record<string, string | number> }> = {};
     for (const [name, extra, step, message, code] of cases) {
       const inbox = await addSharedInbox(env.ctx, { address: `diag-${name}@example.co.jp`, name });
       const account = await connectDovecot(env.ctx, dovecot, inbox.address, extra);

@@ -5,15 +5,13 @@ import {
   adminTestConnector,
   adminUpdateConnector,
   type ConnectorAccount,
-  type ConnectorCheck,
   type ConnectorSummary,
-  type ConnectorTestResult,
   type ConnectorToolkit,
   folderProgress,
 } from "@madoguchi/core";
 import { userError } from "../errors";
 import { adminProcedure, createRouter } from "../trpc";
-import { type CodedError, lastErrorCoded } from "../view/connector-error";
+import { lastErrorCoded } from "../view/connector-error";
 import { iso, isoOrNull } from "../view/iso";
 import { accountInput, addInput, enabledInput, mirrorSeenInput, updateInput } from "./connector.types";
 
@@ -50,21 +48,6 @@ const summaryView = (a: ConnectorSummary) => ({
   progress: a.folderStates.map((f) => ({ ...folderProgress(f), lastSyncAt: isoOrNull(f.lastSyncAt) })),
 });
 
-/**
- * A check comes with `code` and `params` from packages/sync (connection-test.ts); one without
- * them (or "unclassified") has code null and its message as the detail, which the page shows.
- */
-function codedCheck(check: ConnectorCheck) {
-  const { code, params } = check;
-  const coded: Omit<CodedError, "context"> =
-    code !== undefined && code !== "unclassified" && params
-      ? { code, params }
-      : { code: null, params: { detail: check.message } };
-  return { ...check, code: coded.code, params: coded.params };
-}
-
-const testView = (r: ConnectorTestResult) => ({ ok: r.ok, checks: r.checks.map(codedCheck) });
-
 /** Sealing and testing need the server's secret key, which apps/server hands over as a toolkit. */
 function toolkitOf(deps: { connectors?: ConnectorToolkit }): ConnectorToolkit {
   if (!deps.connectors)
@@ -91,7 +74,7 @@ export const connectorRouter = createRouter({
   test: adminProcedure
     .input(accountInput)
     .mutation(async ({ ctx, input }) =>
-      testView(await adminTestConnector(ctx.ctx, ctx.user.id, toolkitOf(ctx.runtime.deps), input.accountId)),
+      adminTestConnector(ctx.ctx, ctx.user.id, toolkitOf(ctx.runtime.deps), input.accountId),
     ),
   /** Disconnects; imported mail stays, the remote mailbox is not touched. */
   remove: adminProcedure.input(accountInput).mutation(async ({ ctx, input }) => {

@@ -19,9 +19,12 @@ export interface ConnectorCheck {
   ok: boolean;
   /** English, for the CLI and logs. */
   message: string;
-  /** Stable name of the outcome and its facts (packages/sync diagnostics), for a page to word. */
-  code?: string;
-  params?: Record<string, string | number>;
+  /**
+   * Stable name of the outcome and its facts (packages/sync diagnostics), for a page to word;
+   * null when the failure has none, and the page shows `message`.
+   */
+  code: string | null;
+  params: Record<string, string | number>;
 }
 
 export interface ConnectorTestResult {

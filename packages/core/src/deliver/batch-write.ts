@@ -57,7 +57,10 @@ export async function writeBatch(
     (m.item.envelope.seenBy ?? []).map((userId) => ({ messageId: m.id, userId, seen: true, modseq: m.seq })),
   );
   // Every number is known, so all of it goes in one round trip; the counters' answers are checked
-  // after, and a mismatch rolls the whole transaction back.
+  // after, and a mismatch rolls the whole transaction back. Sent in this order: the messages'
+  // insert, the largest (their text for search), after the small statements, so its write takes
+  // them along instead of leaving them to postgres.js's next turn (see storeBatch); the read
+  // states after it, as they refer to its rows (a sender's own sent message only).
   const [first, uidsTaken] = await Promise.all([
     allocateSeqs(tx, inboxId, created.length + planned.length),
     takeUids(tx, uidRanges),
@@ -68,14 +71,14 @@ export async function writeBatch(
           created.map((c) => conversationRow(inboxId, c, touches.get(c))),
         )
       : null,
+    insertChanges(tx, changesOf(inboxId, planned, createdSeq)),
+    touchStored(tx, touches),
     insertJsonRows(
       tx,
       messages,
       planned.map((m) => messageRow(inboxId, m)),
     ),
     seen.length ? tx.insert(messageUserState).values(seen) : null,
-    insertChanges(tx, changesOf(inboxId, planned, createdSeq)),
-    touchStored(tx, touches),
   ]);
   if (first !== base + 1)
     throw new Error(`inbox ${inboxId} counter moved under its lock (${first} ≠ ${base + 1})`);

@@ -26,6 +26,10 @@ import { waitFor } from "./support/store";
  *   unchanged Message-ID lets the recipient's software fold the two.
  * - The same holds, for a window of a few milliseconds, for a 250 that arrived but was not yet
  *   committed when the process died: it may be sent once more, never more than that.
+ * - On a loaded machine the dead worker may already have given up on a held reply (its attempt
+ *   deadline) and sent that message again before the kill; copies are therefore counted from the
+ *   moment of the kill: the new worker adds at most one to each message, and exactly one to a
+ *   message whose reply was held.
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -37,6 +41,12 @@ const HELD_AT_KILL = 2;
 const CONCURRENCY = 4;
 /** Long enough for any normal attempt in the child (an attempt may use 80% of it), short for the test. */
 const LEASE_MS = 5_000;
+/**
+ * The survivor's own lease: only the dead worker's rows need to run out quickly. A short one here
+ * would let a slow attempt on a loaded machine (PGlite blocks the event loop while it works) hit
+ * its deadline or outlive its lease, and the row would rightly go out a third time.
+ */
+const SURVIVOR_LEASE_MS = 60_000;
 const TIME_BOUND_MS = 60_000;
 
 describe.each(drivers)("outbound worker killed with -9 mid-delivery on %s", (driver) => {
@@ -118,6 +128,7 @@ describe.each(drivers)("outbound worker killed with -9 mid-delivery on %s", (dri
     // so the receiver never counts them as delivered.
     await waitFor(async () => (receiver.open === 0 ? true : undefined), 10_000, "the hang-ups");
     releaseHeld();
+    const copiesAtKill = new Map(ids.map((id) => [id, arrivals.get(id)?.length ?? 0]));
 
     await env.reopenDb();
     const stateAtKill = new Map<string, string>();
@@ -138,7 +149,7 @@ describe.each(drivers)("outbound worker killed with -9 mid-delivery on %s", (dri
           smtp: {
             dnsServers: [dns.server],
             outboundPort: receiver.port,
-            deliveryLeaseMs: LEASE_MS,
+            deliveryLeaseMs: SURVIVOR_LEASE_MS,
             queuePollMs: 100,
             retry: { retryDelaysMs: [200] },
           },
@@ -166,12 +177,13 @@ describe.each(drivers)("outbound worker killed with -9 mid-delivery on %s", (dri
     for (const id of recorded) expect(arrivalsOf(id), id).toHaveLength(1);
     // No 250 before the kill: sent once more, the same bytes under the same Message-ID.
     for (const id of heldAtKill) {
-      const [first, second] = arrivalsOf(id);
-      expect(arrivalsOf(id), id).toHaveLength(2);
-      expect(second?.equals(first ?? Buffer.alloc(0)), id).toBe(true);
+      const copies = arrivalsOf(id);
+      expect(copies, id).toHaveLength((copiesAtKill.get(id) ?? 0) + 1);
+      for (const copy of copies) expect(copy.equals(copies[0] ?? Buffer.alloc(0)), id).toBe(true);
       expect(deliveredOf(id), id).toHaveLength(1);
     }
-    // Everything else: at most the one extra copy of the commit window, never a third.
-    for (const id of ids) expect(arrivalsOf(id).length, id).toBeLessThanOrEqual(2);
+    // Everything else: at most the one extra copy of the commit window, never another.
+    for (const id of ids)
+      expect(arrivalsOf(id).length, id).toBeLessThanOrEqual((copiesAtKill.get(id) ?? 0) + 1);
   });
 });

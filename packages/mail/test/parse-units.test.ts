@@ -46,6 +46,32 @@ describe("makeSnippet", () => {
     expect(Array.from(long)).toHaveLength(200);
     expect(long).toBe("😀".repeat(200));
   });
+
+  it("reads only as far as the preview needs, with the result of reading it all", () => {
+    // The definition: every line split off, filtered, joined and collapsed, then cut.
+    const byDefinition = (text: string, length: number) => {
+      const lines = text.split(/\r?\n/);
+      const signature = lines.findIndex((line) => line === "-- " || line === "--");
+      const visible = (signature >= 0 ? lines.slice(0, signature) : lines).filter(
+        (line) => !/^\s*(?:>|＞)/.test(line),
+      );
+      return Array.from(visible.join(" ").replace(/\s+/g, " ").trim()).slice(0, length).join("");
+    };
+    const pieces = [" ", "\n", "\r\n", "\r", ">", "＞", "-- \n", "--", "a", "請", "😀", "\u3000", "\t"];
+    let state = 11;
+    const next = () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state / 2 ** 31;
+    };
+    for (let n = 0; n < 2000; n++) {
+      let text = "";
+      for (let i = Math.floor(next() * 60); i > 0; i--)
+        text +=
+          next() < 0.1 ? "x".repeat(Math.floor(next() * 120)) : pieces[Math.floor(next() * pieces.length)];
+      for (const length of [200, 5])
+        expect(makeSnippet(text, length), JSON.stringify(text)).toBe(byDefinition(text, length));
+    }
+  });
 });
 
 describe("parseMessageIds", () => {

@@ -18,21 +18,55 @@ export function customerOf(
 /**
  * The distinct characters and adjacent character pairs of a text, lower-cased, none containing
  * whitespace: what messages.search_grams indexes for search terms of one or two characters.
- * Whitespace ends a run, so texts joined with a space give no pair across the join.
+ * Whitespace ends a run, so texts joined with a space give no pair across the join. In order of
+ * first appearance. Keyed by code points instead of strings: it runs on the SMTP listener's
+ * thread for every message, and the string form cost 4.6 ms for 100 KB of text (a quarter of
+ * the thread in smtp-source's 100 KB run), this one about a quarter of that.
  */
 export function searchGramsOf(text: string): string[] {
-  const grams = new Set<string>();
-  let previous = "";
-  for (const ch of text.toLowerCase()) {
-    if (/\s/.test(ch)) {
-      previous = "";
+  const lower = text.toLowerCase();
+  // A character is its code point (>= 0), a pair -(first * 0x110000 + second) - 1: both exact.
+  const seen = new Set<number>();
+  const grams: string[] = [];
+  let previous = -1;
+  for (let i = 0; i < lower.length; ) {
+    const cp = lower.codePointAt(i) ?? 0;
+    i += cp > 0xffff ? 2 : 1;
+    if (isWhitespace(cp)) {
+      previous = -1;
       continue;
     }
-    grams.add(ch);
-    if (previous) grams.add(previous + ch);
-    previous = ch;
+    if (!seen.has(cp)) {
+      seen.add(cp);
+      grams.push(String.fromCodePoint(cp));
+    }
+    if (previous >= 0) {
+      const pair = -(previous * 0x110000 + cp) - 1;
+      if (!seen.has(pair)) {
+        seen.add(pair);
+        grams.push(String.fromCodePoint(previous, cp));
+      }
+    }
+    previous = cp;
   }
-  return [...grams];
+  return grams;
+}
+
+/** What JavaScript's \s matches (the test holds it to that for every BMP code point). */
+export function isWhitespace(cp: number): boolean {
+  if (cp <= 0x20) return cp === 0x20 || (cp >= 0x09 && cp <= 0x0d);
+  if (cp < 0xa0) return false;
+  return (
+    cp === 0xa0 ||
+    cp === 0x1680 ||
+    (cp >= 0x2000 && cp <= 0x200a) ||
+    cp === 0x2028 ||
+    cp === 0x2029 ||
+    cp === 0x202f ||
+    cp === 0x205f ||
+    cp === 0x3000 ||
+    cp === 0xfeff
+  );
 }
 
 /** The columns of a messages row that come from the parsed message. */

@@ -7,6 +7,7 @@ import { changesSince } from "../src/changelog";
 import { lockInbox } from "../src/conversations/lock";
 import { setStatus } from "../src/conversations/status";
 import { deliver, prepareDelivery } from "../src/deliver/deliver";
+import { commitDelivery, expectDelivery } from "../src/deliver/group-commit";
 import { type Outcome, storeBatch } from "../src/deliver/store-batch";
 import type { DeliverResult, Envelope } from "../src/deliver/types";
 import { mail, useTeamEnv } from "./fixtures";
@@ -208,6 +209,37 @@ describe.each(drivers)("group commit on %s", (driver) => {
     // now() is the transaction's start time: the first delivery may have gone alone, the rest
     // queued behind it and shared the next transaction.
     expect(new Set(rows.map((r) => r.createdAt.getTime())).size).toBeLessThanOrEqual(2);
+  });
+
+  it("holds a transaction for a delivery announced to the inbox, and stores both in it", async () => {
+    const ids = ["announced-0@customer.example", "announced-1@customer.example"];
+    const [first, second] = await batchOf(
+      t.env,
+      ids.map((id) => mail({ messageId: id })),
+    );
+    if (!first || !second) throw new Error("two deliveries prepared");
+    const db = t.env.ctx.db;
+    const [arrivedFirst, arrivedSecond] = [expectDelivery(db, inbox()), expectDelivery(db, inbox())];
+    // Without the announcement the first would start its transaction at once, alone.
+    const stored = [commitDelivery(db, inbox(), first, arrivedFirst)];
+    stored.push(commitDelivery(db, inbox(), second, arrivedSecond));
+    await Promise.all(stored);
+    const rows = await storedRows(ids);
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows.map((r) => r.createdAt.getTime())).size).toBe(1);
+  });
+
+  it("does not wait long for an announced delivery that never comes", async () => {
+    const [raw] = await batchOf(t.env, [mail({ messageId: "announced-alone@customer.example" })]);
+    if (!raw) throw new Error("one delivery prepared");
+    const db = t.env.ctx.db;
+    const givenUp = expectDelivery(db, inbox());
+    try {
+      const result = await commitDelivery(db, inbox(), raw, expectDelivery(db, inbox()));
+      expect(result.duplicate).toBe(false);
+    } finally {
+      givenUp();
+    }
   });
 
   it("fails only the bad message of a batch, storing the others", async () => {

@@ -1,4 +1,4 @@
-import { type CoreContext, deliverPrepared } from "@madoguchi/core";
+import { type CoreContext, deliverPrepared, expectDelivery } from "@madoguchi/core";
 import type { SMTPServer, SMTPServerAddress, SMTPServerSession } from "smtp-server";
 import type { TlsMaterial } from "./config";
 import { readMessage } from "./data-stream";
@@ -97,29 +97,42 @@ async function storeInbound(
     byInbox.set(inboxId, [...(byInbox.get(inboxId) ?? []), rcpt.address]);
   }
   const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
-  const ingested = await deps.ingest({
-    raw,
-    ip: session.remoteAddress,
-    helo: session.hostNameAppearsAs,
-    sender,
-    sessionId: session.id,
-    protocol: session.transmissionType,
-    recipient: recipients.length === 1 ? recipients[0] : undefined,
-    now: Date.now(),
-  });
-  if (ingested.dmarcRejected)
-    return smtpReply(550, "5.7.1", "Rejected by the DMARC policy of the sender's domain (p=reject)");
-  // The 250 waits for every inbox's commit. If one fails the sender retries the whole message,
-  // and an inbox that already stored it may get a second copy: better than losing one.
-  // An inbox removed since RCPT fails its delivery: 451, and the retry is refused at RCPT.
-  for (const [inboxId, addresses] of byInbox) {
-    await deliverPrepared(deps.ctx, inboxId, ingested.content, {
-      mailFrom: sender || null,
-      rcptTo: addresses,
-      remoteAddress: session.remoteAddress,
-      authResults: { ...ingested.verdict },
-      mailbox: ingested.mailbox,
+  // Announced while it is verified and parsed, so a transaction for the inbox waits a moment to
+  // take it along (group commit); each announcement is withdrawn once, on delivery or failure.
+  const announced = new Map([...byInbox.keys()].map((id) => [id, expectDelivery(deps.ctx, id)]));
+  try {
+    const ingested = await deps.ingest({
+      raw,
+      ip: session.remoteAddress,
+      helo: session.hostNameAppearsAs,
+      sender,
+      sessionId: session.id,
+      protocol: session.transmissionType,
+      recipient: recipients.length === 1 ? recipients[0] : undefined,
+      now: Date.now(),
     });
+    if (ingested.dmarcRejected)
+      return smtpReply(550, "5.7.1", "Rejected by the DMARC policy of the sender's domain (p=reject)");
+    // The 250 waits for every inbox's commit. If one fails the sender retries the whole message,
+    // and an inbox that already stored it may get a second copy: better than losing one.
+    // An inbox removed since RCPT fails its delivery: 451, and the retry is refused at RCPT.
+    for (const [inboxId, addresses] of byInbox) {
+      await deliverPrepared(
+        deps.ctx,
+        inboxId,
+        ingested.content,
+        {
+          mailFrom: sender || null,
+          rcptTo: addresses,
+          remoteAddress: session.remoteAddress,
+          authResults: { ...ingested.verdict },
+          mailbox: ingested.mailbox,
+        },
+        announced.get(inboxId),
+      );
+    }
+  } finally {
+    for (const withdraw of announced.values()) withdraw();
   }
   return `Ok: stored for ${byInbox.size} inbox${byInbox.size === 1 ? "" : "es"}`;
 }

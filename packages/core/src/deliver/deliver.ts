@@ -1,6 +1,6 @@
 import { type CoreContext, nowOf } from "../context";
 import { AppError } from "../errors";
-import { commitDelivery } from "./group-commit";
+import { expectDelivery as announce, commitDelivery } from "./group-commit";
 import { type PreparedContent, prepareContent } from "./prepare";
 import type { DeliverResult, Envelope, PreparedDelivery } from "./types";
 
@@ -46,8 +46,15 @@ export function deliverPrepared(
   inboxId: number,
   content: PreparedContent,
   envelope: Envelope,
+  /** The withdrawal expectDelivery gave when this delivery was announced. */
+  announced?: () => void,
 ): Promise<DeliverResult> {
-  return commitDelivery(ctx.db, inboxId, preparedWith(content, envelope, nowOf(ctx)));
+  return commitDelivery(ctx.db, inboxId, preparedWith(content, envelope, nowOf(ctx)), announced);
+}
+
+/** See group-commit.ts: announces an MX message to the inbox while it is verified and parsed. */
+export function expectDelivery(ctx: CoreContext, inboxId: number): () => void {
+  return announce(ctx.db, inboxId);
 }
 
 function preparedWith(content: PreparedContent, envelope: Envelope, now: Date): PreparedDelivery {

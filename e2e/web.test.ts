@@ -34,6 +34,8 @@ describe("web app in Chromium: two agents, one shared inbox", () => {
   let bGate: Promise<void> = Promise.resolve();
   let bOffline = false;
   let bSockets: { close(): Promise<void> }[] = [];
+  /** B's HTTP requests on their way (API calls, refetches). */
+  let bRequests = 0;
 
   beforeAll(async () => {
     ensureWebBuilt();
@@ -102,6 +104,8 @@ describe("web app in Chromium: two agents, one shared inbox", () => {
     a = await ctxA.newPage();
     b = await ctxB.newPage();
     for (const p of [a, b]) p.on("pageerror", (e) => pageErrors.push(e.message));
+    b.on("request", () => bRequests++);
+    for (const done of ["requestfinished", "requestfailed"] as const) b.on(done, () => bRequests--);
     // B's realtime connections pass through here so a test can cut them and hold reconnects.
     await b.routeWebSocket(/\/socket\.io\//, async (ws) => {
       // Checked again after every wait, in the same turn as the connect: a handler that got past
@@ -254,6 +258,19 @@ describe("web app in Chromium: two agents, one shared inbox", () => {
     await Promise.all(bSockets.map((ws) => ws.close()));
     bSockets = [];
     await b.getByText("サーバーに接続できません").waitFor({ timeout: WAIT });
+    // What B asked for while still connected (the join's refresh, a pull a nudge started) may
+    // still be on its way; answered after the change below, it would show it. So B's HTTP goes
+    // quiet first: nothing in flight for half a second.
+    let quietSince = Date.now();
+    await expect
+      .poll(
+        () => {
+          if (bRequests > 0) quietSince = Date.now();
+          return Date.now() - quietSince >= 500;
+        },
+        { timeout: WAIT, intervals: [50] },
+      )
+      .toBe(true);
     // A change B's browser cannot hear about while it is cut off.
     await assignConversation(srv.server.core.ctx, {
       conversationId: conv.html,

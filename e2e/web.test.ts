@@ -105,7 +105,8 @@ describe("web app in Chromium: two agents, one shared inbox", () => {
     b = await ctxB.newPage();
     for (const p of [a, b]) p.on("pageerror", (e) => pageErrors.push(e.message));
     b.on("request", () => bRequests++);
-    for (const done of ["requestfinished", "requestfailed"] as const) b.on(done, () => bRequests--);
+    b.on("requestfinished", () => bRequests--);
+    b.on("requestfailed", () => bRequests--);
     // B's realtime connections pass through here so a test can cut them and hold reconnects.
     await b.routeWebSocket(/\/socket\.io\//, async (ws) => {
       // Checked again after every wait, in the same turn as the connect: a handler that got past
@@ -268,7 +269,7 @@ describe("web app in Chromium: two agents, one shared inbox", () => {
           if (bRequests > 0) quietSince = Date.now();
           return Date.now() - quietSince >= 500;
         },
-        { timeout: WAIT, intervals: [50] },
+        { timeout: WAIT, interval: 50 },
       )
       .toBe(true);
     // A change B's browser cannot hear about while it is cut off.

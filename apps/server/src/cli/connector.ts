@@ -6,20 +6,21 @@ import {
   removeConnector,
   sharedInboxIdOf,
 } from "@madoguchi/core";
-import {
-  addConnectorAccount,
-  type ConnectionTestResult,
-  loadSecretKey,
-  testConnection,
-} from "@madoguchi/sync";
+import type { ConnectionTestResult } from "@madoguchi/sync";
 import type { ServerConfig } from "../env";
 import { type Command, type CommandInput, listOption, stringOption, UsageError } from "./command";
 import { formatTable } from "./table";
 
+/**
+ * The sync package, loaded by the commands that connect or test (a second of imports the others,
+ * and every command's --help, do without).
+ */
+const loadSync = () => import("@madoguchi/sync");
+
 /** MADOGUCHI_SECRET_KEY, once env.ts reads it into the config; else the key file in the data dir. */
-function secretKeyOf(config: ServerConfig): Buffer {
-  const key = config.connectorSecretKey;
-  return loadSecretKey({ key, dataDir: config.dataDir });
+async function secretKeyOf(config: ServerConfig): Promise<Buffer> {
+  const { loadSecretKey } = await loadSync();
+  return loadSecretKey({ key: config.connectorSecretKey, dataDir: config.dataDir });
 }
 
 function tlsOption(value: unknown, name: string, command: Command): ConnectorTlsMode | undefined {
@@ -150,7 +151,8 @@ const add: Command = {
     if (since && Number.isNaN(since.getTime())) throw new UsageError("--since must be YYYY-MM-DD", add);
     const folders = listOption(v.folders);
     const passwords = await passwordsOf(input, add);
-    const key = secretKeyOf(input.config);
+    const key = await secretKeyOf(input.config);
+    const { addConnectorAccount, testConnection } = await loadSync();
     const { account, result } = await input.withCore(async (ctx) => {
       const account = await addConnectorAccount(ctx, key, input.positionals[0] ?? "", {
         imapHost: stringOption(input, "imap-host", add),
@@ -191,7 +193,8 @@ const test: Command = {
     "Connect to the provider's IMAP and SMTP servers and say what fails (DNS, TCP, TLS, login, folder)",
   positionals: 1,
   async run(input) {
-    const key = secretKeyOf(input.config);
+    const key = await secretKeyOf(input.config);
+    const { testConnection } = await loadSync();
     const result = await input.withCore(async (ctx) => {
       const inboxId = await sharedInboxIdOf(ctx.db, input.positionals[0] ?? "");
       const account = await findConnectorByInbox(ctx.db, inboxId);

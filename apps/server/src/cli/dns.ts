@@ -1,5 +1,7 @@
-import { dnsCheck, dnsShow } from "@madoguchi/smtp";
 import type { Command } from "./command";
+
+/** The SMTP package (its DNS helper), loaded only by these commands: a second of imports. */
+const loadSmtp = () => import("@madoguchi/smtp");
 
 const show: Command = {
   path: ["dns", "show"],
@@ -8,6 +10,7 @@ const show: Command = {
   help: ["Set MADOGUCHI_HOSTNAME (and MADOGUCHI_PUBLIC_IP) first: the records point at them."],
   positionals: 1,
   async run({ positionals: [name = ""], withCore, config }) {
+    const { dnsShow } = await loadSmtp();
     const result = await withCore((ctx) =>
       dnsShow(ctx, name, { hostname: config.hostname, publicIp: config.smtp.publicIp }),
     );
@@ -22,6 +25,7 @@ const check: Command = {
   summary: "Look the records up and say which are missing or wrong (exit 1 if any)",
   positionals: 1,
   async run({ positionals: [name = ""], withCore, config }) {
+    const { dnsCheck } = await loadSmtp();
     const result = await withCore((ctx) =>
       dnsCheck(ctx, name, {
         hostname: config.hostname,

@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import type { ServerConfig } from "../env";
 import { firstStartMessage } from "../first-start";
-import { type RunningServer, startServer } from "../server";
+import type { RunningServer } from "../server";
 import { version } from "../version";
 import type { Command } from "./command";
 
@@ -18,6 +18,8 @@ export const startCommand: Command = {
     // Listen before anything is printed: a supervisor (or a test) that signals as soon as it
     // reads the banner must get a clean stop, not Node's default kill.
     const signalled = firstSignal();
+    // Loaded here, not with the CLI: the admin commands run without the servers' code.
+    const { startServer } = await import("../server");
     const server = await startServer(config);
     // Since the process began: tsx, imports, database boot and migrations all count.
     printBanner(server, config, process.uptime() * 1000);

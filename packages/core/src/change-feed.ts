@@ -2,7 +2,11 @@ import { type Change, changesSince } from "./changelog";
 import type { CoreContext } from "./context";
 
 /** Subscribes to database notifications on a channel; implemented by the db handle. */
-export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
+export type Listen = (
+  channel: string,
+  onPayload: (payload: string) => void,
+  onRelisten?: () => void,
+) => Promise<() => Promise<void>>;
 
 type Listener = (inboxId: number) => void;
 
@@ -19,12 +23,23 @@ export class ChangeFeed {
   constructor(private readonly listen: Listen) {}
 
   async start(channel: string): Promise<void> {
-    this.stop = await this.listen(channel, (payload) => {
-      const inboxId = Number.parseInt(payload, 10);
-      if (!Number.isFinite(inboxId)) return;
-      for (const fn of this.listeners.get(inboxId) ?? []) fn(inboxId);
-      for (const fn of this.any) fn(inboxId);
-    });
+    this.stop = await this.listen(
+      channel,
+      (payload) => {
+        const inboxId = Number.parseInt(payload, 10);
+        if (Number.isFinite(inboxId)) this.nudge(inboxId);
+      },
+      // The connection was lost (a database restart, a killed session) and nudges sent meanwhile
+      // with it: every inbox someone follows is nudged, and its subscribers pull what they missed.
+      () => {
+        for (const inboxId of [...this.listeners.keys()]) this.nudge(inboxId);
+      },
+    );
+  }
+
+  private nudge(inboxId: number): void {
+    for (const fn of this.listeners.get(inboxId) ?? []) fn(inboxId);
+    for (const fn of this.any) fn(inboxId);
   }
 
   /** Calls `fn` whenever the inbox has new changes; returns the unsubscribe function. */

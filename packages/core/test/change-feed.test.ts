@@ -1,4 +1,5 @@
 import { type DriverName, openDb } from "@madoguchi/db/client";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangeFeed, followInbox } from "../src/change-feed";
 import { CHANGES_CHANNEL, type Change, changesSince } from "../src/changelog";
@@ -69,6 +70,23 @@ for (const driver of drivers.filter((d) => d === "postgres")) {
         stop();
       } finally {
         await other.close();
+      }
+    });
+
+    it("nudges every followed inbox again when its LISTEN connection was lost, as a nudge sent meanwhile is", async () => {
+      const admin = postgres(t.env.url ?? "", { max: 1, onnotice: () => {} });
+      try {
+        let nudged = 0;
+        const stop = t.feed.subscribe(t.team.info.id, () => nudged++);
+        // The backend LISTENing for this process; a NOTIFY sent while it is gone reaches no one.
+        const [killed] = await admin`select pg_terminate_backend(pid) as done from pg_stat_activity
+          where datname = current_database() and query ilike ${`listen%${CHANGES_CHANNEL}%`}`;
+        expect(killed?.done).toBe(true);
+        await admin`select pg_notify(${CHANGES_CHANNEL}, ${String(t.team.info.id)})`;
+        await waitFor(() => (nudged > 0 ? true : undefined), 15_000);
+        stop();
+      } finally {
+        await admin.end({ timeout: 5 });
       }
     });
   });

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type DriverName, openDb } from "@madoguchi/db/client";
+import { type DbHandle, type DriverName, openDb } from "@madoguchi/db/client";
 import { migrateDb } from "@madoguchi/db/migrate";
 import { FsBlobStore } from "@madoguchi/mail/blob-store";
 import postgres from "postgres";
@@ -19,7 +19,7 @@ export interface TestEnv {
   /** PGlite data directory, when created with pgliteDir. */
   pgliteDir?: string;
   /** LISTEN through the current database handle. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  listen: DbHandle["listen"];
   /** Closes the database connection only (files and database stay), e.g. to hand it to a child process. */
   closeDb(): Promise<void>;
   /** Opens the same database again after closeDb. */
@@ -73,7 +73,7 @@ export async function createTestEnv(
     driver,
     url,
     pgliteDir,
-    listen: (channel, onPayload) => handle.listen(channel, onPayload),
+    listen: (channel, onPayload, onRelisten) => handle.listen(channel, onPayload, onRelisten),
     async closeDb() {
       await handle.close();
       open = false;

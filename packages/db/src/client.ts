@@ -20,8 +20,16 @@ export interface DbHandle {
   driver: DriverName;
   /** The PostgreSQL URL, when driver is postgres. */
   url?: string;
-  /** LISTEN on a channel; NOTIFYs from any process (or this one) arrive after their commit. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * LISTEN on a channel; NOTIFYs from any process (or this one) arrive after their commit.
+   * `onRelisten` runs when the listening connection was lost and LISTENs again: whatever was
+   * notified in between is gone.
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onRelisten?: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -145,8 +153,17 @@ export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
       db,
       driver: "postgres",
       url: options.url,
-      async listen(channel, onPayload) {
-        const { unlisten } = await sql.listen(channel, (payload) => onPayload(payload));
+      async listen(channel, onPayload, onRelisten) {
+        // postgres.js reconnects a lost LISTEN connection itself and calls this at every LISTEN.
+        let listened = false;
+        const { unlisten } = await sql.listen(
+          channel,
+          (payload) => onPayload(payload),
+          () => {
+            if (listened) onRelisten?.();
+            listened = true;
+          },
+        );
         return unlisten;
       },
       close: () => sql.end({ timeout: 5 }),

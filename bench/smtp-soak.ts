@@ -70,7 +70,10 @@ export async function smtpSoakBench(): Promise<void> {
         `in ${result.seconds.toFixed(0)} s = ${(result.acked / result.seconds).toFixed(1)} msg/s; ` +
         `end of DATA → 250 p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`,
     );
-    printTable(["250s", "seconds", "msg/s (interval)", "server rss MB", "heap after GC MB", "external MB"], rows);
+    printTable(
+      ["250s", "seconds", "msg/s (interval)", "server rss MB", "heap after GC MB", "external MB"],
+      rows,
+    );
   } finally {
     await smtp.close();
     await env.close();

@@ -139,7 +139,7 @@ describe.runIf(drivers.includes("postgres"))("a transaction whose PostgreSQL bac
         await tx.insert(domains).values({ name: "g1.during.example" });
         const pid = await backendPid(tx);
         const killing = new Promise((r) => setTimeout(r, 30)).then(() => kill(pid));
-        await tx.execute(sql`select pg_sleep(2)`).catch(() => {});
+        await tx.execute(sql`select pg_sleep(10)`).catch(() => {});
         await killing;
         await tx.insert(domains).values({ name: "g2.during.example" });
       })
@@ -157,7 +157,8 @@ describe.runIf(drivers.includes("postgres"))("a transaction whose PostgreSQL bac
             const pid = await backendPid(tx);
             setTimeout(() => void kill(pid), 20);
           }
-          await tx.execute(sql`select pg_sleep(0.1)`);
+          // The killed one sleeps until it is killed, however slow the machine.
+          await tx.execute(sql`select pg_sleep(${i === 5 ? 10 : 0.1})`);
         }),
       ),
     );
@@ -242,16 +243,20 @@ describe.runIf(drivers.includes("postgres"))("a transaction whose PostgreSQL bac
       Promise.race([query, new Promise<"no reply">((r) => setTimeout(() => r("no reply"), 5_000))]);
     try {
       await client`select 1`;
+      const reset = () =>
+        sockets.at(-1)?.destroy(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }));
       const transaction = client
-        .begin((tx) => [tx`select pg_sleep(0.5)`, tx`select 2`])
+        .begin(async (tx) => {
+          await tx`select 1`;
+          // Two statements in flight, the first sleeping, when the connection is reset.
+          const inFlight = [tx`select pg_sleep(5)`, tx`select 2`];
+          setTimeout(reset, 50);
+          return Promise.all(inFlight);
+        })
         .then(
           () => "committed",
           (e: { code?: string }) => e.code,
         );
-      setTimeout(
-        () => sockets.at(-1)?.destroy(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })),
-        50,
-      );
       expect(await transaction).toBe("CONNECTION_CLOSED");
       for (const v of [41, 42, 43]) {
         expect(await bounded(client`select ${v}::int as v`.then((rows) => rows[0]?.v))).toBe(v);

@@ -1,5 +1,5 @@
 import type { DriverName } from "@madoguchi/db/client";
-import postgres from "postgres";
+import { postgresClient } from "@madoguchi/db/pg-url";
 
 /** The PostgreSQL a benchmark uses: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local one. */
 export function benchDatabaseUrl(): string {
@@ -11,7 +11,7 @@ export function benchDatabaseUrl(): string {
 }
 
 async function postgresReachable(url: string): Promise<boolean> {
-  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  const sql = postgresClient(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
   try {
     await sql`select 1`;
     return true;

@@ -1,7 +1,7 @@
 // Web bench (issue 5): conversation-list latency through the API with 100,000 conversations
 // in one inbox on PostgreSQL (first page, by status, search), and realtime latency from a
 // mutation to the nudge arriving at 200 connected socket.io clients. Bounded in count and time.
-import postgres from "postgres";
+import { postgresClient } from "@madoguchi/db/pg-url";
 import type { RealtimeClient } from "../packages/api/test/support";
 import { startTestServer, TestClient } from "../packages/api/test/support";
 import { createTeam } from "../packages/core/test/fixtures";
@@ -19,7 +19,7 @@ const ASSIGNED_EVERY = 20;
 
 /** One message per conversation, 2% of them mentioning 請求書, statuses spread over the four. */
 export async function seedConversations(url: string, inboxId: number): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const sql = postgresClient(url, { max: 1, onnotice: () => {} });
   try {
     const [mailbox] = await sql`select id from mailboxes where inbox_id = ${inboxId} and name = 'INBOX'`;
     await sql`
@@ -60,7 +60,7 @@ export async function seedConversations(url: string, inboxId: number): Promise<v
 }
 
 async function assignEvery(url: string, inboxId: number, userId: number, every: number): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const sql = postgresClient(url, { max: 1, onnotice: () => {} });
   try {
     await sql`update conversations set assignee_id = ${userId} where inbox_id = ${inboxId} and id % ${every} = 0`;
     await sql`vacuum analyze conversations`;

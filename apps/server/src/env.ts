@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { parsePostgresUrl } from "@madoguchi/db/pg-url";
 import type { SmtpSettings } from "@madoguchi/smtp";
 
 /**
@@ -88,7 +89,7 @@ function readDatabaseUrl(source: Source): string | undefined {
   if (raw === undefined) return undefined;
   let url: URL;
   try {
-    url = new URL(raw);
+    url = parsePostgresUrl(raw);
   } catch {
     throw new ConfigError(
       "DATABASE_URL",

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import type { CoreContext } from "@madoguchi/core";
 import { type DbHandle, openDb } from "@madoguchi/db/client";
 import { migrateDb } from "@madoguchi/db/migrate";
+import { parsePostgresUrl, unixSocketOf } from "@madoguchi/db/pg-url";
 import { FsBlobStore } from "@madoguchi/mail/blob-store";
 import type { ServerConfig } from "./env";
 
@@ -65,8 +66,8 @@ function isConnectionProblem(err: unknown): boolean {
   return NETWORK_CODES.has(code) || code.startsWith("28") || code === "3D000" || code === "57P03";
 }
 
-/** host:port/database, never the password. */
+/** host:port/database or socket/database, never the password. */
 function describeUrl(raw: string): string {
-  const url = new URL(raw);
-  return `${url.host}${url.pathname}`;
+  const url = parsePostgresUrl(raw);
+  return `${unixSocketOf(raw).path ?? url.host}${url.pathname}`;
 }

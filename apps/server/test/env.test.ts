@@ -17,3 +17,23 @@ describe("SMTP settings from the environment", () => {
       );
   });
 });
+
+describe("DATABASE_URL", () => {
+  it("takes PostgreSQL over TCP or over a local Unix-domain socket, libpq's forms", () => {
+    for (const url of [
+      "postgres://madoguchi:secret@db.example.co.jp:5432/madoguchi",
+      "postgres://madoguchi@/madoguchi?host=/var/run/postgresql",
+      "postgresql://madoguchi@%2Fvar%2Frun%2Fpostgresql/madoguchi",
+    ])
+      expect(loadConfig({ ...base, DATABASE_URL: url }).databaseUrl).toBe(url);
+  });
+
+  it("refuses what is not a PostgreSQL URL, naming the variable", () => {
+    expect(() => loadConfig({ ...base, DATABASE_URL: "db.example.co.jp" })).toThrow(
+      /DATABASE_URL.*not a URL/,
+    );
+    expect(() => loadConfig({ ...base, DATABASE_URL: "mysql://u@db/x" })).toThrow(
+      /DATABASE_URL.*postgres:\/\//,
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { type DriverName, openDb } from "@madoguchi/db/client";
-import postgres from "postgres";
+import { postgresClient } from "@madoguchi/db/pg-url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangeFeed, followInbox } from "../src/change-feed";
 import { CHANGES_CHANNEL, type Change, changesSince } from "../src/changelog";
@@ -74,7 +74,7 @@ for (const driver of drivers.filter((d) => d === "postgres")) {
     });
 
     it("nudges every followed inbox again when its LISTEN connection was lost, as a nudge sent meanwhile is", async () => {
-      const admin = postgres(t.env.url ?? "", { max: 1, onnotice: () => {} });
+      const admin = postgresClient(t.env.url ?? "", { max: 1, onnotice: () => {} });
       try {
         let nudged = 0;
         const stop = t.feed.subscribe(t.team.info.id, () => nudged++);

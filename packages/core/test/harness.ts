@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { type DbHandle, type DriverName, openDb } from "@madoguchi/db/client";
 import { migrateDb } from "@madoguchi/db/migrate";
+import { parsePostgresUrl, postgresClient } from "@madoguchi/db/pg-url";
 import { FsBlobStore } from "@madoguchi/mail/blob-store";
-import postgres from "postgres";
 import type { CoreContext } from "../src/context";
 
 /** PGlite always; real PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). */
@@ -35,15 +35,15 @@ export async function createTestDatabase(prefix: string): Promise<{ url: string;
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error("TEST_DATABASE_URL is not set");
   const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  const admin = postgresClient(base, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
-  const url = new URL(base);
+  const url = parsePostgresUrl(base);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     async drop() {
-      const a = postgres(base, { max: 1, onnotice: () => {} });
+      const a = postgresClient(base, { max: 1, onnotice: () => {} });
       await a.unsafe(`drop database if exists ${name} with (force)`);
       await a.end();
     },

@@ -4,7 +4,8 @@ import { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
+import type postgres from "postgres";
+import { postgresClient } from "./pg-url";
 import * as schema from "./schema/index";
 
 export type Schema = typeof schema;
@@ -138,7 +139,7 @@ function preparing<T extends postgres.Sql | postgres.TransactionSql>(sql: T): T 
 
 export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
   if (options.url) {
-    const sql = postgres(options.url, {
+    const sql = postgresClient(options.url, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
       // Every query here is a short OLTP one. Past jit_above_cost (a row set of unknown size, a

@@ -3,8 +3,8 @@ import { fileURLToPath } from "node:url";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
 import type { DbHandle } from "./client";
+import { postgresClient } from "./pg-url";
 
 export const migrationsFolder = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -23,7 +23,7 @@ export async function migrateDb(handle: DbHandle): Promise<void> {
   }
   if (!handle.url) throw new Error("migrateDb: PostgreSQL handle without url");
   // A session-level advisory lock needs one fixed connection.
-  const sql = postgres(handle.url, { max: 1, onnotice: () => {} });
+  const sql = postgresClient(handle.url, { max: 1, onnotice: () => {} });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     await migratePostgres(drizzle({ client: sql }), { migrationsFolder });

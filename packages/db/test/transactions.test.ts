@@ -3,6 +3,7 @@ import { count, like, sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestEnv, drivers, type TestEnv } from "../../core/test/harness";
+import { postgresClient } from "../src/pg-url";
 import { domains } from "../src/schema/index";
 
 // db.transaction() as the code relies on it, on both drivers: all or nothing, unseen until
@@ -100,7 +101,7 @@ describe.runIf(drivers.includes("postgres"))("a transaction whose PostgreSQL bac
   let admin: postgres.Sql;
   beforeAll(async () => {
     env = await createTestEnv("postgres");
-    admin = postgres(env.url ?? "", { max: 1, onnotice: () => {} });
+    admin = postgresClient(env.url ?? "", { max: 1, onnotice: () => {} });
   });
   afterAll(async () => {
     await admin?.end({ timeout: 5 });

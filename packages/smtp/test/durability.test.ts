@@ -1,7 +1,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { postgresClient } from "@madoguchi/db/pg-url";
 import nodemailer from "nodemailer";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTeam, mail, type Team } from "../../core/test/fixtures";
 import { createTestEnv, drivers, type TestEnv } from "../../core/test/harness";
@@ -88,7 +89,7 @@ describe.runIf(drivers.includes("postgres"))("PostgreSQL connections killed unde
     env = await createTestEnv("postgres");
     team = await createTeam(env.ctx);
     smtp = await startTestSmtp(env.ctx, env.dir, { limits: { maxMessagesPerIpPerMinute: 100_000 } });
-    admin = postgres(env.url ?? "", { max: 1, onnotice: () => {} });
+    admin = postgresClient(env.url ?? "", { max: 1, onnotice: () => {} });
   });
   afterAll(async () => {
     await smtp?.close();

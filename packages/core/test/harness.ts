@@ -5,6 +5,7 @@ import { type DbHandle, type DriverName, openDb } from "@madoguchi/db/client";
 import { migrateDb } from "@madoguchi/db/migrate";
 import { parsePostgresUrl, postgresClient } from "@madoguchi/db/pg-url";
 import { FsBlobStore } from "@madoguchi/mail/blob-store";
+import type postgres from "postgres";
 import type { CoreContext } from "../src/context";
 
 /** PGlite always; real PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). */
@@ -54,6 +55,16 @@ export async function createTestDatabase(prefix: string): Promise<{ url: string;
  * A fresh, migrated database plus a temp blob directory. For PostgreSQL a new database is
  * created next to TEST_DATABASE_URL's and dropped afterwards, so test files never share state.
  */
+/**
+ * Kills every other session on `admin`'s database, as a restart or a failover would; returns
+ * how many there were.
+ */
+export async function terminateBackends(admin: postgres.Sql): Promise<number> {
+  const [row] = await admin`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid()`;
+  return row?.n ?? 0;
+}
+
 export async function createTestEnv(
   driver: DriverName,
   opts: { pgliteDir?: boolean } = {},

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createTestDatabase, drivers } from "../../core/test/harness";
 import { openDb } from "../src/client";
 import { migrateDb } from "../src/migrate";
-import { unixSocketOf } from "../src/pg-url";
+import { parsePostgresUrl, unixSocketOf } from "../src/pg-url";
 
 describe("PostgreSQL URLs as libpq reads them", () => {
   it("takes a Unix-domain socket from ?host=, from a percent-encoded host, with or without a host before the path", () => {
@@ -37,7 +37,9 @@ describe("PostgreSQL URLs as libpq reads them", () => {
 });
 
 /** The local server's socket, where PostgreSQL's packages put it; absent when it listens on TCP only. */
-const PORT = process.env.TEST_DATABASE_URL ? new URL(process.env.TEST_DATABASE_URL).port || "5432" : "5432";
+const PORT = process.env.TEST_DATABASE_URL
+  ? parsePostgresUrl(process.env.TEST_DATABASE_URL).port || "5432"
+  : "5432";
 const SOCKET_DIR = ["/var/run/postgresql", "/tmp"].find((dir) => fs.existsSync(`${dir}/.s.PGSQL.${PORT}`));
 
 describe.runIf(drivers.includes("postgres") && SOCKET_DIR)(

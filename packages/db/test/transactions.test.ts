@@ -2,9 +2,13 @@ import net from "node:net";
 import { count, like, sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestEnv, drivers, type TestEnv } from "../../core/test/harness";
+import { createTestEnv, drivers, type TestEnv, terminateBackends } from "../../core/test/harness";
 import { postgresClient } from "../src/pg-url";
 import { domains } from "../src/schema/index";
+
+/** How many domains' names match a LIKE pattern: each test writes names of its own. */
+const domainsNamed = async (env: TestEnv, pattern: string) =>
+  (await env.ctx.db.select({ n: count() }).from(domains).where(like(domains.name, pattern)))[0]?.n;
 
 // db.transaction() as the code relies on it, on both drivers: all or nothing, unseen until
 // COMMIT, a nested transaction a savepoint, and a failed statement fails the whole even when the
@@ -16,8 +20,7 @@ describe.each(drivers)("transactions on %s", (driver) => {
   });
   afterAll(() => env?.close());
 
-  const named = async (pattern: string) =>
-    (await env.ctx.db.select({ n: count() }).from(domains).where(like(domains.name, pattern)))[0]?.n;
+  const named = (pattern: string) => domainsNamed(env, pattern);
 
   it("commits every statement together, unseen by others until COMMIT", async () => {
     await env.ctx.db.transaction(async (tx) => {
@@ -108,8 +111,7 @@ describe.runIf(drivers.includes("postgres"))("a transaction whose PostgreSQL bac
     await env?.close();
   });
 
-  const named = async (pattern: string) =>
-    (await env.ctx.db.select({ n: count() }).from(domains).where(like(domains.name, pattern)))[0]?.n;
+  const named = (pattern: string) => domainsNamed(env, pattern);
   const backendPid = async (tx: Pick<TestEnv["ctx"]["db"], "execute">) => {
     const result = await tx.execute(sql`select pg_backend_pid() as pid`);
     return (result as unknown as { pid: number }[])[0]?.pid;
@@ -176,7 +178,6 @@ describe.runIf(drivers.includes("postgres"))("a transaction whose PostgreSQL bac
     const committed: number[] = [];
     const failed: number[] = [];
     const wrong: string[] = [];
-    const codes: string[] = [];
     const worker = async () => {
       while (!stop) {
         const n = next++;
@@ -193,17 +194,15 @@ describe.runIf(drivers.includes("postgres"))("a transaction whose PostgreSQL bac
           });
           if (values.join() !== [n, n + 1, n + 2].join()) wrong.push(`${n}: ${values.join()}`);
           committed.push(n);
-        } catch (e) {
+        } catch {
           failed.push(n);
-          codes.push((e as { code?: string }).code ?? "?");
         }
       }
     };
     const workers = Array.from({ length: WORKERS }, worker);
     for (let k = 0; k < KILLS; k++) {
       await new Promise((r) => setTimeout(r, 150));
-      await admin`select pg_terminate_backend(pid) from pg_stat_activity
-        where datname = current_database() and pid <> pg_backend_pid()`;
+      await terminateBackends(admin);
     }
     await new Promise((r) => setTimeout(r, 300));
     stop = true;

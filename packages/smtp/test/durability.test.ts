@@ -5,7 +5,7 @@ import nodemailer from "nodemailer";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTeam, mail, type Team } from "../../core/test/fixtures";
-import { createTestEnv, drivers, type TestEnv } from "../../core/test/harness";
+import { createTestEnv, drivers, type TestEnv, terminateBackends } from "../../core/test/harness";
 import { runUntilKilled } from "../../core/test/run-until-killed";
 import { type RunningSmtp, startTestSmtp } from "./support/smtp-env";
 import { storedIn } from "./support/store";
@@ -106,9 +106,7 @@ describe.runIf(drivers.includes("postgres"))("PostgreSQL connections killed unde
     let next = 0;
     const deadline = Date.now() + TIME_BOUND_MS;
     const killAll = async () => {
-      const [row] = await admin`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
-        where datname = current_database() and pid <> pg_backend_pid()`;
-      expect(row?.n).toBeGreaterThan(0);
+      expect(await terminateBackends(admin)).toBeGreaterThan(0);
       kills++;
     };
     const done = () => ackedAfterKills.length >= KILL_EVERY || next >= MAX_MESSAGES || Date.now() > deadline;

@@ -3,7 +3,6 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { promisify } from "node:util";
 
 /** Immutable raw messages, addressed by the sha256 of their bytes. */
 export interface BlobStore {
@@ -33,8 +32,16 @@ export class FsBlobStore implements BlobStore {
   async put(data: Buffer): Promise<{ hash: string; size: number }> {
     const hash = sha256Hex(data);
     const finalPath = this.pathOf(hash);
-    if (fs.statSync(finalPath, { throwIfNoEntry: false })) return { hash, size: data.length };
     const dir = path.dirname(finalPath);
+    if (fs.statSync(finalPath, { throwIfNoEntry: false })) {
+      // Stored already, but perhaps by a put still under way (here, in another thread or process)
+      // that has renamed the file into place and not yet synced the directories: a caller told
+      // "stored" now could lose the blob to a crash. A name only appears after its bytes are
+      // synced, so syncing the three directories on its path makes it durable. Only puts of bytes
+      // already stored pay this (an attachment uploaded twice, mail delivered again).
+      await Promise.all([dir, path.dirname(dir), this.dir].map(fsyncDir));
+      return { hash, size: data.length };
+    }
     // Write a temp file, fsync it, rename over the final name, fsync the directory: after
     // put() resolves the blob survives a crash or power loss, and readers never see half a file.
     // Only the two fsyncs wait on the disk, so only they leave the thread (the thread pool); the
@@ -104,7 +111,9 @@ export class FsBlobStore implements BlobStore {
   }
 }
 
-const fsync = promisify(fs.fsync);
+/** fs.fsync looked up at each call, so a test can watch what is synced. */
+const fsync = (fd: number) =>
+  new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
 
 async function fsyncDir(dir: string): Promise<void> {
   const fd = fs.openSync(dir, "r");

@@ -1,8 +1,9 @@
+import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { text } from "node:stream/consumers";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FsBlobStore, sha256Hex } from "../src/blob-store";
 
 let dir: string;
@@ -52,6 +53,27 @@ describe("FsBlobStore", () => {
     const second = await store.put(data);
     expect(second).toEqual(first);
     expect(await filesIn(dir)).toEqual([path.relative(dir, store.pathOf(first.hash))]);
+  });
+
+  it("answers a put of bytes already stored only once the directories on their path are synced", async () => {
+    // The first put may still be under way (renamed into place, directories not yet synced):
+    // the second must not report the blob stored before a crash could no longer lose it.
+    const data = Buffer.from("Subject: delivered twice\r\n\r\n");
+    const { hash } = await store.put(data);
+    const synced: string[] = [];
+    const fsync = fsSync.fsync;
+    const spy = vi.spyOn(fsSync, "fsync").mockImplementation(((fd, callback) => {
+      synced.push(fsSync.readlinkSync(`/proc/self/fd/${fd}`));
+      fsync(fd, callback);
+    }) as typeof fsSync.fsync);
+    try {
+      expect(await store.put(data)).toEqual({ hash, size: data.length });
+    } finally {
+      spy.mockRestore();
+    }
+    const leaf = path.dirname(store.pathOf(hash));
+    const expected = await Promise.all([leaf, path.dirname(leaf), dir].map((d) => fs.realpath(d)));
+    expect(synced.sort()).toEqual(expected.sort());
   });
 
   it("survives concurrent puts of the same content and leaves no temp files", async () => {

@@ -43,8 +43,8 @@ describe("mail deleted over IMAP, seen in the web app", () => {
   /** Thunderbird's delete with "expunge at once": \Deleted then UID EXPUNGE, over IMAPS. */
   async function deleteOverImap(list: number[]): Promise<void> {
     const imaps = team.srv.server.protocols
-      .flatMap((p) => (p.state === "running" ? p.listeners : []))
-      .find((l) => l.name === "IMAP over TLS");
+      .flatMap((p) => (p.state === "running" && p.label === "IMAP" ? p.listeners : []))
+      .find((l) => l.name === "TLS");
     if (!imaps) throw new Error("IMAPS is not listening");
     const client = imapflowClient(Number(imaps.address.split(":").at(-1)), "tanaka@example.co.jp", PASSWORD);
     await client.connect();

@@ -26,7 +26,7 @@ export interface ListenerDeps {
 }
 
 export interface RunningListener {
-  /** What it is for people: "MX", "submission", "IMAP over TLS". */
+  /** What it is for people, after its address in the start banner: "MX", "submission, STARTTLS", "TLS". */
   name: string;
   /** host:port actually bound. */
   address: string;

@@ -35,6 +35,9 @@ describe("madoguchi start (embedded database)", () => {
     // Each protocol is listed: "not built yet" until its package exists, then its addresses.
     for (const protocol of ["SMTP", "IMAP", "POP3"])
       expect(server.output).toMatch(new RegExp(`^ {2}${protocol} +\\S`, "m"));
+    // As the README shows them: each port with how TLS starts on it.
+    expect(server.output).toMatch(/^ {2}IMAP +127\.0\.0\.1:\d+ \(STARTTLS\), 127\.0\.0\.1:\d+ \(TLS\)$/m);
+    expect(server.output).toMatch(/^ {2}POP3 +127\.0\.0\.1:\d+ \(STLS\), 127\.0\.0\.1:\d+ \(TLS\)$/m);
     expect(server.output).toContain("First start: there are no users yet");
     expect(server.output).toContain("npx madoguchi domain add example.co.jp");
     expect(server.output).toContain("--name 管理者 --password");

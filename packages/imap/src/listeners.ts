@@ -38,9 +38,9 @@ export async function startListeners(deps: ListenerDeps): Promise<RunningListene
   const listeners: RunningListener[] = [];
   try {
     const a = await plain.listen(deps.config.ports.imap, deps.config.bind);
-    listeners.push({ name: "IMAP (STARTTLS)", address: a.address, close: () => plain.close() });
+    listeners.push({ name: "STARTTLS", address: a.address, close: () => plain.close() });
     const b = await implicit.listen(deps.config.ports.imaps, deps.config.bind);
-    listeners.push({ name: "IMAP over TLS", address: b.address, close: () => implicit.close() });
+    listeners.push({ name: "TLS", address: b.address, close: () => implicit.close() });
   } catch (err) {
     await Promise.allSettled(listeners.map((l) => l.close()));
     throw err;

@@ -1,10 +1,10 @@
-import { addSharedInbox, addUser, listConnectors } from "@madoguchi/core";
+import { listConnectors } from "@madoguchi/core";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Dovecot, startDovecot } from "../packages/sync/test/dovecot";
 import { screenshot, scrollWidth } from "./support/browser";
 import { rawMail } from "./support/mail";
-import { chromiumTeam, DESKTOP, PASSWORD, PHONE } from "./support/team";
+import { ADMIN_EMAIL, chromiumTeam, DESKTOP, PHONE } from "./support/team";
 
 // 外部メールボックス in Chromium: an administrator connects info@ at another provider (Debian's
 // Dovecot on loopback) to a shared inbox, tests the connection, watches the import, switches
@@ -34,19 +34,7 @@ describe("web app in Chromium: external mailbox connectors (admin)", () => {
           messageId: `provider-${n}@client.example`,
         }),
       );
-    await addUser(team.ctx, {
-      email: "kanri@example.co.jp",
-      name: "管理者",
-      password: PASSWORD,
-      isAdmin: true,
-    });
-    await addSharedInbox(team.ctx, {
-      address: "info@example.co.jp",
-      name: "お問い合わせ",
-      memberEmails: ["kanri@example.co.jp"],
-    });
-    admin = await team.openPage(DESKTOP);
-    await team.login(admin, "kanri@example.co.jp");
+    admin = await team.openAdmin();
   }, 60_000);
   afterAll(async () => {
     await provider?.stop();
@@ -307,7 +295,7 @@ describe("web app in Chromium: external mailbox connectors (admin)", () => {
     "fits a 375 px phone, and speaks English (connection test, last error) after the admin switches language",
     async () => {
       const phone = await team.openPage(PHONE);
-      await team.login(phone, "kanri@example.co.jp");
+      await team.login(phone, ADMIN_EMAIL);
       await phone.goto(`${team.srv.baseUrl}/#/admin/connectors`);
       await phone.getByText("外部メールボックスを追加").click();
       await phone.getByTestId("connector-add-form").waitFor({ timeout: WAIT });

@@ -5,6 +5,7 @@ import { launchChromium, login } from "./browser";
 import { ensureWebBuilt, startTestServer, type TestServer } from "./server";
 
 export const PASSWORD = "correct horse battery";
+export const ADMIN_EMAIL = "kanri@example.co.jp";
 export const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 860 }, locale: "ja-JP" };
 export const PHONE: BrowserContextOptions = {
   viewport: { width: 375, height: 812 },
@@ -19,6 +20,8 @@ export interface TeamSpec {
   /** Agents at example.co.jp (password PASSWORD), each a member of every inbox. */
   agents: { email: string; name: string }[];
   inboxes: Omit<InboxSpec, "memberEmails">[];
+  /** Settings for the server, made just before it starts (e.g. after a loopback DNS server). */
+  serverEnv?: () => Promise<Record<string, string>>;
 }
 
 /** What `chromiumTeam` sets up; its fields are there once the describe's beforeAll ran. */
@@ -46,6 +49,22 @@ export class ChromiumTeam {
   login(page: Page, email: string): Promise<void> {
     return login(page, this.srv.baseUrl, email, PASSWORD);
   }
+
+  /**
+   * The administrator 管理者 <ADMIN_EMAIL>, a member of the shared inbox info@example.co.jp made
+   * for it (the app opens on an inbox), logged in on a desktop page, which is returned.
+   */
+  async openAdmin(): Promise<Page> {
+    await addUser(this.ctx, { email: ADMIN_EMAIL, name: "管理者", password: PASSWORD, isAdmin: true });
+    await addSharedInbox(this.ctx, {
+      address: "info@example.co.jp",
+      name: "お問い合わせ",
+      memberEmails: [ADMIN_EMAIL],
+    });
+    const page = await this.openPage(DESKTOP);
+    await this.login(page, ADMIN_EMAIL);
+    return page;
+  }
 }
 
 /**
@@ -56,7 +75,7 @@ export function chromiumTeam(spec: TeamSpec): ChromiumTeam {
   const team = new ChromiumTeam();
   beforeAll(async () => {
     ensureWebBuilt();
-    team.srv = await startTestServer();
+    team.srv = await startTestServer(await spec.serverEnv?.());
     await addDomain(team.ctx, "example.co.jp");
     for (const agent of spec.agents)
       team.agentIds.push((await addUser(team.ctx, { ...agent, password: PASSWORD })).id);

@@ -1,8 +1,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { mountApi } from "@madoguchi/api/http";
-import { CHANGES_CHANNEL, ChangeFeed } from "@madoguchi/core";
-import { signOutbound as signOutboundMail } from "@madoguchi/smtp";
+import { CHANGES_CHANNEL, ChangeFeed, type DnsToolkit } from "@madoguchi/core";
+import { dnsCheck, dnsShow, signOutbound as signOutboundMail } from "@madoguchi/smtp";
 import {
   type ConnectorWorkers,
   connectorToolkit,
@@ -63,6 +63,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
           databaseUrl: config.databaseUrl,
           signOutbound,
           connectors: connectorToolkit(secretKey),
+          dns: dnsToolkit(config),
         }),
     });
     tls = await loadOrCreateTls({
@@ -100,4 +101,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await core.close();
     throw err;
   }
+}
+
+/** The admin page's DNS records: the same as `madoguchi dns show` / `dns check`. */
+function dnsToolkit(config: ServerConfig): DnsToolkit {
+  const names = { hostname: config.hostname, publicIp: config.smtp.publicIp };
+  return {
+    show: (ctx, domain) => dnsShow(ctx, domain, names),
+    check: (ctx, domain) => dnsCheck(ctx, domain, { ...names, dnsServers: config.smtp.dnsServers }),
+  };
 }

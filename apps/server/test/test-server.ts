@@ -11,8 +11,11 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** The real server in this process: embedded PGlite in a temp dir, every listener on 127.0.0.1, port 0. */
-export async function startTestServer(): Promise<TestServer> {
+/**
+ * The real server in this process: embedded PGlite in a temp dir, every listener on 127.0.0.1,
+ * port 0; `env` adds or overrides settings (a loopback DNS server, a public address).
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "madoguchi-e2e-"));
   const ports = ["HTTP", "SMTP", "SUBMISSION", "SUBMISSIONS", "IMAP", "IMAPS", "POP3", "POP3S"];
   const server = await startServer(
@@ -23,6 +26,7 @@ export async function startTestServer(): Promise<TestServer> {
       // Never the machine's resolver: outbound MX lookups go to an unreachable loopback port.
       MADOGUCHI_DNS_SERVERS: "127.0.0.1:9",
       ...Object.fromEntries(ports.map((p) => [`${p}_PORT`, "0"])),
+      ...env,
     }),
   );
   return {

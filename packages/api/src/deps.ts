@@ -1,4 +1,4 @@
-import type { AuthThrottle, ChangeFeed, ConnectorToolkit, CoreContext } from "@madoguchi/core";
+import type { AuthThrottle, ChangeFeed, ConnectorToolkit, CoreContext, DnsToolkit } from "@madoguchi/core";
 import type { RealtimeEvents } from "./realtime/events";
 
 /** What apps/server hands the web API. */
@@ -20,6 +20,8 @@ export interface ApiDeps {
   secureCookies?: boolean | "auto";
   /** Sealing and the connection test for the connector admin router (packages/sync's connectorToolkit). */
   connectors?: ConnectorToolkit;
+  /** The DNS records of a domain for the admin page (packages/smtp's dnsShow / dnsCheck). */
+  dns?: DnsToolkit;
   /** Tuning for tests. */
   realtime?: { presenceTtlMs?: number; recheckMs?: number };
   /** Errors nobody waits for (a realtime pull failing); default console.error. */

@@ -116,6 +116,11 @@ describe.each(drivers)("authorization through the API (%s)", (driver) => {
       "FORBIDDEN",
     );
     await expectTrpcError(() => alice.trpc.admin.domains.add.mutate({ name: "evil.example" }), "FORBIDDEN");
+    await expectTrpcError(() => alice.trpc.admin.domains.dns.query({ name: "example.co.jp" }), "FORBIDDEN");
+    await expectTrpcError(
+      () => alice.trpc.admin.domains.checkDns.query({ name: "example.co.jp" }),
+      "FORBIDDEN",
+    );
     const anonymous = new TestClient(server.url);
     await expectTrpcError(() => anonymous.trpc.admin.users.list.query(), "UNAUTHORIZED");
     await expectTrpcError(() => anonymous.trpc.inbox.list.query(), "UNAUTHORIZED");

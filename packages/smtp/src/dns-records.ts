@@ -1,7 +1,16 @@
-import { AppError, type CoreContext, ensureDkimKey, findDomain, normalizeDomain } from "@madoguchi/core";
+import {
+  AppError,
+  type CoreContext,
+  type DnsRecordKind,
+  ensureDkimKey,
+  findDomain,
+  normalizeDomain,
+} from "@madoguchi/core";
 import { createResolver, type DnsResolver, isNoData } from "./resolver";
 
 export interface DnsRecord {
+  /** Which record it is, for a reader that words it in its own language (the web admin page). */
+  kind: DnsRecordKind;
   type: "MX" | "A" | "TXT";
   name: string;
   value: string;
@@ -39,21 +48,36 @@ export async function dnsShow(
   const key = await ensureDkimKey(ctx, domain);
   const host = options.hostname.replace(/\.$/, "");
   const records: DnsRecord[] = [
-    { type: "MX", name: domain, value: `10 ${host}.`, purpose: "mail for the domain comes to this server" },
-    { type: "A", name: host, value: options.publicIp ?? UNKNOWN_IP, purpose: "the mail server's address" },
     {
+      kind: "mx",
+      type: "MX",
+      name: domain,
+      value: `10 ${host}.`,
+      purpose: "mail for the domain comes to this server",
+    },
+    {
+      kind: "a",
+      type: "A",
+      name: host,
+      value: options.publicIp ?? UNKNOWN_IP,
+      purpose: "the mail server's address",
+    },
+    {
+      kind: "spf",
       type: "TXT",
       name: domain,
       value: "v=spf1 mx ~all",
       purpose: "SPF: this server may send the domain's mail",
     },
     {
+      kind: "dkim",
       type: "TXT",
       name: `${key.selector}._domainkey.${domain}`,
       value: `v=DKIM1; k=rsa; p=${key.publicKey}`,
       purpose: "DKIM: the public key that verifies our signatures",
     },
     {
+      kind: "dmarc",
       type: "TXT",
       name: `_dmarc.${domain}`,
       value: "v=DMARC1; p=quarantine; adkim=r; aspf=r",
@@ -77,8 +101,24 @@ export async function dnsShow(
 
 export type CheckStatus = "ok" | "missing" | "wrong" | "error";
 
+/**
+ * What is wrong, for a reader that words it in its own language: the record is not published,
+ * the MX points elsewhere, the A record names another address, there are several SPF or DKIM
+ * records where one is allowed, SPF does not authorize this server, the DKIM key is another
+ * one, or the lookup itself failed. Null when the record is right.
+ */
+export type DnsProblem =
+  | "missing"
+  | "mx-elsewhere"
+  | "a-address"
+  | "several"
+  | "spf-not-authorized"
+  | "dkim-key"
+  | "lookup-failed";
+
 export interface DnsCheckItem extends DnsRecord {
   status: CheckStatus;
+  problem: DnsProblem | null;
   /** What DNS answered. */
   found: string[];
   advice: string;
@@ -144,32 +184,45 @@ function judge(
   found: string[] | Error,
   host: string,
   publicIp: string | undefined,
-): { status: CheckStatus; found: string[]; advice: string } {
+): Pick<DnsCheckItem, "status" | "problem" | "found" | "advice"> {
   if (found instanceof Error)
-    return { status: "error", found: [], advice: `DNS lookup failed: ${found.message}` };
-  const missing = { status: "missing" as const, found, advice: `Publish this ${record.type} record.` };
+    return {
+      status: "error",
+      problem: "lookup-failed",
+      found: [],
+      advice: `DNS lookup failed: ${found.message}`,
+    };
+  const ok = (values: string[]) => ({ status: "ok" as const, problem: null, found: values, advice: "" });
+  const wrong = (problem: DnsProblem, values: string[], advice: string) => ({
+    status: "wrong" as const,
+    problem,
+    found: values,
+    advice,
+  });
+  const missing = {
+    status: "missing" as const,
+    problem: "missing" as const,
+    found,
+    advice: `Publish this ${record.type} record.`,
+  };
   if (record.type === "MX") {
     if (!found.length) return missing;
     const ours = found.some((f) => bare(f.split(" ")[1] ?? "") === host);
     return ours
-      ? { status: "ok", found, advice: "" }
-      : { status: "wrong", found, advice: `No MX points at ${host}; mail for the domain goes elsewhere.` };
+      ? ok(found)
+      : wrong("mx-elsewhere", found, `No MX points at ${host}; mail for the domain goes elsewhere.`);
   }
   if (record.type === "A") {
     if (!found.length) return missing;
     if (publicIp && !found.includes(publicIp))
-      return { status: "wrong", found, advice: `${record.name} should resolve to ${publicIp}.` };
-    return { status: "ok", found, advice: "" };
+      return wrong("a-address", found, `${record.name} should resolve to ${publicIp}.`);
+    return ok(found);
   }
   const prefix = record.value.split(";")[0]?.split(" ")[0] ?? "";
   const candidates = found.filter((f) => f.toLowerCase().startsWith(prefix.toLowerCase()));
   if (!candidates.length) return { ...missing, found };
   if (candidates.length > 1)
-    return {
-      status: "wrong",
-      found: candidates,
-      advice: "Only one such record is allowed; merge them into one.",
-    };
+    return wrong("several", candidates, "Only one such record is allowed; merge them into one.");
   const value = candidates[0] ?? "";
   if (prefix === "v=spf1") {
     const authorizes =
@@ -177,19 +230,15 @@ function judge(
       value.includes(`a:${host}`) ||
       (publicIp !== undefined && value.includes(`ip4:${publicIp}`));
     return authorizes
-      ? { status: "ok", found: candidates, advice: "" }
-      : {
-          status: "wrong",
-          found: candidates,
-          advice: `The SPF record does not authorize this server; add "mx".`,
-        };
+      ? ok(candidates)
+      : wrong("spf-not-authorized", candidates, `The SPF record does not authorize this server; add "mx".`);
   }
   if (prefix === "v=DKIM1") {
     const p = /(?:^|;)\s*p=([^;\s]+)/.exec(value)?.[1];
     const expected = /p=([^;\s]+)/.exec(record.value)?.[1];
     return p === expected
-      ? { status: "ok", found: candidates, advice: "" }
-      : { status: "wrong", found: candidates, advice: "The published key is not this server's signing key." };
+      ? ok(candidates)
+      : wrong("dkim-key", candidates, "The published key is not this server's signing key.");
   }
-  return { status: "ok", found: candidates, advice: "" };
+  return ok(candidates);
 }

@@ -2,8 +2,10 @@ export type { AuthVerdict } from "./auth-results";
 export type { DmarcRejectAction, SmarthostSettings, SmtpServerConfig, SmtpSettings } from "./config";
 export { signOutbound } from "./dkim";
 export {
+  type CheckStatus,
   type DnsCheckItem,
   type DnsCheckResult,
+  type DnsProblem,
   type DnsRecord,
   type DnsShowResult,
   dnsCheck,

@@ -22,6 +22,7 @@ describe.each(drivers)("dns show / check on %s", (driver) => {
 
   it("lists the MX, A, SPF, DKIM and DMARC records, with a stable DKIM key", async () => {
     const shown = await dnsShow(env.ctx, "example.co.jp", OPTIONS);
+    expect(shown.records.map((r) => r.kind)).toEqual(["mx", "a", "spf", "dkim", "dmarc"]);
     expect(shown.records.map((r) => [r.type, r.name])).toEqual([
       ["MX", "example.co.jp"],
       ["A", "mx.example.co.jp"],
@@ -42,6 +43,7 @@ describe.each(drivers)("dns show / check on %s", (driver) => {
     const empty = await dnsCheck(env.ctx, "example.co.jp", { ...OPTIONS, dnsServers: [dns.server] });
     expect(empty.ok).toBe(false);
     expect(empty.items.map((i) => i.status)).toEqual(["missing", "missing", "missing", "missing", "missing"]);
+    expect(empty.items.every((i) => i.problem === "missing")).toBe(true);
 
     dns.zone.set("example.co.jp", {
       MX: [{ exchange: "mail.elsewhere.example", priority: 10 }],
@@ -52,7 +54,20 @@ describe.each(drivers)("dns show / check on %s", (driver) => {
     dns.zone.set(dkim?.name ?? "", { TXT: ["v=DKIM1; k=rsa; p=AAAAwrongkey"] });
     const wrong = await dnsCheck(env.ctx, "example.co.jp", { ...OPTIONS, dnsServers: [dns.server] });
     expect(wrong.items.map((i) => i.status)).toEqual(["wrong", "wrong", "wrong", "wrong", "missing"]);
+    expect(wrong.items.map((i) => i.problem)).toEqual([
+      "mx-elsewhere",
+      "a-address",
+      "spf-not-authorized",
+      "dkim-key",
+      "missing",
+    ]);
     expect(wrong.text).toMatch(/WRONG {3}MX/);
+    dns.zone.set("example.co.jp", {
+      ...dns.zone.get("example.co.jp"),
+      TXT: ["v=spf1 mx ~all", "v=spf1 include:_spf.elsewhere.example -all"],
+    });
+    const twice = await dnsCheck(env.ctx, "example.co.jp", { ...OPTIONS, dnsServers: [dns.server] });
+    expect(twice.items.find((i) => i.kind === "spf")).toMatchObject({ status: "wrong", problem: "several" });
 
     for (const r of shown.records) {
       const entry = dns.zone.get(r.name) ?? {};
@@ -64,6 +79,7 @@ describe.each(drivers)("dns show / check on %s", (driver) => {
     }
     const right = await dnsCheck(env.ctx, "example.co.jp", { ...OPTIONS, dnsServers: [dns.server] });
     expect(right.items.map((i) => i.status)).toEqual(["ok", "ok", "ok", "ok", "ok"]);
+    expect(right.items.every((i) => i.problem === null)).toBe(true);
     expect(right.ok).toBe(true);
     expect(right.text).toContain("all records are right");
   });

@@ -4,11 +4,15 @@ import { trpc } from "../api/client";
 import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
 import { useI18n } from "../i18n";
+import { DomainDns } from "./DomainDns";
 
 export function AdminDomains() {
   const { t, dates } = useI18n();
   const qc = useQueryClient();
   const [name, setName] = useState("");
+  /** The domain whose DNS records are shown. */
+  const [open, setOpen] = useState<string | null>(null);
+  const toggle = (domain: string) => setOpen(open === domain ? null : domain);
   const domains = useQuery({
     queryKey: [...keys.admin, "domains"],
     queryFn: () => trpc.admin.domains.list.query(),
@@ -45,9 +49,13 @@ export function AdminDomains() {
       )}
       <ul className="admin-list">
         {domains.data?.map((d) => (
-          <li key={d.id}>
+          <li key={d.id} data-testid="domain" data-domain={d.name}>
             <strong className="grow">{d.name}</strong>
             <span className="muted small">{dates.full(d.createdAt)}</span>
+            <button type="button" onClick={() => toggle(d.name)} aria-expanded={open === d.name}>
+              {t("dns.show")}
+            </button>
+            {open === d.name && <DomainDns domain={d.name} />}
           </li>
         ))}
       </ul>

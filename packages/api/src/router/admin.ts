@@ -1,8 +1,10 @@
 import {
   adminAddDomain,
   adminChangeMembers,
+  adminCheckDomainDns,
   adminCreateInbox,
   adminCreateUser,
+  adminDomainDns,
   adminListDomains,
   adminListInboxes,
   adminListUsers,
@@ -10,10 +12,12 @@ import {
   adminSetUserActive,
   adminSetUserAdmin,
   adminUpdateInbox,
+  type DnsToolkit,
   type Inbox,
 } from "@madoguchi/core";
 import { conversationStatuses } from "@madoguchi/db/schema";
 import { z } from "zod";
+import { userError } from "../errors";
 import { adminProcedure, createRouter } from "../trpc";
 import { iso } from "../view/iso";
 import { userView } from "../view/user";
@@ -111,6 +115,15 @@ const inboxes = createRouter({
     }),
 });
 
+/** The DNS helper lives in the SMTP package, which apps/server hands over. */
+function dnsOf(deps: { dns?: DnsToolkit }): DnsToolkit {
+  if (!deps.dns)
+    throw userError("SERVICE_UNAVAILABLE", "error.busy", "The DNS helper is not available on this server");
+  return deps.dns;
+}
+
+const domainName = z.object({ name: z.string().trim().min(1).max(253) });
+
 const domains = createRouter({
   list: adminProcedure.query(async ({ ctx }) =>
     (await adminListDomains(ctx.ctx, ctx.user.id)).map((d) => ({
@@ -125,6 +138,31 @@ const domains = createRouter({
       const d = await adminAddDomain(ctx.ctx, ctx.user.id, input.name);
       return { id: d.id, name: d.name, createdAt: iso(d.createdAt) };
     }),
+  /** The records to publish: MX, A, SPF, DKIM (the key made on first use), DMARC. */
+  dns: adminProcedure.input(domainName).query(async ({ ctx, input }) => {
+    const shown = await adminDomainDns(ctx.ctx, ctx.user.id, dnsOf(ctx.runtime.deps), input.name);
+    return {
+      domain: shown.domain,
+      records: shown.records.map(({ kind, type, name, value }) => ({ kind, type, name, value })),
+    };
+  }),
+  /** Looks every record up now: ok, missing, wrong (with a problem code) or error. */
+  checkDns: adminProcedure.input(domainName).query(async ({ ctx, input }) => {
+    const checked = await adminCheckDomainDns(ctx.ctx, ctx.user.id, dnsOf(ctx.runtime.deps), input.name);
+    return {
+      domain: checked.domain,
+      ok: checked.ok,
+      items: checked.items.map(({ kind, type, name, value, status, problem, found }) => ({
+        kind,
+        type,
+        name,
+        value,
+        status,
+        problem,
+        found,
+      })),
+    };
+  }),
 });
 
 /** Administration: users, shared inboxes, domains (administrators only). */

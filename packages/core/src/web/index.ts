@@ -6,6 +6,7 @@ export * from "./attachments";
 export * from "./conflict-detail";
 export * from "./conversation-list";
 export * from "./conversation-view";
+export * from "./domain-dns";
 export * from "./draft-attachments";
 export * from "./drafts";
 export * from "./forward";

@@ -1,0 +1,50 @@
+import { assertAdmin } from "../authz";
+import type { CoreContext } from "../context";
+
+/*
+ * The DNS records of a domain on the admin page: which to publish (MX, A, SPF, DKIM, DMARC)
+ * and whether DNS has them right. The records and the lookups are the SMTP package's (the
+ * same as `madoguchi dns show` / `dns check`); apps/server hands them over as a toolkit, and
+ * the administrator check is here, as for every other admin function.
+ */
+
+export type DnsRecordKind = "mx" | "a" | "spf" | "dkim" | "dmarc";
+
+export interface DomainDnsRecord {
+  kind: DnsRecordKind;
+  type: "MX" | "A" | "TXT";
+  name: string;
+  value: string;
+}
+
+export type DnsRecordStatus = "ok" | "missing" | "wrong" | "error";
+
+export interface DomainDnsCheck extends DomainDnsRecord {
+  status: DnsRecordStatus;
+  /** What is wrong, as a code the page words in its language; null when right. */
+  problem: string | null;
+  /** What DNS answered. */
+  found: string[];
+}
+
+export interface DnsToolkit {
+  show(ctx: CoreContext, domain: string): Promise<{ domain: string; records: DomainDnsRecord[] }>;
+  check(ctx: CoreContext, domain: string): Promise<{ domain: string; ok: boolean; items: DomainDnsCheck[] }>;
+}
+
+/** The records to publish for a served domain (its DKIM key made on first use). */
+export async function adminDomainDns(ctx: CoreContext, actorId: number, toolkit: DnsToolkit, domain: string) {
+  await assertAdmin(ctx.db, actorId);
+  return toolkit.show(ctx, domain);
+}
+
+/** Looks each record up now (no cache): right, missing, wrong, or not answerable. */
+export async function adminCheckDomainDns(
+  ctx: CoreContext,
+  actorId: number,
+  toolkit: DnsToolkit,
+  domain: string,
+) {
+  await assertAdmin(ctx.db, actorId);
+  return toolkit.check(ctx, domain);
+}

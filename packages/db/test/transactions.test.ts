@@ -121,6 +121,27 @@ describe.runIf(drivers.includes("postgres"))("a transaction whose PostgreSQL bac
     await admin`select pg_terminate_backend(${pid ?? 0})`;
   };
 
+  /**
+   * A one-connection client whose sockets the test holds (and may tamper with as each is made):
+   * `socket`, a function giving the connection's socket, is documented; the types leave it out.
+   */
+  const clientOnOwnSockets = (onSocket?: (socket: net.Socket, n: number) => void) => {
+    const sockets: net.Socket[] = [];
+    const options = {
+      max: 1,
+      onnotice: () => {},
+      socket: () => {
+        const socket = net.connect(Number(new URL(env.url ?? "").port || 5432), "127.0.0.1");
+        const n = sockets.push(socket);
+        onSocket?.(socket, n);
+        return socket;
+      },
+    };
+    return { client: postgres(env.url ?? "", options as postgres.Options<Record<string, never>>), sockets };
+  };
+  const resetSocket = (socket: net.Socket) =>
+    socket.destroy(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }));
+
   it("fails with an error when the backend is killed between two statements, storing nothing", async () => {
     const err = await env.ctx.db
       .transaction(async (tx) => {
@@ -222,29 +243,55 @@ describe.runIf(drivers.includes("postgres"))("a transaction whose PostgreSQL bac
     expect(committed.filter((n) => !names.has(`k${n}.busy.example`))).toEqual([]);
   });
 
+  it("survives a connection reset while it fetches the array types: the waiting query fails, the next runs", async () => {
+    // Every new connection first asks for the array types (fetch_types); nothing waited on that
+    // query's promise, so its failure was an unhandled rejection, which ends the process (seen
+    // under the busy-pool test above). Here the first connection is reset as that query goes out:
+    // the query waiting for the connection fails like any query on a lost connection.
+    const { client, sockets } = clientOnOwnSockets((socket, n) => {
+      if (n > 1) return;
+      const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
+      socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+        const sent = write(chunk, ...rest);
+        if (String(chunk).includes("pg_catalog.pg_type")) setImmediate(() => resetSocket(socket));
+        return sent;
+      }) as typeof socket.write;
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const lost = await client`select 1`.then(
+        () => "answered",
+        (e: { code?: string }) => e.code,
+      );
+      expect(lost).toBe("ECONNRESET");
+      // A new connection, which fetches the types (the array comes back parsed).
+      const [row] = await client`select ${42}::int as v, ${["a", "b"]}::text[] as list`;
+      expect(row).toEqual({ v: 42, list: ["a", "b"] });
+      expect(sockets).toHaveLength(2);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+      await client.end({ timeout: 1 });
+    }
+  });
+
   it("answers each query on a connection reset during a transaction with its own reply", async () => {
     // The reset is made here, on the client's own socket, so the order is always the one seen
     // under load: the socket's error fails the statements in flight, the transaction's ROLLBACK
     // is sent to the dead socket, and only then does the socket close. That ROLLBACK stayed
     // queued, the connection reopened with it, and every later reply went to the query before.
-    const sockets: net.Socket[] = [];
-    // `socket` (a function giving the connection's socket) is documented; the types leave it out.
-    const options = {
-      max: 1,
-      onnotice: () => {},
-      socket: () => {
-        const socket = net.connect(Number(new URL(env.url ?? "").port || 5432), "127.0.0.1");
-        sockets.push(socket);
-        return socket;
-      },
-    };
-    const client = postgres(env.url ?? "", options as postgres.Options<Record<string, never>>);
+    const { client, sockets } = clientOnOwnSockets();
     const bounded = <T>(query: Promise<T>) =>
       Promise.race([query, new Promise<"no reply">((r) => setTimeout(() => r("no reply"), 5_000))]);
     try {
       await client`select 1`;
-      const reset = () =>
-        sockets.at(-1)?.destroy(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }));
+      const reset = () => {
+        const socket = sockets.at(-1);
+        if (socket) resetSocket(socket);
+      };
       const transaction = client
         .begin(async (tx) => {
           await tx`select 1`;

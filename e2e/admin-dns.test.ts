@@ -45,10 +45,15 @@ describe("web app in Chromium: a domain's DNS records (admin)", () => {
   it("lists the records to publish, with this server's name, address and DKIM key", async () => {
     await openDns(admin);
     const dnsPanel = admin.getByRole("region", { name: "example.co.jp のDNSレコード" });
-    await expect(dnsPanel.getByTestId("dns-record").count()).resolves.toBe(5);
+    await expect(dnsPanel.getByTestId("dns-record").count()).resolves.toBe(6);
     const value = (kind: string) => record(admin, kind).getByTestId("dns-value").textContent();
     expect(await value("mx")).toBe(`10 ${HOST}.`);
     expect(await value("a")).toBe(PUBLIC_IP);
+    expect(await value("ptr")).toBe(`${HOST}.`);
+    expect(await record(admin, "ptr").textContent()).toContain("25.2.0.192.in-addr.arpa");
+    expect(await record(admin, "ptr").textContent()).toContain(
+      "提供元（ホスティング事業者やプロバイダー）で設定します",
+    );
     expect(await value("spf")).toBe("v=spf1 mx ~all");
     const key = await ensureDkimKey(team.ctx, "example.co.jp");
     expect(await value("dkim")).toBe(`v=DKIM1; k=rsa; p=${key.publicKey}`);
@@ -64,6 +69,7 @@ describe("web app in Chromium: a domain's DNS records (admin)", () => {
       TXT: ["v=spf1 include:_spf.other.example -all", "google-site-verification=abc"],
     });
     dns.zone.set(HOST, { A: [PUBLIC_IP] });
+    dns.zone.set("25.2.0.192.in-addr.arpa", { PTR: ["vps-192-0-2-25.hosting.example"] });
     dns.zone.set("_dmarc.example.co.jp", { TXT: ["v=DMARC1; p=none"] });
     await admin.getByRole("button", { name: "DNSを確認" }).click();
     await admin.getByTestId("dns-summary").waitFor({ timeout: WAIT });
@@ -76,6 +82,11 @@ describe("web app in Chromium: a domain's DNS records (admin)", () => {
     expect(await status("dmarc")).toBe("ok");
     expect(await status("spf")).toBe("wrong");
     expect(await status("dkim")).toBe("missing");
+    expect(await status("ptr")).toBe("wrong");
+    expect(await record(admin, "ptr").textContent()).toContain(
+      `このアドレスの逆引きが ${HOST}. になっていません。提供元に変更を依頼してください。`,
+    );
+    expect(await record(admin, "ptr").textContent()).toContain("現在の値: vps-192-0-2-25.hosting.example");
     const spf = await record(admin, "spf").textContent();
     expect(spf).toContain("要修正");
     expect(spf).toContain("SPFがこのサーバーからの送信を許可していません。「mx」を加えてください。");
@@ -98,11 +109,12 @@ describe("web app in Chromium: a domain's DNS records (admin)", () => {
       TXT: ["v=spf1 mx ~all", "google-site-verification=abc"],
     });
     dns.zone.set(dkimName, { TXT: [dkimValue] });
+    dns.zone.set("25.2.0.192.in-addr.arpa", { PTR: [HOST] });
     await admin.getByRole("button", { name: "DNSを確認" }).click();
     await admin
       .getByText("すべてのレコードが正しく登録されています。", { exact: true })
       .waitFor({ timeout: WAIT });
-    for (const kind of ["mx", "a", "spf", "dkim", "dmarc"])
+    for (const kind of ["mx", "a", "ptr", "spf", "dkim", "dmarc"])
       expect(await record(admin, kind).getAttribute("data-status")).toBe("ok");
     expect(await admin.getByTestId("dns-problem").count()).toBe(0);
   });

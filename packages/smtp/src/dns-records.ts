@@ -1,3 +1,4 @@
+import { isIPv4 } from "node:net";
 import {
   AppError,
   type CoreContext,
@@ -11,7 +12,7 @@ import { createResolver, type DnsResolver, isNoData } from "./resolver";
 export interface DnsRecord {
   /** Which record it is, for a reader that words it in its own language (the web admin page). */
   kind: DnsRecordKind;
-  type: "MX" | "A" | "TXT";
+  type: "MX" | "A" | "PTR" | "TXT";
   name: string;
   value: string;
   purpose: string;
@@ -32,6 +33,9 @@ export interface DnsShowResult {
 }
 
 const UNKNOWN_IP = "<this server's public IPv4 address>";
+
+/** The name a PTR record of an IPv4 address lives at: 192.0.2.25 → 25.2.0.192.in-addr.arpa. */
+const reverseName = (ip: string) => `${ip.split(".").reverse().join(".")}.in-addr.arpa`;
 
 /** The records to publish so the domain's mail comes here and ours is trusted elsewhere. */
 export async function dnsShow(
@@ -62,6 +66,18 @@ export async function dnsShow(
       value: options.publicIp ?? UNKNOWN_IP,
       purpose: "the mail server's address",
     },
+    ...(options.publicIp && isIPv4(options.publicIp)
+      ? [
+          {
+            kind: "ptr" as const,
+            type: "PTR" as const,
+            name: reverseName(options.publicIp),
+            value: `${host}.`,
+            purpose:
+              "reverse DNS of that address: receivers such as Gmail refuse or distrust mail from an address without one. Set it where the address comes from (the hosting provider or ISP), not in the domain's zone",
+          },
+        ]
+      : []),
     {
       kind: "spf",
       type: "TXT",
@@ -103,7 +119,8 @@ export type CheckStatus = "ok" | "missing" | "wrong" | "error";
 
 /**
  * What is wrong, for a reader that words it in its own language: the record is not published,
- * the MX points elsewhere, the A record names another address, there are several SPF or DKIM
+ * the MX points elsewhere, the A record names another address, the address's reverse DNS
+ * (PTR) names another host, there are several SPF or DKIM
  * records where one is allowed, SPF does not authorize this server, the DKIM key is another
  * one, or the lookup itself failed. Null when the record is right.
  */
@@ -111,6 +128,7 @@ export type DnsProblem =
   | "missing"
   | "mx-elsewhere"
   | "a-address"
+  | "ptr-elsewhere"
   | "several"
   | "spf-not-authorized"
   | "dkim-key"
@@ -157,6 +175,7 @@ export async function dnsCheck(
       if (record.type === "MX")
         return (await resolver.mx(record.name)).map((m) => `${m.priority} ${bare(m.exchange)}.`);
       if (record.type === "A") return resolver.a(record.name);
+      if (record.type === "PTR") return resolver.ptr(record.name);
       return resolver.txt(record.name);
     });
     items.push({ ...record, ...judge(record, found, host, options.publicIp) });
@@ -211,6 +230,12 @@ function judge(
     return ours
       ? ok(found)
       : wrong("mx-elsewhere", found, `No MX points at ${host}; mail for the domain goes elsewhere.`);
+  }
+  if (record.type === "PTR") {
+    if (!found.length) return missing;
+    return found.some((f) => bare(f) === host)
+      ? ok(found)
+      : wrong("ptr-elsewhere", found, `The address's reverse DNS does not name ${host}.`);
   }
   if (record.type === "A") {
     if (!found.length) return missing;

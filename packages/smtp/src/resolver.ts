@@ -14,6 +14,8 @@ export interface DnsResolver {
   aaaa(host: string): Promise<string[]>;
   /** TXT records, each joined from its character strings. */
   txt(name: string): Promise<string[]>;
+  /** PTR records at a reverse name (25.2.0.192.in-addr.arpa): the host names of that address. */
+  ptr(name: string): Promise<string[]>;
   /** The shape mailauth wants: dns.resolve(name, rrtype). */
   raw(name: string, rrtype: string): Promise<unknown>;
 }
@@ -26,6 +28,8 @@ export function createResolver(servers?: string[]): DnsResolver {
     a: (host) => resolver.resolve4(host),
     aaaa: (host) => resolver.resolve6(host),
     txt: async (name) => (await resolver.resolveTxt(name)).map((chunks) => chunks.join("")),
+    // Asked of DNS, as the receivers that check it do (reverse() would read /etc/hosts first).
+    ptr: (name) => resolver.resolvePtr(name),
     raw: (name, rrtype) => resolver.resolve(name, rrtype),
   };
 }
@@ -69,6 +73,7 @@ export function withAnswerCache(resolver: DnsResolver): DnsResolver {
     a: (host) => remembered(`A ${host.toLowerCase()}`, () => resolver.a(host)),
     aaaa: (host) => remembered(`AAAA ${host.toLowerCase()}`, () => resolver.aaaa(host)),
     txt: (name) => remembered(`TXT ${name.toLowerCase()}`, () => resolver.txt(name)),
+    ptr: (name) => remembered(`PTR ${name.toLowerCase()}`, () => resolver.ptr(name)),
     raw: (name, rrtype) =>
       remembered(`raw ${rrtype} ${name.toLowerCase()}`, () => resolver.raw(name, rrtype)),
   };

@@ -22,19 +22,24 @@ describe.each(drivers)("dns show / check on %s", (driver) => {
 
   it("lists the MX, A, SPF, DKIM and DMARC records, with a stable DKIM key", async () => {
     const shown = await dnsShow(env.ctx, "example.co.jp", OPTIONS);
-    expect(shown.records.map((r) => r.kind)).toEqual(["mx", "a", "spf", "dkim", "dmarc"]);
+    expect(shown.records.map((r) => r.kind)).toEqual(["mx", "a", "ptr", "spf", "dkim", "dmarc"]);
     expect(shown.records.map((r) => [r.type, r.name])).toEqual([
       ["MX", "example.co.jp"],
       ["A", "mx.example.co.jp"],
+      ["PTR", "1.0.0.127.in-addr.arpa"],
       ["TXT", "example.co.jp"],
       ["TXT", expect.stringMatching(/^mdg\d{6}\._domainkey\.example\.co\.jp$/)],
       ["TXT", "_dmarc.example.co.jp"],
     ]);
     expect(shown.records[0]?.value).toBe("10 mx.example.co.jp.");
-    expect(shown.records[3]?.value).toMatch(/^v=DKIM1; k=rsa; p=MII[A-Za-z0-9+/=]{300,}$/);
+    expect(shown.records[2]?.value).toBe("mx.example.co.jp.");
+    expect(shown.records[4]?.value).toMatch(/^v=DKIM1; k=rsa; p=MII[A-Za-z0-9+/=]{300,}$/);
     expect(shown.text).toContain("_dmarc.example.co.jp");
     const again = await dnsShow(env.ctx, "example.co.jp", OPTIONS);
-    expect(again.records[3]?.value).toBe(shown.records[3]?.value);
+    expect(again.records[4]?.value).toBe(shown.records[4]?.value);
+    // Without the server's public address there is no reverse name to give.
+    const noIp = await dnsShow(env.ctx, "example.co.jp", { hostname: OPTIONS.hostname });
+    expect(noIp.records.map((r) => r.kind)).toEqual(["mx", "a", "spf", "dkim", "dmarc"]);
     await expect(dnsShow(env.ctx, "other.example", OPTIONS)).rejects.toThrow(/not served here/);
   });
 
@@ -42,7 +47,7 @@ describe.each(drivers)("dns show / check on %s", (driver) => {
     const shown = await dnsShow(env.ctx, "example.co.jp", OPTIONS);
     const empty = await dnsCheck(env.ctx, "example.co.jp", { ...OPTIONS, dnsServers: [dns.server] });
     expect(empty.ok).toBe(false);
-    expect(empty.items.map((i) => i.status)).toEqual(["missing", "missing", "missing", "missing", "missing"]);
+    expect(empty.items.map((i) => i.status)).toEqual(Array(6).fill("missing"));
     expect(empty.items.every((i) => i.problem === "missing")).toBe(true);
 
     dns.zone.set("example.co.jp", {
@@ -50,13 +55,22 @@ describe.each(drivers)("dns show / check on %s", (driver) => {
       TXT: ["v=spf1 include:_spf.elsewhere.example -all", "google-site-verification=abc"],
     });
     dns.zone.set("mx.example.co.jp", { A: ["127.0.0.9"] });
-    const dkim = shown.records[3];
+    dns.zone.set("1.0.0.127.in-addr.arpa", { PTR: ["localhost"] });
+    const dkim = shown.records[4];
     dns.zone.set(dkim?.name ?? "", { TXT: ["v=DKIM1; k=rsa; p=AAAAwrongkey"] });
     const wrong = await dnsCheck(env.ctx, "example.co.jp", { ...OPTIONS, dnsServers: [dns.server] });
-    expect(wrong.items.map((i) => i.status)).toEqual(["wrong", "wrong", "wrong", "wrong", "missing"]);
+    expect(wrong.items.map((i) => i.status)).toEqual([
+      "wrong",
+      "wrong",
+      "wrong",
+      "wrong",
+      "wrong",
+      "missing",
+    ]);
     expect(wrong.items.map((i) => i.problem)).toEqual([
       "mx-elsewhere",
       "a-address",
+      "ptr-elsewhere",
       "spf-not-authorized",
       "dkim-key",
       "missing",
@@ -73,12 +87,13 @@ describe.each(drivers)("dns show / check on %s", (driver) => {
       const entry = dns.zone.get(r.name) ?? {};
       if (r.type === "MX") entry.MX = [{ exchange: "mx.example.co.jp", priority: 10 }];
       if (r.type === "A") entry.A = ["127.0.0.1"];
+      if (r.type === "PTR") entry.PTR = ["mx.example.co.jp"];
       if (r.type === "TXT")
         entry.TXT = [r.value, ...(r.name === "example.co.jp" ? ["google-site-verification=abc"] : [])];
       dns.zone.set(r.name, entry);
     }
     const right = await dnsCheck(env.ctx, "example.co.jp", { ...OPTIONS, dnsServers: [dns.server] });
-    expect(right.items.map((i) => i.status)).toEqual(["ok", "ok", "ok", "ok", "ok"]);
+    expect(right.items.map((i) => i.status)).toEqual(Array(6).fill("ok"));
     expect(right.items.every((i) => i.problem === null)).toBe(true);
     expect(right.ok).toBe(true);
     expect(right.text).toContain("all records are right");

@@ -6,8 +6,11 @@ const loadSmtp = () => import("@madoguchi/smtp");
 const show: Command = {
   path: ["dns", "show"],
   usage: "dns show <domain>",
-  summary: "Print the DNS records to publish for a domain (MX, A, SPF, DKIM, DMARC)",
-  help: ["Set MADOGUCHI_HOSTNAME (and MADOGUCHI_PUBLIC_IP) first: the records point at them."],
+  summary: "Print the DNS records to publish for a domain (MX, A, PTR, SPF, DKIM, DMARC)",
+  help: [
+    "Set MADOGUCHI_HOSTNAME (and MADOGUCHI_PUBLIC_IP) first: the records point at them. The PTR record",
+    "(reverse DNS) is set where the address comes from, and is listed only when MADOGUCHI_PUBLIC_IP is set.",
+  ],
   positionals: 1,
   async run({ positionals: [name = ""], withCore, config }) {
     const { dnsShow } = await loadSmtp();

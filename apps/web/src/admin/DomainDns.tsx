@@ -69,6 +69,7 @@ function RecordList(props: { records: Shown["records"]; checked: Checked | undef
                 {UNKNOWN_VALUE.test(r.value) ? <em>{t("dns.unknownIp")}</em> : r.value}
               </dd>
             </dl>
+            {r.kind === "ptr" && <p className="muted small">{t("dns.ptrWhere")}</p>}
             {item && item.status !== "ok" && <Problem item={item} />}
           </li>
         );
@@ -95,5 +96,7 @@ function Problem(props: { item: Item }) {
 /** The problem in the admin's language; a code this page does not know reads as "wrong". */
 function problemText(t: I18n["t"], item: Item): string {
   const key = `dns.problem.${item.problem}`;
-  return item.problem && isMessageKey(key) ? t(key, { name: item.name }) : t(`dns.status.${item.status}`);
+  return item.problem && isMessageKey(key)
+    ? t(key, { name: item.name, value: item.value })
+    : t(`dns.status.${item.status}`);
 }

@@ -241,6 +241,9 @@ export const en: Messages = {
     "Publish these records at the domain's DNS provider so its mail comes to this server and the mail you send is trusted by other servers.",
   "dns.kind.mx": "MX: the domain's mail comes to this server",
   "dns.kind.a": "A: the mail server's address",
+  "dns.kind.ptr": "PTR (reverse DNS): from this server's address to its host name",
+  "dns.ptrWhere":
+    "Reverse DNS is set where the IP address comes from (the hosting provider or ISP), not in the domain's DNS. Mail from an address without one is refused or sent to spam by many receivers, Gmail among them.",
   "dns.kind.spf": "SPF: this server may send the domain's mail",
   "dns.kind.dkim": "DKIM: the public key that verifies our signatures",
   "dns.kind.dmarc": "DMARC: what receivers do with mail failing SPF and DKIM",
@@ -259,6 +262,7 @@ export const en: Messages = {
   "dns.problem.missing": "This record was not found. Publish it.",
   "dns.problem.mx-elsewhere": "No MX points at this server: the domain's mail goes elsewhere.",
   "dns.problem.a-address": "{name} does not point at this server's address.",
+  "dns.problem.ptr-elsewhere": "The address's reverse DNS is not {value}; ask its provider to change it.",
   "dns.problem.several": "There are several records of this kind; merge them into one.",
   "dns.problem.spf-not-authorized": 'The SPF record does not allow this server to send; add "mx".',
   "dns.problem.dkim-key":

@@ -239,6 +239,9 @@ export const ja = {
     "このドメインのメールをこのサーバーで受け取り、送ったメールを相手のサーバーに信頼してもらうには、ドメインのDNSに次のレコードを登録してください。",
   "dns.kind.mx": "MX：このドメイン宛のメールをこのサーバーへ",
   "dns.kind.a": "A：メールサーバーのアドレス",
+  "dns.kind.ptr": "PTR（逆引き）：このサーバーのアドレスからホスト名へ",
+  "dns.ptrWhere":
+    "逆引きはドメインのDNSではなく、このIPアドレスの提供元（ホスティング事業者やプロバイダー）で設定します。逆引きのないアドレスからのメールは、Gmailなど多くの受信側で拒否されるか迷惑メールになります。",
   "dns.kind.spf": "SPF：このサーバーからの送信を許可",
   "dns.kind.dkim": "DKIM：送信メールの署名を確かめる公開鍵",
   "dns.kind.dmarc": "DMARC：SPF・DKIMに失敗したメールの扱い",
@@ -258,6 +261,8 @@ export const ja = {
   "dns.problem.mx-elsewhere":
     "MXがこのサーバーを指していません。このドメイン宛のメールは別のサーバーに届きます。",
   "dns.problem.a-address": "{name} がこのサーバーのアドレスを指していません。",
+  "dns.problem.ptr-elsewhere":
+    "このアドレスの逆引きが {value} になっていません。提供元に変更を依頼してください。",
   "dns.problem.several": "同じ種類のレコードが複数あります。1つにまとめてください。",
   "dns.problem.spf-not-authorized": "SPFがこのサーバーからの送信を許可していません。「mx」を加えてください。",
   "dns.problem.dkim-key":

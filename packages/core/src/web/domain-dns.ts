@@ -2,17 +2,17 @@ import { assertAdmin } from "../authz";
 import type { CoreContext } from "../context";
 
 /*
- * The DNS records of a domain on the admin page: which to publish (MX, A, SPF, DKIM, DMARC)
+ * The DNS records of a domain on the admin page: which to publish (MX, A, PTR, SPF, DKIM, DMARC)
  * and whether DNS has them right. The records and the lookups are the SMTP package's (the
  * same as `madoguchi dns show` / `dns check`); apps/server hands them over as a toolkit, and
  * the administrator check is here, as for every other admin function.
  */
 
-export type DnsRecordKind = "mx" | "a" | "spf" | "dkim" | "dmarc";
+export type DnsRecordKind = "mx" | "a" | "ptr" | "spf" | "dkim" | "dmarc";
 
 export interface DomainDnsRecord {
   kind: DnsRecordKind;
-  type: "MX" | "A" | "TXT";
+  type: "MX" | "A" | "PTR" | "TXT";
   name: string;
   value: string;
 }

@@ -9,6 +9,8 @@ export interface ZoneEntry {
   MX?: { exchange: string; priority: number }[];
   A?: string[];
   TXT?: string[];
+  /** Host names, at a reverse name such as 25.2.0.192.in-addr.arpa. */
+  PTR?: string[];
 }
 
 export interface TestDns {
@@ -55,6 +57,9 @@ export async function startTestDns(zone = new Map<string, ZoneEntry>()): Promise
       if (question.type === Packet.TYPE.A)
         for (const address of entry.A ?? [])
           response.answers.push(answer({ ...base, type: Packet.TYPE.A, address }));
+      if (question.type === Packet.TYPE.PTR)
+        for (const domain of entry.PTR ?? [])
+          response.answers.push(answer({ ...base, type: Packet.TYPE.PTR, domain }));
       if (question.type === Packet.TYPE.TXT)
         for (const data of entry.TXT ?? [])
           response.answers.push(answer({ ...base, type: Packet.TYPE.TXT, data: chunks(data) }));

@@ -1,4 +1,4 @@
-import { isIPv4 } from "node:net";
+import { isIPv6 } from "node:net";
 import {
   AppError,
   type CoreContext,
@@ -12,7 +12,7 @@ import { createResolver, type DnsResolver, isNoData } from "./resolver";
 export interface DnsRecord {
   /** Which record it is, for a reader that words it in its own language (the web admin page). */
   kind: DnsRecordKind;
-  type: "MX" | "A" | "PTR" | "TXT";
+  type: "MX" | "A" | "AAAA" | "PTR" | "TXT";
   name: string;
   value: string;
   purpose: string;
@@ -34,8 +34,34 @@ export interface DnsShowResult {
 
 const UNKNOWN_IP = "<this server's public IPv4 address>";
 
-/** The name a PTR record of an IPv4 address lives at: 192.0.2.25 → 25.2.0.192.in-addr.arpa. */
-const reverseName = (ip: string) => `${ip.split(".").reverse().join(".")}.in-addr.arpa`;
+/**
+ * The name a PTR record of an address lives at: 192.0.2.25 → 25.2.0.192.in-addr.arpa, and
+ * 2001:db8::25 → its 32 hex digits, last first, under ip6.arpa (RFC 3596 §2.5).
+ */
+export function reverseName(ip: string): string {
+  if (!isIPv6(ip)) return `${ip.split(".").reverse().join(".")}.in-addr.arpa`;
+  const groups = (part: string) =>
+    part
+      ? part.split(":").flatMap((g) => {
+          if (!g.includes(".")) return [g];
+          // An IPv4 tail (::ffff:192.0.2.25) is the last two groups.
+          const [a = 0, b = 0, c = 0, d = 0] = g.split(".").map(Number);
+          return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+        })
+      : [];
+  const [head = "", tail] = ip.split("::");
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const all = [...left, ...Array(8 - left.length - right.length).fill("0"), ...right];
+  const digits = all.map((g) => g.padStart(4, "0")).join("");
+  return `${[...digits].reverse().join(".")}.ip6.arpa`;
+}
+
+/** One address however it is written (2001:0db8::25 is 2001:db8::25). */
+const sameAddress = (a: string, b: string) => {
+  const canonical = (ip: string) => (isIPv6(ip) ? new URL(`http://[${ip}]/`).hostname : ip);
+  return canonical(a) === canonical(b);
+};
 
 /** The records to publish so the domain's mail comes here and ours is trusted elsewhere. */
 export async function dnsShow(
@@ -61,12 +87,12 @@ export async function dnsShow(
     },
     {
       kind: "a",
-      type: "A",
+      type: options.publicIp && isIPv6(options.publicIp) ? "AAAA" : "A",
       name: host,
       value: options.publicIp ?? UNKNOWN_IP,
       purpose: "the mail server's address",
     },
-    ...(options.publicIp && isIPv4(options.publicIp)
+    ...(options.publicIp
       ? [
           {
             kind: "ptr" as const,
@@ -175,6 +201,7 @@ export async function dnsCheck(
       if (record.type === "MX")
         return (await resolver.mx(record.name)).map((m) => `${m.priority} ${bare(m.exchange)}.`);
       if (record.type === "A") return resolver.a(record.name);
+      if (record.type === "AAAA") return resolver.aaaa(record.name);
       if (record.type === "PTR") return resolver.ptr(record.name);
       return resolver.txt(record.name);
     });
@@ -237,9 +264,9 @@ function judge(
       ? ok(found)
       : wrong("ptr-elsewhere", found, `The address's reverse DNS does not name ${host}.`);
   }
-  if (record.type === "A") {
+  if (record.type === "A" || record.type === "AAAA") {
     if (!found.length) return missing;
-    if (publicIp && !found.includes(publicIp))
+    if (publicIp && !found.some((f) => sameAddress(f, publicIp)))
       return wrong("a-address", found, `${record.name} should resolve to ${publicIp}.`);
     return ok(found);
   }

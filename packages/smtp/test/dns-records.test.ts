@@ -1,7 +1,7 @@
 import { addDomain } from "@madoguchi/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestEnv, drivers, type TestEnv } from "../../core/test/harness";
-import { dnsCheck, dnsShow } from "../src/dns-records";
+import { dnsCheck, dnsShow, reverseName } from "../src/dns-records";
 import { startTestDns, type TestDns } from "./support/dns-server";
 
 const OPTIONS = { hostname: "mx.example.co.jp", publicIp: "127.0.0.1" };
@@ -97,5 +97,36 @@ describe.each(drivers)("dns show / check on %s", (driver) => {
     expect(right.items.every((i) => i.problem === null)).toBe(true);
     expect(right.ok).toBe(true);
     expect(right.text).toContain("all records are right");
+  });
+
+  it("gives an IPv6 server an AAAA record and its PTR under ip6.arpa", async () => {
+    const v6 = { hostname: "mx6.example.co.jp", publicIp: "2001:0db8::25" };
+    const shown = await dnsShow(env.ctx, "example.co.jp", v6);
+    expect(shown.records.slice(0, 3).map((r) => [r.type, r.name, r.value])).toEqual([
+      ["MX", "example.co.jp", "10 mx6.example.co.jp."],
+      ["AAAA", "mx6.example.co.jp", "2001:0db8::25"],
+      ["PTR", reverseName("2001:db8::25"), "mx6.example.co.jp."],
+    ]);
+    dns.zone.set("example.co.jp", { MX: [{ exchange: "mx6.example.co.jp", priority: 10 }] });
+    dns.zone.set("mx6.example.co.jp", { AAAA: ["2001:db8::25"] });
+    dns.zone.set(reverseName("2001:db8::25"), { PTR: ["mx6.example.co.jp"] });
+    const checked = await dnsCheck(env.ctx, "example.co.jp", { ...v6, dnsServers: [dns.server] });
+    expect(checked.items.slice(0, 3).map((i) => [i.kind, i.status])).toEqual([
+      ["mx", "ok"],
+      ["a", "ok"],
+      ["ptr", "ok"],
+    ]);
+  });
+});
+
+describe("reverseName", () => {
+  it("names the PTR record of an IPv4 or IPv6 address", () => {
+    expect(reverseName("192.0.2.25")).toBe("25.2.0.192.in-addr.arpa");
+    const v6 = "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa";
+    expect(reverseName("2001:db8::25")).toBe(v6);
+    expect(reverseName("2001:0db8:0:0:0:0:0:25")).toBe(v6);
+    expect(reverseName("::ffff:192.0.2.25")).toBe(
+      "9.1.2.0.0.0.0.c.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa",
+    );
   });
 });

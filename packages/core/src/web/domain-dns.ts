@@ -12,7 +12,7 @@ export type DnsRecordKind = "mx" | "a" | "ptr" | "spf" | "dkim" | "dmarc";
 
 export interface DomainDnsRecord {
   kind: DnsRecordKind;
-  type: "MX" | "A" | "PTR" | "TXT";
+  type: "MX" | "A" | "AAAA" | "PTR" | "TXT";
   name: string;
   value: string;
 }

@@ -8,6 +8,7 @@ const answer = (r: Partial<dns2.Packet.Resource>) => r as dns2.Packet.Resource;
 export interface ZoneEntry {
   MX?: { exchange: string; priority: number }[];
   A?: string[];
+  AAAA?: string[];
   TXT?: string[];
   /** Host names, at a reverse name such as 25.2.0.192.in-addr.arpa. */
   PTR?: string[];
@@ -57,6 +58,9 @@ export async function startTestDns(zone = new Map<string, ZoneEntry>()): Promise
       if (question.type === Packet.TYPE.A)
         for (const address of entry.A ?? [])
           response.answers.push(answer({ ...base, type: Packet.TYPE.A, address }));
+      if (question.type === Packet.TYPE.AAAA)
+        for (const address of entry.AAAA ?? [])
+          response.answers.push(answer({ ...base, type: Packet.TYPE.AAAA, address }));
       if (question.type === Packet.TYPE.PTR)
         for (const domain of entry.PTR ?? [])
           response.answers.push(answer({ ...base, type: Packet.TYPE.PTR, domain }));

@@ -2,26 +2,25 @@ import { isIPv6 } from "node:net";
 import {
   AppError,
   type CoreContext,
-  type DnsRecordKind,
+  type DnsProblem,
+  type DnsRecordStatus,
+  type DomainDnsCheck,
+  type DomainDnsRecord,
   ensureDkimKey,
   findDomain,
   normalizeDomain,
 } from "@madoguchi/core";
 import { createResolver, type DnsResolver, isNoData } from "./resolver";
 
-export interface DnsRecord {
-  /** Which record it is, for a reader that words it in its own language (the web admin page). */
-  kind: DnsRecordKind;
-  type: "MX" | "A" | "AAAA" | "PTR" | "TXT";
-  name: string;
-  value: string;
+/** A record to publish (the kind, type, name and value the admin page shows too), and what it is for. */
+export interface DnsRecord extends DomainDnsRecord {
   purpose: string;
 }
 
 export interface DnsOptions {
   /** The server's host name: MX target and SPF/A subject. */
   hostname: string;
-  /** The server's public IPv4 address, when known. */
+  /** The server's public IPv4 or IPv6 address, when known. */
   publicIp?: string;
 }
 
@@ -141,30 +140,11 @@ export async function dnsShow(
   return { domain, records, text };
 }
 
-export type CheckStatus = "ok" | "missing" | "wrong" | "error";
+export type CheckStatus = DnsRecordStatus;
+export type { DnsProblem };
 
-/**
- * What is wrong, for a reader that words it in its own language: the record is not published,
- * the MX points elsewhere, the A record names another address, the address's reverse DNS
- * (PTR) names another host, there are several SPF or DKIM
- * records where one is allowed, SPF does not authorize this server, the DKIM key is another
- * one, or the lookup itself failed. Null when the record is right.
- */
-export type DnsProblem =
-  | "missing"
-  | "mx-elsewhere"
-  | "a-address"
-  | "ptr-elsewhere"
-  | "several"
-  | "spf-not-authorized"
-  | "dkim-key"
-  | "lookup-failed";
-
-export interface DnsCheckItem extends DnsRecord {
-  status: CheckStatus;
-  problem: DnsProblem | null;
-  /** What DNS answered. */
-  found: string[];
+export interface DnsCheckItem extends DnsRecord, DomainDnsCheck {
+  /** The problem in English, for the command line. */
   advice: string;
 }
 

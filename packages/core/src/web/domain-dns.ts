@@ -19,10 +19,26 @@ export interface DomainDnsRecord {
 
 export type DnsRecordStatus = "ok" | "missing" | "wrong" | "error";
 
+/**
+ * What is wrong, for a reader that words it in its own language: the record is not published,
+ * the MX points elsewhere, the A record names another address, the address's reverse DNS (PTR)
+ * names another host, there are several SPF or DKIM records where one is allowed, SPF does not
+ * authorize this server, the DKIM key is another one, or the lookup itself failed.
+ */
+export type DnsProblem =
+  | "missing"
+  | "mx-elsewhere"
+  | "a-address"
+  | "ptr-elsewhere"
+  | "several"
+  | "spf-not-authorized"
+  | "dkim-key"
+  | "lookup-failed";
+
 export interface DomainDnsCheck extends DomainDnsRecord {
   status: DnsRecordStatus;
-  /** What is wrong, as a code the page words in its language; null when right. */
-  problem: string | null;
+  /** Null when the record is right. */
+  problem: DnsProblem | null;
   /** What DNS answered. */
   found: string[];
 }

@@ -1,4 +1,4 @@
-import { isIPv6 } from "node:net";
+import { BlockList, isIP, isIPv6 } from "node:net";
 import {
   AppError,
   type CoreContext,
@@ -61,6 +61,41 @@ const sameAddress = (a: string, b: string) => {
   const canonical = (ip: string) => (isIPv6(ip) ? new URL(`http://[${ip}]/`).hostname : ip);
   return canonical(a) === canonical(b);
 };
+
+/**
+ * Whether the SPF record of `domain` lets this server send: a pass-qualified
+ * `mx` (the domain's MX, which must point here), `a` (taken on trust: the
+ * domain's own address may be this server's) or `a:` naming this host, or
+ * `ip4:`/`ip6:` whose network holds the public address. Other mechanisms
+ * (include, exists) are not followed; such a record must also name this server.
+ */
+export function spfAuthorizes(
+  record: string,
+  server: { domain: string; host: string; publicIp?: string | undefined },
+): boolean {
+  const { domain, host, publicIp } = server;
+  const family = publicIp ? isIP(publicIp) : 0;
+  return record
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .some((term) => {
+      const m = /^\+?(a|mx|ip4|ip6)(?::([^/]+))?(?:\/(\d+))?(?:\/\/\d+)?$/i.exec(term);
+      if (!m) return false;
+      const [, mechanism = "", target, bits] = m;
+      const kind = mechanism.toLowerCase();
+      if (kind === "mx") return target === undefined || bare(target) === domain;
+      if (kind === "a") return target === undefined || bare(target) === host;
+      const ipFamily = kind === "ip4" ? 4 : 6;
+      if (!publicIp || !target || family !== ipFamily || isIP(target) !== ipFamily) return false;
+      const type = ipFamily === 4 ? "ipv4" : "ipv6";
+      const prefix = bits === undefined ? (ipFamily === 4 ? 32 : 128) : Number(bits);
+      if (prefix > (ipFamily === 4 ? 32 : 128)) return false;
+      const net = new BlockList();
+      net.addSubnet(target, prefix, type);
+      return net.check(publicIp, type);
+    });
+}
 
 /** The records to publish so the domain's mail comes here and ours is trusted elsewhere. */
 export async function dnsShow(
@@ -257,11 +292,7 @@ function judge(
     return wrong("several", candidates, "Only one such record is allowed; merge them into one.");
   const value = candidates[0] ?? "";
   if (prefix === "v=spf1") {
-    const authorizes =
-      /\s(\+?mx|\+?a)(\s|$)/.test(` ${value} `) ||
-      value.includes(`a:${host}`) ||
-      (publicIp !== undefined && value.includes(`ip4:${publicIp}`));
-    return authorizes
+    return spfAuthorizes(value, { domain: record.name, host, publicIp })
       ? ok(candidates)
       : wrong("spf-not-authorized", candidates, `The SPF record does not authorize this server; add "mx".`);
   }

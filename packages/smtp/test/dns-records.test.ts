@@ -1,7 +1,7 @@
 import { addDomain } from "@madoguchi/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestEnv, drivers, type TestEnv } from "../../core/test/harness";
-import { dnsCheck, dnsShow, reverseName } from "../src/dns-records";
+import { dnsCheck, dnsShow, reverseName, spfAuthorizes } from "../src/dns-records";
 import { startTestDns, type TestDns } from "./support/dns-server";
 
 const OPTIONS = { hostname: "mx.example.co.jp", publicIp: "127.0.0.1" };
@@ -116,6 +116,45 @@ describe.each(drivers)("dns show / check on %s", (driver) => {
       ["a", "ok"],
       ["ptr", "ok"],
     ]);
+    // An SPF record naming the IPv6 address (or its network) authorizes the server.
+    const spfOf = async (txt: string) => {
+      dns.zone.set("example.co.jp", { ...dns.zone.get("example.co.jp"), TXT: [txt] });
+      const c = await dnsCheck(env.ctx, "example.co.jp", { ...v6, dnsServers: [dns.server] });
+      return c.items.find((i) => i.kind === "spf")?.problem;
+    };
+    expect(await spfOf("v=spf1 ip6:2001:db8::25 -all")).toBeNull();
+    expect(await spfOf("v=spf1 ip6:2001:db8::/32 -all")).toBeNull();
+    expect(await spfOf("v=spf1 ip6:2001:db8::26 -all")).toBe("spf-not-authorized");
+  });
+});
+
+describe("spfAuthorizes", () => {
+  const v4 = { domain: "example.co.jp", host: "mx.example.co.jp", publicIp: "192.0.2.25" };
+  type Server = Parameters<typeof spfAuthorizes>[1];
+  const yes = (record: string, server: Server = v4) => expect(spfAuthorizes(record, server)).toBe(true);
+  const no = (record: string, server: Server = v4) => expect(spfAuthorizes(record, server)).toBe(false);
+
+  it("finds this server in mx, a, a:<host> and ip4/ip6 networks", () => {
+    yes("v=spf1 mx -all");
+    yes("v=spf1 +mx ~all");
+    yes("v=spf1 mx:example.co.jp -all");
+    yes("v=spf1 a -all");
+    yes("v=spf1 a:MX.example.co.jp. -all");
+    yes("v=spf1 include:_spf.google.com ip4:192.0.2.25 -all");
+    yes("v=spf1 ip4:192.0.2.0/24 -all");
+    yes("v=spf1 ip6:2001:db8::/32 -all", { ...v4, publicIp: "2001:0db8:0:0::25" });
+    yes("v=spf1 ip6:2001:DB8::25 -all", { ...v4, publicIp: "2001:db8::25" });
+  });
+
+  it("does not count a near match, another host, or a failing qualifier", () => {
+    no("v=spf1 ip4:192.0.2.250 -all");
+    no("v=spf1 ip4:192.0.3.0/24 -all");
+    no("v=spf1 ip4:192.0.2.25 -all", { ...v4, publicIp: "2001:db8::25" });
+    no("v=spf1 ip6:2001:db8::26 -all", { ...v4, publicIp: "2001:db8::25" });
+    no("v=spf1 ip4:192.0.2.25 -all", { domain: v4.domain, host: v4.host });
+    no("v=spf1 a:mail.elsewhere.example mx:elsewhere.example -all");
+    no("v=spf1 -mx ~a ?ip4:192.0.2.25 -all");
+    no("v=spf1 include:_spf.elsewhere.example -all");
   });
 });
 

@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import type { CoreContext } from "@madoguchi/core";
 import { type DbHandle, openDb } from "@madoguchi/db/client";
 import { migrateDb } from "@madoguchi/db/migrate";
@@ -11,6 +10,8 @@ export interface OpenCore {
   db: DbHandle;
   /** Human-readable: "PGlite in /srv/data/pglite" or "PostgreSQL at db:5432/madoguchi". */
   databaseLabel: string;
+  /** Blobs moved to the store's current layout while opening it (0 but the first time). */
+  blobsMoved: number;
   close(): Promise<void>;
 }
 
@@ -20,7 +21,7 @@ export interface OpenCore {
  * Throws DatabaseLockedError when another process holds the embedded database.
  */
 export async function openCore(config: ServerConfig): Promise<OpenCore> {
-  fs.mkdirSync(config.blobsDir, { recursive: true });
+  const blobs = await FsBlobStore.open(config.blobsDir);
   const databaseLabel = config.databaseUrl
     ? `PostgreSQL at ${describeUrl(config.databaseUrl)}`
     : `PGlite in ${config.pgliteDir}`;
@@ -38,9 +39,10 @@ export async function openCore(config: ServerConfig): Promise<OpenCore> {
     throw err;
   }
   return {
-    ctx: { db: db.db, blobs: new FsBlobStore(config.blobsDir) },
+    ctx: { db: db.db, blobs: blobs.store },
     db,
     databaseLabel,
+    blobsMoved: blobs.moved,
     close: () => db.close(),
   };
 }

@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import path from "node:path";
+import { sha256Hex } from "@madoguchi/mail/blob-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DataDir, freshDataDir, runCli, ServerProcess } from "./processes";
 
@@ -28,6 +31,13 @@ describe("madoguchi start (embedded database)", () => {
   it("serves HTTP, explains the first steps, holds the database, and stops cleanly", {
     timeout: 180_000,
   }, async () => {
+    // A blob store written by an older version (<ab>/<cd>/<hash>) is moved over at start.
+    const oldBlob = Buffer.from("Subject: kept by an older version\r\n\r\n");
+    const hash = sha256Hex(oldBlob);
+    const oldDir = path.join(data.dir, "blobs", hash.slice(0, 2), hash.slice(2, 4));
+    fs.mkdirSync(oldDir, { recursive: true });
+    fs.writeFileSync(path.join(oldDir, hash), oldBlob);
+
     server = ServerProcess.start({ ...data.settings, ...FREE_PORTS });
     const [, port] = await server.waitFor(/Log in\s+http:\/\/127\.0\.0\.1:(\d+)\//);
     await server.waitFor(/Stop with Ctrl\+C/);
@@ -38,6 +48,9 @@ describe("madoguchi start (embedded database)", () => {
     // As the README shows them: each port with how TLS starts on it.
     expect(server.output).toMatch(/^ {2}IMAP +127\.0\.0\.1:\d+ \(STARTTLS\), 127\.0\.0\.1:\d+ \(TLS\)$/m);
     expect(server.output).toMatch(/^ {2}POP3 +127\.0\.0\.1:\d+ \(STLS\), 127\.0\.0\.1:\d+ \(TLS\)$/m);
+    expect(server.output).toMatch(/^ {2}Blobs +1 moved to the store's one-level layout/m);
+    expect(fs.readFileSync(path.join(data.dir, "blobs", hash.slice(0, 2), hash))).toEqual(oldBlob);
+    expect(fs.existsSync(oldDir)).toBe(false);
     expect(server.output).toContain("First start: there are no users yet");
     expect(server.output).toContain("npx madoguchi domain add example.co.jp");
     expect(server.output).toContain("--name 管理者 --password");

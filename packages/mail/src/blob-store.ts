@@ -16,17 +16,44 @@ export interface BlobStore {
 export const sha256Hex = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
 
 const HASH_RE = /^[0-9a-f]{64}$/;
+const PREFIX_RE = /^[0-9a-f]{2}$/;
+/** Names the layout of a store opened by FsBlobStore.open(); absent before layout 2. */
+const LAYOUT_FILE = "LAYOUT";
+const LAYOUT = "madoguchi blob store, layout 2: <ab>/<sha256>\n";
 
-/** Blob store on the local filesystem: <dir>/ab/cd/<hash>. */
+/**
+ * Blob store on the local filesystem: <dir>/<ab>/<hash>, 256 directories by the hash's first
+ * byte, as git stores its objects. Layout 1 (<ab>/<cd>/<hash>) had 65,536: until a store held
+ * several hundred thousand messages nearly every one made a new directory (a disk block, and two
+ * more fsyncs before its 250); open() moves such a store over.
+ */
 export class FsBlobStore implements BlobStore {
   /** Directories made by this store whose entry in their parent is being fsynced. */
   private readonly syncingDirs = new Map<string, Promise<unknown>>();
 
   constructor(readonly dir: string) {}
 
+  /**
+   * The store at `dir`, made if missing, moved to the current layout if an older one is found
+   * (`moved`: how many blobs were; a rename each, safe to interrupt and run again). Before
+   * anything reads or writes the store: the server and the CLI open it through here.
+   */
+  static async open(dir: string): Promise<{ store: FsBlobStore; moved: number }> {
+    fs.mkdirSync(dir, { recursive: true });
+    const marker = path.join(dir, LAYOUT_FILE);
+    if (fs.existsSync(marker)) return { store: new FsBlobStore(dir), moved: 0 };
+    const moved = moveToLayout2(dir);
+    const tmp = `${marker}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, LAYOUT);
+    await fsyncPath(tmp);
+    fs.renameSync(tmp, marker);
+    await fsyncPath(dir);
+    return { store: new FsBlobStore(dir), moved };
+  }
+
   pathOf(hash: string): string {
     if (!HASH_RE.test(hash)) throw new Error(`Not a blob hash: ${hash}`);
-    return path.join(this.dir, hash.slice(0, 2), hash.slice(2, 4), hash);
+    return path.join(this.dir, hash.slice(0, 2), hash);
   }
 
   async put(data: Buffer): Promise<{ hash: string; size: number }> {
@@ -37,9 +64,9 @@ export class FsBlobStore implements BlobStore {
       // Stored already, but perhaps by a put still under way (here, in another thread or process)
       // that has renamed the file into place and not yet synced the directories: a caller told
       // "stored" now could lose the blob to a crash. A name only appears after its bytes are
-      // synced, so syncing the three directories on its path makes it durable. Only puts of bytes
+      // synced, so syncing the two directories on its path makes it durable. Only puts of bytes
       // already stored pay this (an attachment uploaded twice, mail delivered again).
-      await Promise.all([dir, path.dirname(dir), this.dir].map(fsyncDir));
+      await Promise.all([dir, this.dir].map(fsyncPath));
       return { hash, size: data.length };
     }
     // Write a temp file, fsync it, rename over the final name, fsync the directory: after
@@ -58,7 +85,7 @@ export class FsBlobStore implements BlobStore {
       dirsSynced.catch(() => {});
     }
     fs.renameSync(tmpPath, finalPath);
-    await Promise.all([fsyncDir(dir), dirsSynced]);
+    await Promise.all([fsyncPath(dir), dirsSynced]);
     return { hash, size: data.length };
   }
 
@@ -92,7 +119,7 @@ export class FsBlobStore implements BlobStore {
     const parents: string[] = [];
     for (let made = dir; made.length >= first.length; made = path.dirname(made))
       parents.push(path.dirname(made));
-    const synced = this.syncingDirs.get(dir) ?? Promise.all(parents.map(fsyncDir));
+    const synced = this.syncingDirs.get(dir) ?? Promise.all(parents.map(fsyncPath));
     if (!this.syncingDirs.has(dir)) {
       this.syncingDirs.set(dir, synced);
       const done = () => this.syncingDirs.delete(dir);
@@ -115,10 +142,58 @@ export class FsBlobStore implements BlobStore {
 const fsync = (fd: number) =>
   new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fd = fs.openSync(dir, "r");
+/** Syncs a file or a directory (its entries) by path. */
+async function fsyncPath(file: string): Promise<void> {
+  const fd = fs.openSync(file, "r");
   try {
     await fsync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Moves a layout-1 store's blobs from <ab>/<cd>/<hash> up to <ab>/<hash>, then removes the
+ * emptied <cd> directories (and the temp files of puts a crash interrupted). Each <ab> is synced
+ * before its old directories go, so a crash leaves every blob under one of its two names, and a
+ * rerun finishes the move. Synchronous: it runs once, before the store is used.
+ */
+function moveToLayout2(dir: string): number {
+  let moved = 0;
+  for (const top of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!top.isDirectory() || !PREFIX_RE.test(top.name)) continue;
+    const topDir = path.join(dir, top.name);
+    const oldDirs = fs
+      .readdirSync(topDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && PREFIX_RE.test(e.name))
+      .map((e) => path.join(topDir, e.name));
+    if (!oldDirs.length) continue;
+    for (const oldDir of oldDirs) {
+      for (const name of fs.readdirSync(oldDir)) {
+        if (HASH_RE.test(name)) {
+          fs.renameSync(path.join(oldDir, name), path.join(topDir, name));
+          moved++;
+        } else if (name.startsWith(".tmp-")) fs.rmSync(path.join(oldDir, name), { force: true });
+      }
+    }
+    fsyncPathSync(topDir);
+    for (const oldDir of oldDirs) {
+      try {
+        fs.rmdirSync(oldDir);
+      } catch (err) {
+        // Something that is not a blob was put there by hand: left where it is.
+        if ((err as NodeJS.ErrnoException).code !== "ENOTEMPTY") throw err;
+      }
+    }
+    fsyncPathSync(topDir);
+  }
+  return moved;
+}
+
+function fsyncPathSync(dir: string): void {
+  const fd = fs.openSync(dir, "r");
+  try {
+    fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }

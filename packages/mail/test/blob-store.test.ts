@@ -32,7 +32,7 @@ describe("FsBlobStore", () => {
     expect(size).toBe(data.length);
     expect(await store.has(hash)).toBe(true);
     expect(await store.get(hash)).toEqual(data);
-    expect(store.pathOf(hash)).toBe(path.join(dir, hash.slice(0, 2), hash.slice(2, 4), hash));
+    expect(store.pathOf(hash)).toBe(path.join(dir, hash.slice(0, 2), hash));
   });
 
   it("answers has() false and rejects get() for an unknown hash", async () => {
@@ -71,8 +71,7 @@ describe("FsBlobStore", () => {
     } finally {
       spy.mockRestore();
     }
-    const leaf = path.dirname(store.pathOf(hash));
-    const expected = await Promise.all([leaf, path.dirname(leaf), dir].map((d) => fs.realpath(d)));
+    const expected = await Promise.all([path.dirname(store.pathOf(hash)), dir].map((d) => fs.realpath(d)));
     expect(synced.sort()).toEqual(expected.sort());
   });
 
@@ -88,12 +87,12 @@ describe("FsBlobStore", () => {
   });
 
   it("stores blobs that share a new directory, put at the same time, and leaves no temp files", async () => {
-    // Two contents whose hashes share the first four hex digits: the same <ab>/<cd> directory.
+    // Two contents whose hashes share the first two hex digits: the same <ab> directory.
     const byDir = new Map<string, Buffer>();
     let pair: [Buffer, Buffer] | null = null;
     for (let n = 0; !pair; n++) {
       const data = Buffer.from(`message ${n}`);
-      const dirOf = sha256Hex(data).slice(0, 4);
+      const dirOf = sha256Hex(data).slice(0, 2);
       const other = byDir.get(dirOf);
       if (other) pair = [other, data];
       else byDir.set(dirOf, data);
@@ -121,5 +120,75 @@ describe("FsBlobStore", () => {
       expect(() => store.stream(bad)).toThrow(/Not a blob hash/);
       expect(await store.has(bad)).toBe(false);
     }
+  });
+});
+
+describe("FsBlobStore.open", () => {
+  /** Writes blobs where layout 1 kept them: <ab>/<cd>/<hash>. */
+  const putLayout1 = (root: string, contents: string[]) =>
+    contents.map((content) => {
+      const hash = sha256Hex(Buffer.from(content));
+      const oldDir = path.join(root, hash.slice(0, 2), hash.slice(2, 4));
+      fsSync.mkdirSync(oldDir, { recursive: true });
+      fsSync.writeFileSync(path.join(oldDir, hash), content);
+      return { hash, content, oldDir };
+    });
+
+  it("makes a missing store and marks its layout", async () => {
+    const root = path.join(dir, "new", "blobs");
+    const { store: opened, moved } = await FsBlobStore.open(root);
+    expect(moved).toBe(0);
+    expect(await fs.readdir(root)).toEqual(["LAYOUT"]);
+    const { hash } = await opened.put(Buffer.from("first"));
+    expect((await FsBlobStore.open(root)).moved).toBe(0);
+    expect((await opened.get(hash)).toString()).toBe("first");
+  });
+
+  it("moves a layout-1 store to <ab>/<hash>, once, and keeps every blob readable", async () => {
+    const blobs = putLayout1(dir, ["one", "two", "three", "メール本文"]);
+    const [first] = blobs;
+    if (!first) throw new Error("no blob");
+    fsSync.writeFileSync(path.join(first.oldDir, ".tmp-123-abcdef"), "half a put a crash interrupted");
+    const stray = putLayout1(dir, ["stray"])[0];
+    if (!stray) throw new Error("no blob");
+    fsSync.writeFileSync(path.join(stray.oldDir, "notes.txt"), "put here by hand");
+
+    const { store: opened, moved } = await FsBlobStore.open(dir);
+    expect(moved).toBe(5);
+    for (const b of [...blobs, stray]) {
+      expect((await opened.get(b.hash)).toString()).toBe(b.content);
+      expect(opened.pathOf(b.hash)).toBe(path.join(dir, b.hash.slice(0, 2), b.hash));
+    }
+    // The old directories are gone, but the one holding a file that is not a blob.
+    const left = (await filesIn(dir)).sort();
+    expect(left).toEqual(
+      [
+        "LAYOUT",
+        ...[...blobs, stray].map((b) => path.join(b.hash.slice(0, 2), b.hash)),
+        path.relative(dir, path.join(stray.oldDir, "notes.txt")),
+      ].sort(),
+    );
+    const dirs = (await fs.readdir(dir, { recursive: true, withFileTypes: true })).filter((e) =>
+      e.isDirectory(),
+    );
+    expect(dirs.filter((d) => d.parentPath !== dir).map((d) => d.name)).toEqual([
+      path.basename(stray.oldDir),
+    ]);
+    expect((await FsBlobStore.open(dir)).moved).toBe(0);
+  });
+
+  it("finishes a move a crash interrupted", async () => {
+    const blobs = putLayout1(dir, ["a", "b", "c"]);
+    // Stopped after moving the first blob, before the marker: the rerun moves the rest.
+    const [first] = blobs;
+    if (!first) throw new Error("no blob");
+    fsSync.renameSync(
+      path.join(first.oldDir, first.hash),
+      path.join(dir, first.hash.slice(0, 2), first.hash),
+    );
+    const { store: opened, moved } = await FsBlobStore.open(dir);
+    expect(moved).toBe(2);
+    for (const b of blobs) expect((await opened.get(b.hash)).toString()).toBe(b.content);
+    expect((await filesIn(dir)).filter((f) => f !== "LAYOUT")).toHaveLength(3);
   });
 });

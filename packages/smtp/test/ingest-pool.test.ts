@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { FsBlobStore } from "@madoguchi/mail/blob-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IngestRequest } from "../src/ingest/ingest";
 import { IngestPool } from "../src/ingest/ingest-pool";
@@ -40,12 +41,7 @@ describe("ingest worker pool", () => {
         expect(r.mailbox).toBe("INBOX");
         expect(r.content.parsed?.subject).toBe(["one", "two", "three"][i]);
         const stored = fs.readFileSync(
-          path.join(
-            data().blobsDir,
-            r.content.blob.hash.slice(0, 2),
-            r.content.blob.hash.slice(2, 4),
-            r.content.blob.hash,
-          ),
+          new FsBlobStore(data().blobsDir).pathOf(r.content.blob.hash),
           "latin1",
         );
         expect(stored).toMatch(/^Return-Path: <a@customer\.example>\r\nReceived: from client\.example/);

@@ -32,6 +32,8 @@ function printBanner(server: RunningServer, config: ServerConfig, ms: number): v
     `Madoguchi ${version} started in ${(ms / 1000).toFixed(1)} s; database: ${server.core.databaseLabel}; blobs: ${config.blobsDir}`,
     `  Log in   ${loginUrl(config, server.http.port)}`,
   ];
+  if (server.core.blobsMoved)
+    lines.push(`  Blobs    ${server.core.blobsMoved} moved to the store's one-level layout (done once)`);
   for (const p of server.protocols) {
     const detail =
       p.state === "running" ? p.listeners.map((l) => `${l.address} (${l.name})`).join(", ") : p.hint;

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import type { CoreContext } from "@madoguchi/core";
 import { type DbHandle, openDb } from "@madoguchi/db/client";
 import { migrateDb } from "@madoguchi/db/migrate";
@@ -21,7 +22,7 @@ export interface OpenCore {
  * Throws DatabaseLockedError when another process holds the embedded database.
  */
 export async function openCore(config: ServerConfig): Promise<OpenCore> {
-  const blobs = await FsBlobStore.open(config.blobsDir);
+  fs.mkdirSync(config.blobsDir, { recursive: true });
   const databaseLabel = config.databaseUrl
     ? `PostgreSQL at ${describeUrl(config.databaseUrl)}`
     : `PGlite in ${config.pgliteDir}`;
@@ -36,6 +37,15 @@ export async function openCore(config: ServerConfig): Promise<OpenCore> {
         `Cannot use the database (DATABASE_URL, ${databaseLabel}): ${(err as Error).message}`,
       );
     }
+    throw err;
+  }
+  // After the database: a process the embedded database turns away (another one runs on this
+  // data directory) must not move that one's blobs.
+  let blobs: Awaited<ReturnType<typeof FsBlobStore.open>>;
+  try {
+    blobs = await FsBlobStore.open(config.blobsDir);
+  } catch (err) {
+    await db.close().catch(() => {});
     throw err;
   }
   return {

@@ -7,6 +7,7 @@ import { dnsCommands } from "./cli/dns";
 import { domainCommands } from "./cli/domain";
 import { commandHelp, groupHelp, mainHelp } from "./cli/help";
 import { inboxCommands } from "./cli/inbox";
+import { queueCommands } from "./cli/queue";
 import { startCommand } from "./cli/start";
 import { userCommands } from "./cli/user";
 import { ConfigError, loadConfig } from "./env";
@@ -21,6 +22,7 @@ const commands: Command[] = [
   ...userCommands,
   ...inboxCommands,
   ...connectorCommands,
+  ...queueCommands,
 ];
 
 /** Exit codes: 0 done, 1 refused or failed (nothing was changed), 2 wrong command line. */

@@ -1,3 +1,4 @@
 export * from "./dkim-keys";
 export * from "./queue";
+export * from "./queue-admin";
 export * from "./retry";

@@ -1,0 +1,135 @@
+import path from "node:path";
+import { openDb } from "@madoguchi/db/client";
+import { FsBlobStore } from "@madoguchi/mail/blob-store";
+import nodemailer from "nodemailer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTeam } from "../../../packages/core/test/fixtures";
+import { startTestDns, type TestDns } from "../../../packages/smtp/test/support/dns-server";
+import { type Receiver, refuse, startReceiver } from "../../../packages/smtp/test/support/receiver";
+import { type DataDir, freshDataDir, runCli, ServerProcess } from "./processes";
+
+const FREE_PORTS = Object.fromEntries(
+  ["HTTP", "SMTP", "SUBMISSION", "SUBMISSIONS", "IMAP", "IMAPS", "POP3", "POP3S"].map((p) => [
+    `${p}_PORT`,
+    "0",
+  ]),
+);
+
+/** Polls until check() holds, or fails after timeoutMs. */
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// PostgreSQL: the CLI works next to the running server (the embedded database admits one process).
+describe("madoguchi queue, next to a running server", () => {
+  let data: DataDir;
+  let dns: TestDns;
+  let receiver: Receiver;
+  let server: ServerProcess | undefined;
+  let down = true;
+  const cli = (...args: string[]) => runCli(args, data.settings);
+
+  beforeAll(async () => {
+    data = await freshDataDir("postgres");
+    dns = await startTestDns();
+    dns.zone.set("customer.example", { MX: [{ exchange: "mx.customer.example", priority: 10 }] });
+    dns.zone.set("mx.customer.example", { A: ["127.0.0.1"] });
+    // The customer's server is down for a while: it answers 451 until `down` is cleared.
+    receiver = await startReceiver({
+      data: async () => (down ? refuse(451, "4.3.2 Mailbox server restarting, try again later") : undefined),
+    });
+  });
+  afterAll(async () => {
+    if (server && server.child.exitCode === null) await server.stop("SIGKILL");
+    await receiver?.close();
+    await dns?.close();
+    await data?.remove();
+  });
+
+  it("lists mail the remote server deferred, with its answer, and sends it again at once on retry", {
+    timeout: 180_000,
+  }, async () => {
+    const handle = await openDb({ url: data.settings.DATABASE_URL });
+    try {
+      server = ServerProcess.start({
+        ...data.settings,
+        ...FREE_PORTS,
+        MADOGUCHI_HOSTNAME: "mail.example.co.jp",
+        MADOGUCHI_DNS_SERVERS: dns.server,
+        MADOGUCHI_OUTBOUND_PORT: String(receiver.port),
+      });
+      const [, submissionPort] = await server.waitFor(/127\.0\.0\.1:(\d+) \(submission, STARTTLS\)/, 60_000);
+      await server.waitFor(/Stop with Ctrl\+C/);
+      await createTeam({ db: handle.db, blobs: new FsBlobStore(path.join(data.dir, "blobs")) });
+
+      const transport = nodemailer.createTransport({
+        host: "127.0.0.1",
+        port: Number(submissionPort),
+        requireTLS: true,
+        tls: { rejectUnauthorized: false },
+        auth: { user: "alice@example.co.jp", pass: "correct horse 1" },
+      });
+      await transport.sendMail({
+        from: "お問い合わせ <info@example.co.jp>",
+        to: "taro@customer.example",
+        subject: "お見積もりの件",
+        text: "山田様\nお見積もりをお送りします。\n",
+      });
+      transport.close();
+      await until(() => receiver.attempts >= 1, 30_000, "the first attempt");
+
+      const listed = await cli("queue", "list");
+      expect(listed).toMatchObject({ code: 0, stderr: "" });
+      const [header, row, ...rest] = listed.stdout.trimEnd().split("\n");
+      expect(header).toMatch(/^ID\s+STATE\s+QUEUED\s+TRIES\s+NEXT TRY\s+FROM\s+TO\s+LAST ANSWER$/);
+      expect(rest).toEqual([]);
+      const match =
+        /^(\d+)\s+queued\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+1\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+info@example\.co\.jp\s+taro@customer\.example\s+(.*)$/.exec(
+          row ?? "",
+        );
+      expect(match, row).not.toBeNull();
+      const [, id = "", answer] = match ?? [];
+      expect(answer).toContain("451");
+      expect(answer).toContain("Mailbox server restarting");
+
+      // Ids that are not waiting for a retry are named, with why; nothing else happens to them.
+      const unknown = await cli("queue", "retry", "999999");
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toBe("madoguchi: 999999 not retried: no such delivery\n");
+      const wrong = await cli("queue", "retry");
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toContain("usage: madoguchi queue retry <id>... | --all");
+
+      // The customer's server is back. Its next backoff step is a minute away; retried, the
+      // message goes within the server's queue poll (5 s).
+      down = false;
+      const retried = await cli("queue", "retry", id);
+      expect(retried).toMatchObject({ code: 0, stdout: `Due now: ${id}\n`, stderr: "" });
+      await until(() => receiver.received.length === 1, 30_000, "the retried delivery");
+      expect(receiver.received[0]?.to).toEqual(["taro@customer.example"]);
+
+      let empty = await cli("queue", "list");
+      // The delivery is recorded a moment after the remote side's 250.
+      for (let i = 0; i < 20 && !empty.stdout.startsWith("The queue is empty"); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        empty = await cli("queue", "list");
+      }
+      expect(empty).toMatchObject({ code: 0, stderr: "" });
+      expect(empty.stdout).toBe("The queue is empty: every message has been delivered or bounced.\n");
+      const sent = await cli("queue", "retry", id);
+      expect(sent.code).toBe(1);
+      expect(sent.stderr).toBe(`madoguchi: ${id} not retried: delivered already\n`);
+      expect(await cli("queue", "retry", "--all")).toMatchObject({
+        code: 0,
+        stdout: "Nothing is waiting for a retry.\n",
+      });
+    } finally {
+      await handle.close();
+    }
+    expect(await server.stop("SIGTERM")).toBe(0);
+  });
+});

@@ -1,0 +1,97 @@
+import { type DeliveryState, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { type CoreContext, nowOf } from "../context";
+
+/** The states of a delivery that is not finished: what `madoguchi queue list` shows. */
+export const UNFINISHED_STATES = ["held", "queued", "sending", "failed"] as const satisfies DeliveryState[];
+
+/** One delivery (a message's recipients at one domain) as an administrator sees it. */
+export interface QueueEntry {
+  id: number;
+  state: DeliveryState;
+  domain: string;
+  recipients: string[];
+  attempts: number;
+  queuedAt: Date;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  mailFrom: string;
+  subject: string;
+}
+
+/** Deliveries not finished yet, oldest first (Postfix's mailq). */
+export async function listOutboundQueue(ctx: CoreContext): Promise<QueueEntry[]> {
+  const rows = await ctx.db
+    .select({
+      id: outboundQueue.id,
+      state: outboundQueue.state,
+      domain: outboundQueue.domain,
+      recipients: outboundQueue.recipients,
+      attempts: outboundQueue.attempts,
+      queuedAt: outboundQueue.createdAt,
+      nextAttemptAt: outboundQueue.nextAttemptAt,
+      lastError: outboundQueue.lastError,
+      mailFrom: outboundMessages.mailFrom,
+      subject: outboundMessages.subject,
+    })
+    .from(outboundQueue)
+    .innerJoin(outboundMessages, eq(outboundMessages.id, outboundQueue.outboundMessageId))
+    .where(inArray(outboundQueue.state, [...UNFINISHED_STATES]))
+    .orderBy(asc(outboundQueue.createdAt), asc(outboundQueue.id));
+  return rows;
+}
+
+/** Why a delivery asked to be retried was not: it is not waiting for its next attempt. */
+const NOT_RETRIED: Record<DeliveryState, string> = {
+  held: "waiting for the reply guard to let it go",
+  queued: "",
+  sending: "being delivered right now",
+  sent: "delivered already",
+  failed: "failed for good; its bounce is on its way to the sender",
+  bounced: "failed for good; the sender got its bounce",
+  cancelled: "cancelled at submission (the reply guard refused it)",
+};
+
+export interface RetryResult {
+  /** Deliveries now due: a queue worker takes them at its next look (within seconds). */
+  due: number[];
+  skipped: { id: number; reason: string }[];
+}
+
+/**
+ * Makes waiting deliveries due now instead of at their next backoff step (Postfix's
+ * `postqueue -f` / `-i`), for example once the remote server is back: the given ids, or every
+ * queued one. A retry is an attempt like any other: it counts toward the backoff and the
+ * maximum queue age.
+ */
+export async function retryOutboundNow(ctx: CoreContext, ids: number[] | "all"): Promise<RetryResult> {
+  const now = nowOf(ctx);
+  return ctx.db.transaction(async (tx) => {
+    const found =
+      ids === "all"
+        ? []
+        : await tx
+            .select({ id: outboundQueue.id, state: outboundQueue.state })
+            .from(outboundQueue)
+            .where(inArray(outboundQueue.id, ids))
+            .for("update");
+    const due = await tx
+      .update(outboundQueue)
+      .set({ nextAttemptAt: now })
+      .where(
+        and(eq(outboundQueue.state, "queued"), ids === "all" ? undefined : inArray(outboundQueue.id, ids)),
+      )
+      .returning({ id: outboundQueue.id });
+    const state = new Map(found.map((r) => [r.id, r.state]));
+    const skipped =
+      ids === "all"
+        ? []
+        : ids
+            .filter((id) => state.get(id) !== "queued")
+            .map((id) => {
+              const s = state.get(id);
+              return { id, reason: s ? NOT_RETRIED[s] : "no such delivery" };
+            });
+    return { due: due.map((r) => r.id).sort((a, b) => a - b), skipped };
+  });
+}

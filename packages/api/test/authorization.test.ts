@@ -121,6 +121,8 @@ describe.each(drivers)("authorization through the API (%s)", (driver) => {
       () => alice.trpc.admin.domains.checkDns.query({ name: "example.co.jp" }),
       "FORBIDDEN",
     );
+    await expectTrpcError(() => alice.trpc.admin.queue.list.query(), "FORBIDDEN");
+    await expectTrpcError(() => alice.trpc.admin.queue.retry.mutate({ ids: "all" }), "FORBIDDEN");
     const anonymous = new TestClient(server.url);
     await expectTrpcError(() => anonymous.trpc.admin.users.list.query(), "UNAUTHORIZED");
     await expectTrpcError(() => anonymous.trpc.inbox.list.query(), "UNAUTHORIZED");

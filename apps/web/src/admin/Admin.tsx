@@ -3,11 +3,12 @@ import { useI18n } from "../i18n";
 import { AdminConnectors } from "./AdminConnectors";
 import { AdminDomains } from "./AdminDomains";
 import { AdminInboxes } from "./AdminInboxes";
+import { AdminQueue } from "./AdminQueue";
 import { AdminUsers } from "./AdminUsers";
 
-const TABS = ["users", "inboxes", "connectors", "domains"] as const;
+const TABS = ["users", "inboxes", "connectors", "domains", "queue"] as const;
 
-/** Administration (loaded on demand): users, shared inboxes and members, external mailboxes, domains. */
+/** Administration (loaded on demand): users, shared inboxes and members, external mailboxes, domains, the outgoing queue. */
 export default function Admin(props: { me: Me; tab: string }) {
   const { t } = useI18n();
   if (!props.me.isAdmin) return <p className="pad">{t("admin.forbidden")}</p>;
@@ -28,8 +29,10 @@ export default function Admin(props: { me: Me; tab: string }) {
         <AdminInboxes />
       ) : tab === "connectors" ? (
         <AdminConnectors />
-      ) : (
+      ) : tab === "domains" ? (
         <AdminDomains />
+      ) : (
+        <AdminQueue />
       )}
     </section>
   );

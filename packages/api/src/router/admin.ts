@@ -7,8 +7,10 @@ import {
   adminDomainDns,
   adminListDomains,
   adminListInboxes,
+  adminListOutboundQueue,
   adminListUsers,
   adminResetPassword,
+  adminRetryOutbound,
   adminSetUserActive,
   adminSetUserAdmin,
   adminUpdateInbox,
@@ -165,5 +167,30 @@ const domains = createRouter({
   }),
 });
 
-/** Administration: users, shared inboxes, domains (administrators only). */
-export const adminRouter = createRouter({ users, inboxes, domains });
+/** Outgoing mail not delivered yet, and "try again now" (as madoguchi queue list / retry). */
+const queue = createRouter({
+  list: adminProcedure.query(async ({ ctx }) =>
+    (await adminListOutboundQueue(ctx.ctx, ctx.user.id)).map((e) => ({
+      id: e.id,
+      state: e.state,
+      domain: e.domain,
+      recipients: e.recipients,
+      attempts: e.attempts,
+      queuedAt: iso(e.queuedAt),
+      nextAttemptAt: iso(e.nextAttemptAt),
+      lastError: e.lastError,
+      mailFrom: e.mailFrom,
+      subject: e.subject,
+    })),
+  ),
+  retry: adminProcedure
+    .input(z.object({ ids: z.array(id).min(1).max(1000).or(z.literal("all")) }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await adminRetryOutbound(ctx.ctx, ctx.user.id, input.ids);
+      if (result.due.length) ctx.runtime.deps.onQueued?.();
+      return { due: result.due, skipped: result.skipped.map((s) => s.id) };
+    }),
+});
+
+/** Administration: users, shared inboxes, domains, the outgoing queue (administrators only). */
+export const adminRouter = createRouter({ users, inboxes, domains, queue });

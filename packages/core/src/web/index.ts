@@ -14,6 +14,7 @@ export * from "./idempotency";
 export * from "./inbox-overview";
 export * from "./new-drafts";
 export * from "./notifications";
+export * from "./outbound-queue";
 export * from "./read-state";
 export * from "./send-new";
 export * from "./send-reply";

@@ -1,0 +1,105 @@
+import { enqueueOutbound, findInboxByAddress } from "@madoguchi/core";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mail } from "../packages/core/test/fixtures";
+import { startTestDns, type TestDns } from "../packages/smtp/test/support/dns-server";
+import { type Receiver, refuse, startReceiver } from "../packages/smtp/test/support/receiver";
+import { screenshot, scrollWidth } from "./support/browser";
+import { ADMIN_EMAIL, chromiumTeam, PHONE } from "./support/team";
+
+// 送信キュー in Chromium: a customer's mail server is down (451) when the shared inbox writes to
+// it; the administrator sees the message waiting, with that server's answer, and once it is back
+// sends it with 「今すぐ再送」 instead of waiting for the next backoff step (a minute away).
+const WAIT = 20_000;
+const ANSWER = "4.3.2 Mailbox server restarting, try again later";
+
+describe("web app in Chromium: the outgoing queue (admin)", () => {
+  let dns: TestDns;
+  let receiver: Receiver;
+  let down = true;
+  const team = chromiumTeam({
+    agents: [],
+    inboxes: [],
+    serverEnv: async () => {
+      dns = await startTestDns();
+      dns.zone.set("customer.example", { MX: [{ exchange: "mx.customer.example", priority: 10 }] });
+      dns.zone.set("mx.customer.example", { A: ["127.0.0.1"] });
+      receiver = await startReceiver({ data: async () => (down ? refuse(451, ANSWER) : undefined) });
+      return { MADOGUCHI_DNS_SERVERS: dns.server, MADOGUCHI_OUTBOUND_PORT: String(receiver.port) };
+    },
+  });
+  let admin: Page;
+
+  beforeAll(async () => {
+    admin = await team.openAdmin();
+  }, 60_000);
+  afterAll(async () => {
+    await receiver?.close();
+    await dns?.close();
+  });
+
+  async function openQueue(page: Page): Promise<void> {
+    await page.getByRole("link", { name: "管理", exact: true }).click();
+    await page.getByRole("tab", { name: "送信キュー", exact: true }).click();
+  }
+
+  /** Mail from info@ to the customer, queued as the composer queues it. */
+  async function queueMail(subject: string): Promise<void> {
+    const inbox = await findInboxByAddress(team.ctx.db, "info@example.co.jp");
+    const messageId = `${subject.length}.${Date.now()}@example.co.jp`;
+    const raw = mail({ from: "info@example.co.jp", to: "taro@customer.example", subject, messageId });
+    const blob = await team.ctx.blobs.put(raw);
+    await enqueueOutbound(team.ctx, {
+      inboxId: inbox?.id ?? -1,
+      senderUserId: null,
+      messageIdHeader: messageId,
+      mailFrom: "info@example.co.jp",
+      blobHash: blob.hash,
+      size: blob.size,
+      subject,
+      recipients: ["taro@customer.example"],
+      basedOnSeq: null,
+      state: "queued",
+    });
+  }
+
+  it("shows mail the remote server deferred, with its answer, and sends it at once on 今すぐ再送", async () => {
+    await openQueue(admin);
+    await admin.getByTestId("queue-empty").waitFor({ timeout: WAIT });
+
+    await queueMail("お見積もりの件");
+    const entry = admin.getByTestId("queue-entry");
+    // The page looks again every few seconds: the first attempt's answer appears by itself.
+    await admin.getByTestId("queue-answer").waitFor({ timeout: WAIT });
+    expect(receiver.attempts).toBe(1);
+    expect(await entry.count()).toBe(1);
+    expect(await entry.getAttribute("data-state")).toBe("queued");
+    const text = (await entry.textContent()) ?? "";
+    expect(text).toContain("taro@customer.example");
+    expect(text).toContain("お見積もりの件");
+    expect(text).toContain("再送待ち");
+    expect(await admin.getByTestId("queue-attempts").textContent()).toBe("1");
+    expect(await admin.getByTestId("queue-answer").textContent()).toBe(`451 ${ANSWER}`);
+    await screenshot(admin, "admin-queue-deferred");
+
+    // On a phone the answer wraps instead of widening the page.
+    const phone = await team.openPage(PHONE);
+    await team.login(phone, ADMIN_EMAIL);
+    await openQueue(phone);
+    await phone.getByTestId("queue-answer").waitFor({ timeout: WAIT });
+    expect(await scrollWidth(phone)).toBeLessThanOrEqual(375);
+    await screenshot(phone, "admin-queue-phone");
+
+    // The customer's server is back: retried now, not in a minute.
+    down = false;
+    await entry.getByRole("button", { name: "今すぐ再送" }).click();
+    await expect
+      .poll(() => admin.getByRole("status").textContent(), { timeout: WAIT })
+      .toContain("1件を再送します");
+    await expect.poll(() => receiver.received.length, { timeout: WAIT }).toBe(1);
+    expect(receiver.received[0]?.to).toEqual(["taro@customer.example"]);
+    await admin.getByTestId("queue-empty").waitFor({ timeout: WAIT });
+    expect(await entry.count()).toBe(0);
+    expect(team.pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,30 @@
+import { assertAdmin } from "../authz";
+import type { CoreContext } from "../context";
+import {
+  listOutboundQueue,
+  type QueueEntry,
+  type RetryResult,
+  retryOutboundNow,
+} from "../outbound/queue-admin";
+
+/*
+ * The outgoing queue on the admin page (送信キュー): the same list and retry as
+ * `madoguchi queue list` / `queue retry`, for an administrator. With the embedded database the
+ * CLI cannot run next to the server, so this is where most installations see their queue.
+ */
+
+/** Deliveries not finished yet, oldest first. */
+export async function adminListOutboundQueue(ctx: CoreContext, actorId: number): Promise<QueueEntry[]> {
+  await assertAdmin(ctx.db, actorId);
+  return listOutboundQueue(ctx);
+}
+
+/** Makes queued deliveries (the given ids, or all) due now; the caller wakes the delivery workers. */
+export async function adminRetryOutbound(
+  ctx: CoreContext,
+  actorId: number,
+  ids: number[] | "all",
+): Promise<RetryResult> {
+  await assertAdmin(ctx.db, actorId);
+  return retryOutboundNow(ctx, ids);
+}

@@ -1,8 +1,7 @@
-import { enqueueOutbound, findInboxByAddress } from "@madoguchi/core";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mail } from "../packages/core/test/fixtures";
 import { startTestDns, type TestDns } from "../packages/smtp/test/support/dns-server";
+import { enqueueDirect } from "../packages/smtp/test/support/queue";
 import { type Receiver, refuse, startReceiver } from "../packages/smtp/test/support/receiver";
 import { screenshot, scrollWidth } from "./support/browser";
 import { ADMIN_EMAIL, chromiumTeam, PHONE } from "./support/team";
@@ -43,31 +42,16 @@ describe("web app in Chromium: the outgoing queue (admin)", () => {
     await page.getByRole("tab", { name: "送信キュー", exact: true }).click();
   }
 
-  /** Mail from info@ to the customer, queued as the composer queues it. */
-  async function queueMail(subject: string): Promise<void> {
-    const inbox = await findInboxByAddress(team.ctx.db, "info@example.co.jp");
-    const messageId = `${subject.length}.${Date.now()}@example.co.jp`;
-    const raw = mail({ from: "info@example.co.jp", to: "taro@customer.example", subject, messageId });
-    const blob = await team.ctx.blobs.put(raw);
-    await enqueueOutbound(team.ctx, {
-      inboxId: inbox?.id ?? -1,
-      senderUserId: null,
-      messageIdHeader: messageId,
-      mailFrom: "info@example.co.jp",
-      blobHash: blob.hash,
-      size: blob.size,
-      subject,
-      recipients: ["taro@customer.example"],
-      basedOnSeq: null,
-      state: "queued",
-    });
-  }
-
   it("shows mail the remote server deferred, with its answer, and sends it at once on 今すぐ再送", async () => {
     await openQueue(admin);
     await admin.getByTestId("queue-empty").waitFor({ timeout: WAIT });
 
-    await queueMail("お見積もりの件");
+    await enqueueDirect(
+      team.ctx,
+      `quote.${Date.now()}@example.co.jp`,
+      ["taro@customer.example"],
+      "お見積もりの件",
+    );
     const entry = admin.getByTestId("queue-entry");
     // The page looks again every few seconds: the first attempt's answer appears by itself.
     await admin.getByTestId("queue-answer").waitFor({ timeout: WAIT });

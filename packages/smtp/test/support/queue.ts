@@ -4,9 +4,9 @@ import { eq } from "drizzle-orm";
 import { mail } from "../../../core/test/fixtures";
 
 /** A queued message from info@example.co.jp without going through submission (the worker under test is the subject). */
-export async function enqueueDirect(ctx: CoreContext, messageId: string, to: string[]) {
+export async function enqueueDirect(ctx: CoreContext, messageId: string, to: string[], subject = "crash") {
   const inbox = await findInboxByAddress(ctx.db, "info@example.co.jp");
-  const raw = mail({ from: "info@example.co.jp", to: to.join(", "), messageId, subject: "crash" });
+  const raw = mail({ from: "info@example.co.jp", to: to.join(", "), messageId, subject });
   const blob = await ctx.blobs.put(raw);
   await enqueueOutbound(ctx, {
     inboxId: inbox?.id ?? -1,
@@ -15,7 +15,7 @@ export async function enqueueDirect(ctx: CoreContext, messageId: string, to: str
     mailFrom: "info@example.co.jp",
     blobHash: blob.hash,
     size: blob.size,
-    subject: "crash",
+    subject,
     recipients: to,
     basedOnSeq: null,
     state: "queued",

@@ -1,3 +1,5 @@
+import { messages } from "@madoguchi/db/schema";
+import { like } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestDns, type TestDns } from "../packages/smtp/test/support/dns-server";
@@ -84,6 +86,33 @@ describe("web app in Chromium: the outgoing queue (admin)", () => {
     expect(receiver.received[0]?.to).toEqual(["taro@customer.example"]);
     await admin.getByTestId("queue-empty").waitFor({ timeout: WAIT });
     expect(await entry.count()).toBe(0);
+    expect(team.pageErrors).toEqual([]);
+  });
+  it("stops a delivery that will never get through: the sender gets the bounce at once, saying so", async () => {
+    down = true;
+    const before = receiver.attempts;
+    await enqueueDirect(team.ctx, `typo.${Date.now()}@example.co.jp`, ["taro@customer.example"], "ご請求書");
+    const entry = admin.getByTestId("queue-entry");
+    await admin.getByTestId("queue-answer").waitFor({ timeout: WAIT });
+    expect(receiver.attempts).toBe(before + 1);
+    admin.once("dialog", (d) => {
+      expect(d.message()).toContain("taro@customer.example への配送を中止しますか");
+      void d.accept();
+    });
+    await entry.getByRole("button", { name: "配送を中止" }).click();
+    await expect
+      .poll(() => admin.getByRole("status").textContent(), { timeout: WAIT })
+      .toContain("配送を中止しました");
+    await admin.getByTestId("queue-empty").waitFor({ timeout: WAIT });
+    // The bounce is in the shared inbox, threaded to the message, in words the sender understands.
+    const bounce = async () =>
+      (await team.ctx.db.select().from(messages).where(like(messages.messageIdHeader, "dsn-failed-%")))[0];
+    await expect.poll(bounce, { timeout: WAIT }).toBeDefined();
+    const raw = (await team.ctx.blobs.get((await bounce())?.blobHash ?? "")).toString();
+    expect(raw).toContain("管理者が配送を中止しました");
+    expect(raw).toContain(`451 ${ANSWER}`);
+    expect(raw).toContain("Status: 5.0.0");
+    expect(receiver.attempts).toBe(before + 1);
     expect(team.pageErrors).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import path from "node:path";
 import { openDb } from "@madoguchi/db/client";
+import { messages } from "@madoguchi/db/schema";
 import { FsBlobStore } from "@madoguchi/mail/blob-store";
+import { like } from "drizzle-orm";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTeam } from "../../../packages/core/test/fixtures";
@@ -50,7 +52,7 @@ describe("madoguchi queue, next to a running server", () => {
     await data?.remove();
   });
 
-  it("lists mail the remote server deferred, with its answer, and sends it again at once on retry", {
+  it("lists mail the remote server deferred, with its answer; retry sends it at once, cancel bounces it at once", {
     timeout: 180_000,
   }, async () => {
     const handle = await openDb({ url: data.settings.DATABASE_URL });
@@ -79,7 +81,6 @@ describe("madoguchi queue, next to a running server", () => {
         subject: "お見積もりの件",
         text: "山田様\nお見積もりをお送りします。\n",
       });
-      transport.close();
       await until(() => receiver.attempts >= 1, 30_000, "the first attempt");
 
       const listed = await cli("queue", "list");
@@ -127,6 +128,47 @@ describe("madoguchi queue, next to a running server", () => {
         code: 0,
         stdout: "Nothing is waiting for a retry.\n",
       });
+
+      // Mail to a server that will not take it: cancelled, the sender gets the bounce now.
+      down = true;
+      await transport.sendMail({
+        from: "お問い合わせ <info@example.co.jp>",
+        to: "taro@customer.example",
+        subject: "ご請求書の件",
+        text: "山田様\nご請求書をお送りします。\n",
+      });
+      transport.close();
+      await until(() => receiver.attempts >= 3, 30_000, "the second message's first attempt");
+      const second = /^(\d+)\s+queued/m.exec((await cli("queue", "list")).stdout)?.[1] ?? "";
+      expect(second).not.toBe("");
+      const cancelled = await cli("queue", "cancel", second);
+      expect(cancelled).toMatchObject({
+        code: 0,
+        stdout: `Cancelled: ${second} (each sender gets a bounce)\n`,
+        stderr: "",
+      });
+      const bounce = async () =>
+        (
+          await handle.db
+            .select()
+            .from(messages)
+            .where(like(messages.messageIdHeader, `dsn-failed-${second}@%`))
+        )[0];
+      for (let i = 0; i < 100 && !(await bounce()); i++) await new Promise((r) => setTimeout(r, 200));
+      const raw = (
+        await new FsBlobStore(path.join(data.dir, "blobs")).get((await bounce())?.blobHash ?? "")
+      ).toString();
+      expect(raw).toContain("管理者が配送を中止しました");
+      expect(raw).toContain("Diagnostic-Code: smtp; 451 4.3.2 Mailbox server restarting");
+      expect(receiver.attempts).toBe(3);
+      const again = await cli("queue", "cancel", second);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(
+        new RegExp(
+          `^madoguchi: ${second} not cancelled: failed for good; (its bounce is on its way|the sender got its bounce)`,
+        ),
+      );
+      expect((await cli("queue", "cancel", "abc")).code).toBe(2);
     } finally {
       await handle.close();
     }

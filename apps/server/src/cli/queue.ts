@@ -1,4 +1,4 @@
-import { listOutboundQueue, retryOutboundNow } from "@madoguchi/core";
+import { cancelOutbound, listOutboundQueue, retryOutboundNow } from "@madoguchi/core";
 import { type Command, UsageError } from "./command";
 import { formatTable } from "./table";
 
@@ -53,10 +53,7 @@ const retry: Command = {
     const all = values.all === true;
     if (all === positionals.length > 0)
       throw new UsageError("give the ids of deliveries to retry, or --all", retry);
-    const ids = positionals.map((p) => {
-      if (!/^[1-9]\d{0,15}$/.test(p)) throw new UsageError(`not a delivery id: ${p}`, retry);
-      return Number(p);
-    });
+    const ids = deliveryIds(positionals, retry);
     const result = await withCore((ctx) => retryOutboundNow(ctx, all ? "all" : ids));
     if (result.due.length) console.log(`Due now: ${result.due.join(", ")}`);
     else if (all) console.log("Nothing is waiting for a retry.");
@@ -65,4 +62,32 @@ const retry: Command = {
   },
 };
 
-export const queueCommands: Command[] = [list, retry];
+/** Ids of `queue list`, or a usage error naming the first that is not one. */
+function deliveryIds(positionals: string[], command: Command): number[] {
+  return positionals.map((p) => {
+    if (!/^[1-9]\d{0,15}$/.test(p)) throw new UsageError(`not a delivery id: ${p}`, command);
+    return Number(p);
+  });
+}
+
+const cancel: Command = {
+  path: ["queue", "cancel"],
+  usage: "queue cancel <id>...",
+  summary:
+    "Give up on queued mail now: the sender gets the bounce at once, saying an administrator stopped it",
+  help: [
+    "For mail that will never get through (a mistyped domain), instead of days of retries. The",
+    "bounce lands in the message's conversation, with the remote server's last answer.",
+    "Exit code 1 when a delivery given is not queued (it is named, with why).",
+  ],
+  positionals: [1, 1000],
+  async run({ positionals, withCore }) {
+    const result = await withCore((ctx) => cancelOutbound(ctx, deliveryIds(positionals, cancel)));
+    if (result.cancelled.length)
+      console.log(`Cancelled: ${result.cancelled.join(", ")} (each sender gets a bounce)`);
+    for (const s of result.skipped) console.error(`madoguchi: ${s.id} not cancelled: ${s.reason}`);
+    return result.skipped.length ? 1 : 0;
+  },
+};
+
+export const queueCommands: Command[] = [list, retry, cancel];

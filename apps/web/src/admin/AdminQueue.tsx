@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { type Outputs, trpc } from "../api/client";
 import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
@@ -11,8 +12,8 @@ const REFRESH_MS = 5_000;
 
 /**
  * 送信キュー: outgoing mail not delivered yet (as `madoguchi queue list`), with the remote
- * server's last answer, and 「今すぐ再送」 for mail waiting for its next attempt, for example once
- * the other side is back.
+ * server's last answer, 「今すぐ再送」 for mail waiting for its next attempt (the other side is
+ * back), and 「配送を中止」 for mail that will never get through (the sender gets the bounce now).
  */
 export function AdminQueue() {
   const { t } = useI18n();
@@ -22,12 +23,30 @@ export function AdminQueue() {
     queryFn: () => trpc.admin.queue.list.query(),
     refetchInterval: REFRESH_MS,
   });
+  /** What the last button did, said once. */
+  const [done, setDone] = useState<string | null>(null);
+  const refresh = () => void qc.invalidateQueries({ queryKey: [...keys.admin, "queue"] });
   const retry = useMutation({
     mutationFn: (ids: number[] | "all") => trpc.admin.queue.retry.mutate({ ids }),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: [...keys.admin, "queue"] }),
+    onSuccess: (r) => {
+      setDone(r.due.length ? t("queue.retried", { count: r.due.length }) : t("queue.notRetried"));
+      refresh();
+    },
   });
+  const cancel = useMutation({
+    mutationFn: (id: number) => trpc.admin.queue.cancel.mutate({ ids: [id] }),
+    onSuccess: (r) => {
+      setDone(t(r.cancelled.length ? "queue.cancelled" : "queue.notCancelled"));
+      refresh();
+    },
+  });
+  const act = (run: () => void) => {
+    setDone(null);
+    run();
+  };
   const waiting = queue.data?.filter((e) => e.state === "queued").length ?? 0;
-  const error = queue.error ?? retry.error;
+  const error = queue.error ?? retry.error ?? cancel.error;
+  const busy = retry.isPending || cancel.isPending;
   return (
     <div className="admin-panel">
       <p className="muted small">{t("queue.intro")}</p>
@@ -38,29 +57,36 @@ export function AdminQueue() {
       )}
       {waiting > 1 && (
         <div className="inline">
-          <button type="button" onClick={() => retry.mutate("all")} disabled={retry.isPending}>
+          <button type="button" onClick={() => act(() => retry.mutate("all"))} disabled={busy}>
             {t("queue.retryAll")}
           </button>
         </div>
       )}
-      {retry.data && (
+      {done && (
         <p className="ok small" role="status">
-          {retry.data.due.length
-            ? t("queue.retried", { count: retry.data.due.length })
-            : t("queue.notRetried")}
+          {done}
         </p>
       )}
       {error && <p className="form-error">{t(errorKey(error))}</p>}
       <ul className="admin-list queue-list">
         {queue.data?.map((e) => (
-          <QueueItem key={e.id} entry={e} onRetry={() => retry.mutate([e.id])} busy={retry.isPending} />
+          <QueueItem
+            key={e.id}
+            entry={e}
+            onRetry={() => act(() => retry.mutate([e.id]))}
+            onCancel={() => {
+              if (window.confirm(t("queue.cancelConfirm", { to: e.recipients.join(", ") })))
+                act(() => cancel.mutate(e.id));
+            }}
+            busy={busy}
+          />
         ))}
       </ul>
     </div>
   );
 }
 
-function QueueItem(props: { entry: Entry; onRetry(): void; busy: boolean }) {
+function QueueItem(props: { entry: Entry; onRetry(): void; onCancel(): void; busy: boolean }) {
   const { t, dates } = useI18n();
   const e = props.entry;
   return (
@@ -97,6 +123,9 @@ function QueueItem(props: { entry: Entry; onRetry(): void; busy: boolean }) {
         <div className="inline">
           <button type="button" className="primary" onClick={props.onRetry} disabled={props.busy}>
             {t("queue.retry")}
+          </button>
+          <button type="button" className="danger" onClick={props.onCancel} disabled={props.busy}>
+            {t("queue.cancel")}
           </button>
         </div>
       )}

@@ -275,13 +275,17 @@ export const en: Messages = {
   "admin.connectors": "External mailboxes",
   "admin.queue": "Outgoing queue",
   "queue.intro":
-    "Outgoing mail the recipient's server has not accepted yet. When that server cannot take it for now, it is retried automatically at growing intervals (for up to 5 days). Once the other side is back, Retry now sends it without waiting.",
+    "Outgoing mail the recipient's server has not accepted yet. When that server cannot take it for now, it is retried automatically at growing intervals (for up to 5 days). Once the other side is back, Retry now sends it without waiting. When it will never get through (a mistyped address), Stop delivery tells the sender at once.",
   "queue.empty":
     "Nothing is waiting to be sent: every message was delivered, or its sender was told it could not be.",
   "queue.retry": "Retry now",
   "queue.retryAll": "Retry all waiting mail now",
   "queue.retried": "Retrying {count}; it goes out within seconds.",
   "queue.notRetried": "Nothing could be retried (it is being sent, or was delivered already).",
+  "queue.cancel": "Stop delivery",
+  "queue.cancelConfirm": "Stop delivering to {to}? The sender is told the message could not be delivered.",
+  "queue.cancelled": "Delivery stopped. The sender gets a bounce saying so.",
+  "queue.notCancelled": "It could not be stopped (it is being sent, or was delivered already).",
   "queue.state.queued": "Waiting to retry",
   "queue.state.sending": "Sending",
   "queue.state.held": "Held (reply check)",

@@ -1,5 +1,6 @@
 import {
   adminAddDomain,
+  adminCancelOutbound,
   adminChangeMembers,
   adminCheckDomainDns,
   adminCreateInbox,
@@ -189,6 +190,14 @@ const queue = createRouter({
       const result = await adminRetryOutbound(ctx.ctx, ctx.user.id, input.ids);
       if (result.due.length) ctx.runtime.deps.onQueued?.();
       return { due: result.due, skipped: result.skipped.map((s) => s.id) };
+    }),
+  /** Gives up on queued deliveries: each bounces to its sender now. */
+  cancel: adminProcedure
+    .input(z.object({ ids: z.array(id).min(1).max(1000) }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await adminCancelOutbound(ctx.ctx, ctx.user.id, input.ids);
+      if (result.cancelled.length) ctx.runtime.deps.onQueued?.();
+      return { cancelled: result.cancelled, skipped: result.skipped.map((s) => s.id) };
     }),
 });
 

@@ -1,4 +1,9 @@
-import { type DeliveryState, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
+import {
+  type DeliveryState,
+  outboundMessages,
+  outboundQueue,
+  type RecipientResult,
+} from "@madoguchi/db/schema";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { type CoreContext, nowOf } from "../context";
 
@@ -93,5 +98,54 @@ export async function retryOutboundNow(ctx: CoreContext, ids: number[] | "all"):
               return { id, reason: s ? NOT_RETRIED[s] : "no such delivery" };
             });
     return { due: due.map((r) => r.id).sort((a, b) => a - b), skipped };
+  });
+}
+
+export interface CancelResult {
+  /** Deliveries given up: each bounces to its sender at the delivery workers' next look. */
+  cancelled: number[];
+  skipped: { id: number; reason: string }[];
+}
+
+/**
+ * Gives up on queued deliveries now, for example to a domain that will never answer (a typo):
+ * each becomes a failed delivery, so the sender gets the bounce in the conversation at once,
+ * saying an administrator stopped it, with the remote server's last answer. (Exim's -Mg does
+ * the same; Postfix's postsuper -d deletes silently, and the conversation would read as sent.)
+ * Only queued deliveries: one being sent is left to finish its attempt.
+ */
+export async function cancelOutbound(ctx: CoreContext, ids: number[]): Promise<CancelResult> {
+  const now = nowOf(ctx);
+  return ctx.db.transaction(async (tx) => {
+    const rows = await tx.select().from(outboundQueue).where(inArray(outboundQueue.id, ids)).for("update");
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const cancelled: number[] = [];
+    const skipped: CancelResult["skipped"] = [];
+    for (const id of ids) {
+      const row = byId.get(id);
+      if (row?.state !== "queued") {
+        skipped.push({ id, reason: row ? NOT_RETRIED[row.state] : "no such delivery" });
+        continue;
+      }
+      const results = Object.fromEntries(
+        row.recipients.map((rcpt): [string, RecipientResult] => [
+          rcpt,
+          {
+            code: row.results[rcpt]?.code ?? null,
+            status: "5.0.0",
+            response: row.results[rcpt]?.response ?? row.lastError ?? "",
+            remoteMta: row.results[rcpt]?.remoteMta ?? null,
+            at: now.toISOString(),
+            cancelled: true,
+          },
+        ]),
+      );
+      await tx
+        .update(outboundQueue)
+        .set({ state: "failed", results, lockedUntil: null })
+        .where(eq(outboundQueue.id, id));
+      cancelled.push(id);
+    }
+    return { cancelled, skipped };
   });
 }

@@ -1,6 +1,8 @@
 import { assertAdmin } from "../authz";
 import type { CoreContext } from "../context";
 import {
+  type CancelResult,
+  cancelOutbound,
   listOutboundQueue,
   type QueueEntry,
   type RetryResult,
@@ -9,7 +11,7 @@ import {
 
 /*
  * The outgoing queue on the admin page (送信キュー): the same list and retry as
- * `madoguchi queue list` / `queue retry`, for an administrator. With the embedded database the
+ * `madoguchi queue list` / `queue retry` / `queue cancel`, for an administrator. With the embedded database the
  * CLI cannot run next to the server, so this is where most installations see their queue.
  */
 
@@ -27,4 +29,14 @@ export async function adminRetryOutbound(
 ): Promise<RetryResult> {
   await assertAdmin(ctx.db, actorId);
   return retryOutboundNow(ctx, ids);
+}
+
+/** Gives up on queued deliveries: each bounces to its sender; the caller wakes the delivery workers. */
+export async function adminCancelOutbound(
+  ctx: CoreContext,
+  actorId: number,
+  ids: number[],
+): Promise<CancelResult> {
+  await assertAdmin(ctx.db, actorId);
+  return cancelOutbound(ctx, ids);
 }

@@ -69,6 +69,8 @@ export interface RecipientResult {
   response: string;
   remoteMta: string | null;
   at: string;
+  /** Set when an administrator stopped the delivery (the bounce says so); absent otherwise. */
+  cancelled?: true;
 }
 
 /** One delivery: the recipients of one message at one domain, tried together. */

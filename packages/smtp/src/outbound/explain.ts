@@ -91,7 +91,13 @@ export const DELAYED: Explanation = {
   en: "This message has not been delivered yet: the receiving server cannot be reached or refused it for now. Delivery is retried automatically; there is no need to send it again.",
 };
 
+const CANCELLED: Explanation = {
+  ja: "管理者が配送を中止しました。相手には届いていません。宛先を確かめ、必要なら送り直してください。",
+  en: "An administrator stopped the delivery: the message did not reach the recipient. Check the address and send it again if needed.",
+};
+
 export function explain(result: RecipientResult): Explanation {
+  if (result.cancelled) return CANCELLED;
   const status = result.status ?? "";
   for (const [pattern, explanation] of BY_STATUS) if (pattern.test(status)) return explanation;
   return (result.code !== null ? BY_CODE[result.code] : undefined) ?? GENERIC;

@@ -15,7 +15,7 @@ const list: Command = {
   ],
   positionals: 0,
   async run({ withCore }) {
-    const entries = await withCore((ctx) => listOutboundQueue(ctx));
+    const { entries } = await withCore((ctx) => listOutboundQueue(ctx));
     if (!entries.length) {
       console.log("The queue is empty: every message has been delivered or bounced.");
       return 0;

@@ -5,7 +5,7 @@ import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
 import { useI18n } from "../i18n";
 
-type Entry = Outputs["admin"]["queue"]["list"][number];
+type Entry = Outputs["admin"]["queue"]["list"]["entries"][number];
 
 /** The list is looked at again this often, so a retried delivery is seen to leave it. */
 const REFRESH_MS = 5_000;
@@ -44,13 +44,15 @@ export function AdminQueue() {
     setDone(null);
     run();
   };
-  const waiting = queue.data?.filter((e) => e.state === "queued").length ?? 0;
+  const entries = queue.data?.entries;
+  const more = (queue.data?.total ?? 0) - (entries?.length ?? 0);
+  const waiting = entries?.filter((e) => e.state === "queued").length ?? 0;
   const error = queue.error ?? retry.error ?? cancel.error;
   const busy = retry.isPending || cancel.isPending;
   return (
     <div className="admin-panel">
       <p className="muted small">{t("queue.intro")}</p>
-      {queue.data && !queue.data.length && (
+      {entries && !entries.length && (
         <p className="card" data-testid="queue-empty">
           {t("queue.empty")}
         </p>
@@ -69,7 +71,7 @@ export function AdminQueue() {
       )}
       {error && <p className="form-error">{t(errorKey(error))}</p>}
       <ul className="admin-list queue-list">
-        {queue.data?.map((e) => (
+        {entries?.map((e) => (
           <QueueItem
             key={e.id}
             entry={e}
@@ -82,6 +84,11 @@ export function AdminQueue() {
           />
         ))}
       </ul>
+      {more > 0 && (
+        <p className="muted small" data-testid="queue-more">
+          {t("queue.more", { count: more })}
+        </p>
+      )}
     </div>
   );
 }

@@ -286,6 +286,7 @@ export const en: Messages = {
   "queue.cancelConfirm": "Stop delivering to {to}? The sender is told the message could not be delivered.",
   "queue.cancelled": "Delivery stopped. The sender gets a bounce saying so.",
   "queue.notCancelled": "It could not be stopped (it is being sent, or was delivered already).",
+  "queue.more": "{count} more are waiting (the oldest are shown).",
   "queue.state.queued": "Waiting to retry",
   "queue.state.sending": "Sending",
   "queue.state.held": "Held (reply check)",

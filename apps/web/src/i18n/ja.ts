@@ -285,6 +285,7 @@ export const ja = {
   "queue.cancelConfirm": "{to} への配送を中止しますか？ 送信者には配送できなかったことが通知されます。",
   "queue.cancelled": "配送を中止しました。送信者に配送不能の通知が届きます。",
   "queue.notCancelled": "中止できませんでした（送信中か、すでに配送済みです）。",
+  "queue.more": "ほかに{count}件あります（古い順に表示しています）。",
   "queue.state.queued": "再送待ち",
   "queue.state.sending": "送信中",
   "queue.state.held": "保留（返信の重複チェック中）",

@@ -170,20 +170,24 @@ const domains = createRouter({
 
 /** Outgoing mail not delivered yet, and "try again now" (as madoguchi queue list / retry). */
 const queue = createRouter({
-  list: adminProcedure.query(async ({ ctx }) =>
-    (await adminListOutboundQueue(ctx.ctx, ctx.user.id)).map((e) => ({
-      id: e.id,
-      state: e.state,
-      domain: e.domain,
-      recipients: e.recipients,
-      attempts: e.attempts,
-      queuedAt: iso(e.queuedAt),
-      nextAttemptAt: iso(e.nextAttemptAt),
-      lastError: e.lastError,
-      mailFrom: e.mailFrom,
-      subject: e.subject,
-    })),
-  ),
+  list: adminProcedure.query(async ({ ctx }) => {
+    const { entries, total } = await adminListOutboundQueue(ctx.ctx, ctx.user.id);
+    return {
+      total,
+      entries: entries.map((e) => ({
+        id: e.id,
+        state: e.state,
+        domain: e.domain,
+        recipients: e.recipients,
+        attempts: e.attempts,
+        queuedAt: iso(e.queuedAt),
+        nextAttemptAt: iso(e.nextAttemptAt),
+        lastError: e.lastError,
+        mailFrom: e.mailFrom,
+        subject: e.subject,
+      })),
+    };
+  }),
   retry: adminProcedure
     .input(z.object({ ids: z.array(id).min(1).max(1000).or(z.literal("all")) }))
     .mutation(async ({ ctx, input }) => {

@@ -4,7 +4,7 @@ import {
   outboundQueue,
   type RecipientResult,
 } from "@madoguchi/db/schema";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { type CoreContext, nowOf } from "../context";
 
 /** The states of a delivery that is not finished: what `madoguchi queue list` shows. */
@@ -24,9 +24,23 @@ export interface QueueEntry {
   subject: string;
 }
 
-/** Deliveries not finished yet, oldest first (Postfix's mailq). */
-export async function listOutboundQueue(ctx: CoreContext): Promise<QueueEntry[]> {
-  const rows = await ctx.db
+export interface QueueList {
+  /** Oldest first, at most the limit asked for. */
+  entries: QueueEntry[];
+  /** Every unfinished delivery, listed or not. */
+  total: number;
+}
+
+/**
+ * Deliveries not finished yet, oldest first (Postfix's mailq); `limit` bounds a list that could
+ * run to thousands (mail from a stolen password, all deferred), `total` says how many there are.
+ */
+export async function listOutboundQueue(
+  ctx: CoreContext,
+  options: { limit?: number } = {},
+): Promise<QueueList> {
+  const unfinished = inArray(outboundQueue.state, [...UNFINISHED_STATES]);
+  const query = ctx.db
     .select({
       id: outboundQueue.id,
       state: outboundQueue.state,
@@ -41,9 +55,16 @@ export async function listOutboundQueue(ctx: CoreContext): Promise<QueueEntry[]>
     })
     .from(outboundQueue)
     .innerJoin(outboundMessages, eq(outboundMessages.id, outboundQueue.outboundMessageId))
-    .where(inArray(outboundQueue.state, [...UNFINISHED_STATES]))
+    .where(unfinished)
     .orderBy(asc(outboundQueue.createdAt), asc(outboundQueue.id));
-  return rows;
+  const entries = await (options.limit === undefined ? query : query.limit(options.limit));
+  if (options.limit === undefined || entries.length < options.limit)
+    return { entries, total: entries.length };
+  const [count] = await ctx.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(outboundQueue)
+    .where(unfinished);
+  return { entries, total: Number(count?.n ?? entries.length) };
 }
 
 /** Why a delivery asked to be retried was not: it is not waiting for its next attempt. */
@@ -69,7 +90,8 @@ export interface RetryResult {
  * queued one. A retry is an attempt like any other: it counts toward the backoff and the
  * maximum queue age.
  */
-export async function retryOutboundNow(ctx: CoreContext, ids: number[] | "all"): Promise<RetryResult> {
+export async function retryOutboundNow(ctx: CoreContext, given: number[] | "all"): Promise<RetryResult> {
+  const ids = given === "all" ? given : [...new Set(given)];
   const now = nowOf(ctx);
   return ctx.db.transaction(async (tx) => {
     const found =
@@ -114,7 +136,8 @@ export interface CancelResult {
  * the same; Postfix's postsuper -d deletes silently, and the conversation would read as sent.)
  * Only queued deliveries: one being sent is left to finish its attempt.
  */
-export async function cancelOutbound(ctx: CoreContext, ids: number[]): Promise<CancelResult> {
+export async function cancelOutbound(ctx: CoreContext, given: number[]): Promise<CancelResult> {
+  const ids = [...new Set(given)];
   const now = nowOf(ctx);
   return ctx.db.transaction(async (tx) => {
     const rows = await tx.select().from(outboundQueue).where(inArray(outboundQueue.id, ids)).for("update");

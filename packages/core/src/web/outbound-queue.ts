@@ -4,7 +4,7 @@ import {
   type CancelResult,
   cancelOutbound,
   listOutboundQueue,
-  type QueueEntry,
+  type QueueList,
   type RetryResult,
   retryOutboundNow,
 } from "../outbound/queue-admin";
@@ -15,10 +15,13 @@ import {
  * CLI cannot run next to the server, so this is where most installations see their queue.
  */
 
-/** Deliveries not finished yet, oldest first. */
-export async function adminListOutboundQueue(ctx: CoreContext, actorId: number): Promise<QueueEntry[]> {
+/** The page shows this many deliveries, the oldest, and how many more there are. */
+export const QUEUE_PAGE_LIMIT = 200;
+
+/** Deliveries not finished yet, oldest first, at most QUEUE_PAGE_LIMIT of them. */
+export async function adminListOutboundQueue(ctx: CoreContext, actorId: number): Promise<QueueList> {
   await assertAdmin(ctx.db, actorId);
-  return listOutboundQueue(ctx);
+  return listOutboundQueue(ctx, { limit: QUEUE_PAGE_LIMIT });
 }
 
 /** Makes queued deliveries (the given ids, or all) due now; the caller wakes the delivery workers. */

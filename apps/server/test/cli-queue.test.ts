@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTeam } from "../../../packages/core/test/fixtures";
 import { startTestDns, type TestDns } from "../../../packages/smtp/test/support/dns-server";
 import { type Receiver, refuse, startReceiver } from "../../../packages/smtp/test/support/receiver";
+import { waitFor } from "../../../packages/smtp/test/support/store";
 import { type DataDir, freshDataDir, runCli, ServerProcess } from "./processes";
 
 const FREE_PORTS = Object.fromEntries(
@@ -16,15 +17,6 @@ const FREE_PORTS = Object.fromEntries(
     "0",
   ]),
 );
-
-/** Polls until check() holds, or fails after timeoutMs. */
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // PostgreSQL: the CLI works next to the running server (the embedded database admits one process).
 describe("madoguchi queue, next to a running server", () => {
@@ -81,7 +73,7 @@ describe("madoguchi queue, next to a running server", () => {
         subject: "お見積もりの件",
         text: "山田様\nお見積もりをお送りします。\n",
       });
-      await until(() => receiver.attempts >= 1, 30_000, "the first attempt");
+      await waitFor(async () => (receiver.attempts >= 1 ? true : undefined), 30_000, "the first attempt");
 
       const listed = await cli("queue", "list");
       expect(listed).toMatchObject({ code: 0, stderr: "" });
@@ -110,7 +102,11 @@ describe("madoguchi queue, next to a running server", () => {
       down = false;
       const retried = await cli("queue", "retry", id);
       expect(retried).toMatchObject({ code: 0, stdout: `Due now: ${id}\n`, stderr: "" });
-      await until(() => receiver.received.length === 1, 30_000, "the retried delivery");
+      await waitFor(
+        async () => (receiver.received.length === 1 ? true : undefined),
+        30_000,
+        "the retried delivery",
+      );
       expect(receiver.received[0]?.to).toEqual(["taro@customer.example"]);
 
       let empty = await cli("queue", "list");
@@ -138,7 +134,11 @@ describe("madoguchi queue, next to a running server", () => {
         text: "山田様\nご請求書をお送りします。\n",
       });
       transport.close();
-      await until(() => receiver.attempts >= 3, 30_000, "the second message's first attempt");
+      await waitFor(
+        async () => (receiver.attempts >= 3 ? true : undefined),
+        30_000,
+        "the second message's first attempt",
+      );
       const second = /^(\d+)\s+queued/m.exec((await cli("queue", "list")).stdout)?.[1] ?? "";
       expect(second).not.toBe("");
       const cancelled = await cli("queue", "cancel", second);
@@ -154,10 +154,8 @@ describe("madoguchi queue, next to a running server", () => {
             .from(messages)
             .where(like(messages.messageIdHeader, `dsn-failed-${second}@%`))
         )[0];
-      for (let i = 0; i < 100 && !(await bounce()); i++) await new Promise((r) => setTimeout(r, 200));
-      const raw = (
-        await new FsBlobStore(path.join(data.dir, "blobs")).get((await bounce())?.blobHash ?? "")
-      ).toString();
+      const dsn = await waitFor(bounce, 20_000, "the bounce");
+      const raw = (await new FsBlobStore(path.join(data.dir, "blobs")).get(dsn.blobHash)).toString();
       expect(raw).toContain("管理者が配送を中止しました");
       expect(raw).toContain("Diagnostic-Code: smtp; 451 4.3.2 Mailbox server restarting");
       expect(receiver.attempts).toBe(3);

@@ -42,7 +42,7 @@ export class FsBlobStore implements BlobStore {
     fs.mkdirSync(dir, { recursive: true });
     const marker = path.join(dir, LAYOUT_FILE);
     if (fs.existsSync(marker)) return { store: new FsBlobStore(dir), moved: 0 };
-    const moved = moveToLayout2(dir);
+    const moved = await moveToLayout2(dir);
     const tmp = `${marker}.tmp-${process.pid}`;
     fs.writeFileSync(tmp, LAYOUT);
     await fsyncPath(tmp);
@@ -156,9 +156,9 @@ async function fsyncPath(file: string): Promise<void> {
  * Moves a layout-1 store's blobs from <ab>/<cd>/<hash> up to <ab>/<hash>, then removes the
  * emptied <cd> directories (and the temp files of puts a crash interrupted). Each <ab> is synced
  * before its old directories go, so a crash leaves every blob under one of its two names, and a
- * rerun finishes the move. Synchronous: it runs once, before the store is used.
+ * rerun finishes the move. It runs once, before the store is used.
  */
-function moveToLayout2(dir: string): number {
+async function moveToLayout2(dir: string): Promise<number> {
   let moved = 0;
   for (const top of fs.readdirSync(dir, { withFileTypes: true })) {
     if (!top.isDirectory() || !PREFIX_RE.test(top.name)) continue;
@@ -176,7 +176,7 @@ function moveToLayout2(dir: string): number {
         } else if (name.startsWith(".tmp-")) fs.rmSync(path.join(oldDir, name), { force: true });
       }
     }
-    fsyncPathSync(topDir);
+    await fsyncPath(topDir);
     for (const oldDir of oldDirs) {
       try {
         fs.rmdirSync(oldDir);
@@ -185,16 +185,7 @@ function moveToLayout2(dir: string): number {
         if ((err as NodeJS.ErrnoException).code !== "ENOTEMPTY") throw err;
       }
     }
-    fsyncPathSync(topDir);
+    await fsyncPath(topDir);
   }
   return moved;
-}
-
-function fsyncPathSync(dir: string): void {
-  const fd = fs.openSync(dir, "r");
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }

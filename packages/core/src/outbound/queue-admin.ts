@@ -67,8 +67,8 @@ export async function listOutboundQueue(
   return { entries, total: Number(count?.n ?? entries.length) };
 }
 
-/** Why a delivery asked to be retried was not: it is not waiting for its next attempt. */
-const NOT_RETRIED: Record<DeliveryState, string> = {
+/** Why a delivery asked to be retried or cancelled was not: it is not waiting for its next attempt. */
+const NOT_WAITING: Record<DeliveryState, string> = {
   held: "waiting for the reply guard to let it go",
   queued: "",
   sending: "being delivered right now",
@@ -77,6 +77,11 @@ const NOT_RETRIED: Record<DeliveryState, string> = {
   bounced: "failed for good; the sender got its bounce",
   cancelled: "cancelled at submission (the reply guard refused it)",
 };
+
+const whyNotWaiting = (id: number, state: DeliveryState | undefined) => ({
+  id,
+  reason: state ? NOT_WAITING[state] : "no such delivery",
+});
 
 export interface RetryResult {
   /** Deliveries now due: a queue worker takes them at its next look (within seconds). */
@@ -113,12 +118,7 @@ export async function retryOutboundNow(ctx: CoreContext, given: number[] | "all"
     const skipped =
       ids === "all"
         ? []
-        : ids
-            .filter((id) => state.get(id) !== "queued")
-            .map((id) => {
-              const s = state.get(id);
-              return { id, reason: s ? NOT_RETRIED[s] : "no such delivery" };
-            });
+        : ids.filter((id) => state.get(id) !== "queued").map((id) => whyNotWaiting(id, state.get(id)));
     return { due: due.map((r) => r.id).sort((a, b) => a - b), skipped };
   });
 }
@@ -147,7 +147,7 @@ export async function cancelOutbound(ctx: CoreContext, given: number[]): Promise
     for (const id of ids) {
       const row = byId.get(id);
       if (row?.state !== "queued") {
-        skipped.push({ id, reason: row ? NOT_RETRIED[row.state] : "no such delivery" });
+        skipped.push(whyNotWaiting(id, row?.state));
         continue;
       }
       const results = Object.fromEntries(

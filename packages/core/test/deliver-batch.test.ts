@@ -1,7 +1,7 @@
 import { openDb } from "@madoguchi/db/client";
 import { conversations, messages } from "@madoguchi/db/schema";
 import { sha256Hex } from "@madoguchi/mail/blob-store";
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { changesSince } from "../src/changelog";
 import { lockInbox } from "../src/conversations/lock";
@@ -295,6 +295,45 @@ describe.each(drivers.filter((d) => d === "postgres"))("deliver from two process
       expect(new Set(uids).size).toBe(uids.length);
     } finally {
       await other.close();
+    }
+  });
+});
+
+// Planning the delivery statements at every run was a fifth of PostgreSQL's CPU per message;
+// the connection plans everything else for its values (force_custom_plan, for search).
+describe.each(drivers.filter((d) => d === "postgres"))("statement plans on %s", (driver) => {
+  const t = useTeamEnv(driver);
+
+  it("reuses the delivery transaction's plans and plans other statements for their values", async () => {
+    // One connection, so its prepared statements are the ones every delivery ran.
+    const one = await openDb({ url: t.env.url, maxConnections: 1 });
+    try {
+      const ctx = { ...t.env.ctx, db: one.db };
+      for (let i = 0; i < 8; i++)
+        await deliver(
+          ctx,
+          t.team.info.id,
+          mail({ messageId: `plan-${i}@customer.example`, subject: `plan ${i}` }),
+        );
+      for (let i = 0; i < 8; i++)
+        await one.db
+          .select({ id: messages.id })
+          .from(messages)
+          .where(eq(messages.uid, i + 1));
+      const plans = await one.db.execute(sql`
+        select statement, generic_plans::int as generic, custom_plans::int as custom
+          from pg_prepared_statements`);
+      const rows = (Array.isArray(plans) ? plans : []) as {
+        statement: string;
+        generic: number;
+        custom: number;
+      }[];
+      const insert = rows.find((r) => r.statement.startsWith('insert into "messages"'));
+      expect(insert?.generic).toBeGreaterThan(0);
+      const outside = rows.find((r) => r.statement.includes('where "messages"."uid" = $1'));
+      expect(outside).toMatchObject({ generic: 0, custom: 8 });
+    } finally {
+      await one.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import type { Db, Tx } from "@madoguchi/db/client";
+import { type Db, reusePlans, type Tx } from "@madoguchi/db/client";
 import { conversations, mailboxes } from "@madoguchi/db/schema";
 import type { ParsedMessage } from "@madoguchi/mail/parse";
 import { hasReplyPrefix, normalizeSubject, SUBJECT_THREAD_WINDOW_MS } from "@madoguchi/mail/threading";
@@ -45,11 +45,13 @@ interface BatchState {
 export async function storeBatch(db: Db, inboxId: number, items: PreparedDelivery[]): Promise<Outcome[]> {
   return db.transaction(async (tx) => {
     const subjects = items.map(subjectKey);
-    // Sent together, run in this order by the one connection: the lookup sees the inbox as the
-    // lock found it, and the lock holder waits one round trip instead of two. The lookup, the
-    // largest, goes last: postgres.js holds a write under 1 KB back for a turn of the event loop,
-    // and one over 1 KB goes out at once with the ones held before it.
-    const [modseq, boxes, found] = await Promise.all([
+    // Sent together, run in this order by the one connection: the plan setting holds for the
+    // rest, the lookup sees the inbox as the lock found it, and the lock holder waits one round
+    // trip instead of several. The lookup, the largest, goes last: postgres.js holds a write
+    // under 1 KB back for a turn of the event loop, and one over 1 KB goes out at once with the
+    // ones held before it.
+    const [, modseq, boxes, found] = await Promise.all([
+      reusePlans(tx),
       lockInbox(tx, inboxId),
       foldersOf(tx, inboxId),
       lookupBatch(

@@ -2,9 +2,12 @@ import { messages } from "@madoguchi/db/schema";
 import { like } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestDns, type TestDns } from "../packages/smtp/test/support/dns-server";
+import {
+  type CustomerDomain,
+  DOWN_ANSWER,
+  startCustomerDomain,
+} from "../packages/smtp/test/support/customer";
 import { enqueueDirect } from "../packages/smtp/test/support/queue";
-import { type Receiver, refuse, startReceiver } from "../packages/smtp/test/support/receiver";
 import { screenshot, scrollWidth } from "./support/browser";
 import { ADMIN_EMAIL, chromiumTeam, PHONE } from "./support/team";
 
@@ -12,21 +15,15 @@ import { ADMIN_EMAIL, chromiumTeam, PHONE } from "./support/team";
 // it; the administrator sees the message waiting, with that server's answer, and once it is back
 // sends it with 「今すぐ再送」 instead of waiting for the next backoff step (a minute away).
 const WAIT = 20_000;
-const ANSWER = "4.3.2 Mailbox server restarting, try again later";
 
 describe("web app in Chromium: the outgoing queue (admin)", () => {
-  let dns: TestDns;
-  let receiver: Receiver;
-  let down = true;
+  let customer: CustomerDomain;
   const team = chromiumTeam({
     agents: [],
     inboxes: [],
     serverEnv: async () => {
-      dns = await startTestDns();
-      dns.zone.set("customer.example", { MX: [{ exchange: "mx.customer.example", priority: 10 }] });
-      dns.zone.set("mx.customer.example", { A: ["127.0.0.1"] });
-      receiver = await startReceiver({ data: async () => (down ? refuse(451, ANSWER) : undefined) });
-      return { MADOGUCHI_DNS_SERVERS: dns.server, MADOGUCHI_OUTBOUND_PORT: String(receiver.port) };
+      customer = await startCustomerDomain({ down: true });
+      return customer.serverEnv;
     },
   });
   let admin: Page;
@@ -35,8 +32,7 @@ describe("web app in Chromium: the outgoing queue (admin)", () => {
     admin = await team.openAdmin();
   }, 60_000);
   afterAll(async () => {
-    await receiver?.close();
-    await dns?.close();
+    await customer?.close();
   });
 
   async function openQueue(page: Page): Promise<void> {
@@ -57,7 +53,7 @@ describe("web app in Chromium: the outgoing queue (admin)", () => {
     const entry = admin.getByTestId("queue-entry");
     // The page looks again every few seconds: the first attempt's answer appears by itself.
     await admin.getByTestId("queue-answer").waitFor({ timeout: WAIT });
-    expect(receiver.attempts).toBe(1);
+    expect(customer.receiver.attempts).toBe(1);
     expect(await entry.count()).toBe(1);
     expect(await entry.getAttribute("data-state")).toBe("queued");
     const text = (await entry.textContent()) ?? "";
@@ -65,7 +61,7 @@ describe("web app in Chromium: the outgoing queue (admin)", () => {
     expect(text).toContain("お見積もりの件");
     expect(text).toContain("再送待ち");
     expect(await admin.getByTestId("queue-attempts").textContent()).toBe("1");
-    expect(await admin.getByTestId("queue-answer").textContent()).toBe(`451 ${ANSWER}`);
+    expect(await admin.getByTestId("queue-answer").textContent()).toBe(`451 ${DOWN_ANSWER}`);
     await screenshot(admin, "admin-queue-deferred");
 
     // On a phone the answer wraps instead of widening the page.
@@ -77,24 +73,24 @@ describe("web app in Chromium: the outgoing queue (admin)", () => {
     await screenshot(phone, "admin-queue-phone");
 
     // The customer's server is back: retried now, not in a minute.
-    down = false;
+    customer.down = false;
     await entry.getByRole("button", { name: "今すぐ再送" }).click();
     await expect
       .poll(() => admin.getByRole("status").textContent(), { timeout: WAIT })
       .toContain("1件を再送します");
-    await expect.poll(() => receiver.received.length, { timeout: WAIT }).toBe(1);
-    expect(receiver.received[0]?.to).toEqual(["taro@customer.example"]);
+    await expect.poll(() => customer.receiver.received.length, { timeout: WAIT }).toBe(1);
+    expect(customer.receiver.received[0]?.to).toEqual(["taro@customer.example"]);
     await admin.getByTestId("queue-empty").waitFor({ timeout: WAIT });
     expect(await entry.count()).toBe(0);
     expect(team.pageErrors).toEqual([]);
   });
   it("stops a delivery that will never get through: the sender gets the bounce at once, saying so", async () => {
-    down = true;
-    const before = receiver.attempts;
+    customer.down = true;
+    const before = customer.receiver.attempts;
     await enqueueDirect(team.ctx, `typo.${Date.now()}@example.co.jp`, ["taro@customer.example"], "ご請求書");
     const entry = admin.getByTestId("queue-entry");
     await admin.getByTestId("queue-answer").waitFor({ timeout: WAIT });
-    expect(receiver.attempts).toBe(before + 1);
+    expect(customer.receiver.attempts).toBe(before + 1);
     admin.once("dialog", (d) => {
       expect(d.message()).toContain("taro@customer.example への配送を中止しますか");
       void d.accept();
@@ -110,9 +106,9 @@ describe("web app in Chromium: the outgoing queue (admin)", () => {
     await expect.poll(bounce, { timeout: WAIT }).toBeDefined();
     const raw = (await team.ctx.blobs.get((await bounce())?.blobHash ?? "")).toString();
     expect(raw).toContain("管理者が配送を中止しました");
-    expect(raw).toContain(`451 ${ANSWER}`);
+    expect(raw).toContain(`451 ${DOWN_ANSWER}`);
     expect(raw).toContain("Status: 5.0.0");
-    expect(receiver.attempts).toBe(before + 1);
+    expect(customer.receiver.attempts).toBe(before + 1);
     expect(team.pageErrors).toEqual([]);
   });
 });

@@ -6,8 +6,7 @@ import { like } from "drizzle-orm";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTeam } from "../../../packages/core/test/fixtures";
-import { startTestDns, type TestDns } from "../../../packages/smtp/test/support/dns-server";
-import { type Receiver, refuse, startReceiver } from "../../../packages/smtp/test/support/receiver";
+import { type CustomerDomain, startCustomerDomain } from "../../../packages/smtp/test/support/customer";
 import { waitFor } from "../../../packages/smtp/test/support/store";
 import { type DataDir, freshDataDir, runCli, ServerProcess } from "./processes";
 
@@ -21,26 +20,18 @@ const FREE_PORTS = Object.fromEntries(
 // PostgreSQL: the CLI works next to the running server (the embedded database admits one process).
 describe("madoguchi queue, next to a running server", () => {
   let data: DataDir;
-  let dns: TestDns;
-  let receiver: Receiver;
+  let customer: CustomerDomain;
   let server: ServerProcess | undefined;
-  let down = true;
   const cli = (...args: string[]) => runCli(args, data.settings);
 
   beforeAll(async () => {
     data = await freshDataDir("postgres");
-    dns = await startTestDns();
-    dns.zone.set("customer.example", { MX: [{ exchange: "mx.customer.example", priority: 10 }] });
-    dns.zone.set("mx.customer.example", { A: ["127.0.0.1"] });
     // The customer's server is down for a while: it answers 451 until `down` is cleared.
-    receiver = await startReceiver({
-      data: async () => (down ? refuse(451, "4.3.2 Mailbox server restarting, try again later") : undefined),
-    });
+    customer = await startCustomerDomain({ down: true });
   });
   afterAll(async () => {
     if (server && server.child.exitCode === null) await server.stop("SIGKILL");
-    await receiver?.close();
-    await dns?.close();
+    await customer?.close();
     await data?.remove();
   });
 
@@ -53,8 +44,7 @@ describe("madoguchi queue, next to a running server", () => {
         ...data.settings,
         ...FREE_PORTS,
         MADOGUCHI_HOSTNAME: "mail.example.co.jp",
-        MADOGUCHI_DNS_SERVERS: dns.server,
-        MADOGUCHI_OUTBOUND_PORT: String(receiver.port),
+        ...customer.serverEnv,
       });
       const [, submissionPort] = await server.waitFor(/127\.0\.0\.1:(\d+) \(submission, STARTTLS\)/, 60_000);
       await server.waitFor(/Stop with Ctrl\+C/);
@@ -73,7 +63,11 @@ describe("madoguchi queue, next to a running server", () => {
         subject: "お見積もりの件",
         text: "山田様\nお見積もりをお送りします。\n",
       });
-      await waitFor(async () => (receiver.attempts >= 1 ? true : undefined), 30_000, "the first attempt");
+      await waitFor(
+        async () => (customer.receiver.attempts >= 1 ? true : undefined),
+        30_000,
+        "the first attempt",
+      );
 
       const listed = await cli("queue", "list");
       expect(listed).toMatchObject({ code: 0, stderr: "" });
@@ -99,15 +93,15 @@ describe("madoguchi queue, next to a running server", () => {
 
       // The customer's server is back. Its next backoff step is a minute away; retried, the
       // message goes within the server's queue poll (5 s).
-      down = false;
+      customer.down = false;
       const retried = await cli("queue", "retry", id);
       expect(retried).toMatchObject({ code: 0, stdout: `Due now: ${id}\n`, stderr: "" });
       await waitFor(
-        async () => (receiver.received.length === 1 ? true : undefined),
+        async () => (customer.receiver.received.length === 1 ? true : undefined),
         30_000,
         "the retried delivery",
       );
-      expect(receiver.received[0]?.to).toEqual(["taro@customer.example"]);
+      expect(customer.receiver.received[0]?.to).toEqual(["taro@customer.example"]);
 
       let empty = await cli("queue", "list");
       // The delivery is recorded a moment after the remote side's 250.
@@ -126,7 +120,7 @@ describe("madoguchi queue, next to a running server", () => {
       });
 
       // Mail to a server that will not take it: cancelled, the sender gets the bounce now.
-      down = true;
+      customer.down = true;
       await transport.sendMail({
         from: "お問い合わせ <info@example.co.jp>",
         to: "taro@customer.example",
@@ -135,7 +129,7 @@ describe("madoguchi queue, next to a running server", () => {
       });
       transport.close();
       await waitFor(
-        async () => (receiver.attempts >= 3 ? true : undefined),
+        async () => (customer.receiver.attempts >= 3 ? true : undefined),
         30_000,
         "the second message's first attempt",
       );
@@ -158,7 +152,7 @@ describe("madoguchi queue, next to a running server", () => {
       const raw = (await new FsBlobStore(path.join(data.dir, "blobs")).get(dsn.blobHash)).toString();
       expect(raw).toContain("管理者が配送を中止しました");
       expect(raw).toContain("Diagnostic-Code: smtp; 451 4.3.2 Mailbox server restarting");
-      expect(receiver.attempts).toBe(3);
+      expect(customer.receiver.attempts).toBe(3);
       const again = await cli("queue", "cancel", second);
       expect(again.code).toBe(1);
       expect(again.stderr).toMatch(

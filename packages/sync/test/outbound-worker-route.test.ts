@@ -4,7 +4,7 @@ import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTeam, mail, type Team } from "../../core/test/fixtures";
 import { createTestEnv, drivers, type TestEnv } from "../../core/test/harness";
-import { startTestDns, type TestDns } from "../../smtp/test/support/dns-server";
+import { type CustomerDomain, startCustomerDomain } from "../../smtp/test/support/customer";
 import { queueRowsOf } from "../../smtp/test/support/queue";
 import { type Receiver, startReceiver } from "../../smtp/test/support/receiver";
 import { HOSTNAME, testTls } from "../../smtp/test/support/smtp-env";
@@ -26,8 +26,7 @@ describe.each(drivers)("queue worker routes a connected inbox through its provid
   /** The provider's submission server: STARTTLS, AUTH with the mailbox's credentials. */
   let provider: Receiver;
   /** The customer domain's MX: only mail of inboxes without a connector may arrive here. */
-  let mx: Receiver;
-  let dns: TestDns;
+  let customer: CustomerDomain;
   let listeners: RunningListener[];
   let submissionPort: number;
 
@@ -35,10 +34,7 @@ describe.each(drivers)("queue worker routes a connected inbox through its provid
     [env, dovecot] = await Promise.all([createTestEnv(driver), startDovecot()]);
     team = await createTeam(env.ctx);
     provider = await startReceiver({ auth: { user: dovecot.user, pass: dovecot.password } });
-    mx = await startReceiver();
-    dns = await startTestDns();
-    dns.zone.set("customer.example", { MX: [{ exchange: "mx.customer.example", priority: 10 }] });
-    dns.zone.set("mx.customer.example", { A: ["127.0.0.1"] });
+    customer = await startCustomerDomain();
     await connectDovecot(env.ctx, dovecot, team.info.address, {
       smtpHost: "127.0.0.1",
       smtpPort: provider.port,
@@ -54,8 +50,8 @@ describe.each(drivers)("queue worker routes a connected inbox through its provid
         bind: "127.0.0.1",
         ports: { smtp: 0, submission: 0, submissions: 0 },
         smtp: {
-          dnsServers: [dns.server],
-          outboundPort: mx.port,
+          dnsServers: [customer.dns.server],
+          outboundPort: customer.receiver.port,
           queuePollMs: 100,
           limits: { greetingDelayMs: 0 },
         },
@@ -70,8 +66,7 @@ describe.each(drivers)("queue worker routes a connected inbox through its provid
   afterAll(async () => {
     await Promise.all((listeners ?? []).map((l) => l.close()));
     await provider?.close();
-    await mx?.close();
-    await dns?.close();
+    await customer?.close();
     await dovecot?.stop();
     await env?.close();
   });
@@ -145,7 +140,7 @@ describe.each(drivers)("queue worker routes a connected inbox through its provid
       await client.logout();
     }
     // Not by MX: the customer's MX, reachable all along, never saw it.
-    expect(mx.attempts).toBe(0);
+    expect(customer.receiver.attempts).toBe(0);
   });
 
   it("still delivers by MX for an inbox without a connector (the route only takes its own)", async () => {
@@ -165,7 +160,7 @@ describe.each(drivers)("queue worker routes a connected inbox through its provid
     const providerBefore = provider.received.length;
     await submitReply("sales@example.co.jp", customerId, replyId);
     await waitFor(
-      async () => (mx.received.some((r) => r.messageId === replyId) ? true : undefined),
+      async () => (customer.receiver.received.some((r) => r.messageId === replyId) ? true : undefined),
       15_000,
       "the customer's MX to get the reply",
     );

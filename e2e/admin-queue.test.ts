@@ -111,4 +111,35 @@ describe("web app in Chromium: the outgoing queue (admin)", () => {
     expect(customer.receiver.attempts).toBe(before + 1);
     expect(team.pageErrors).toEqual([]);
   });
+  it("narrows the queue to one recipient domain and retries all of its mail, the rest left waiting", async () => {
+    // A second domain whose mail goes to the same (down) server.
+    customer.down = true;
+    customer.dns.zone.set("branch.example", { MX: [{ exchange: "mx.customer.example", priority: 10 }] });
+    const received = customer.receiver.received.length;
+    const stamp = Date.now();
+    await enqueueDirect(team.ctx, `hq.${stamp}@example.co.jp`, ["taro@customer.example"], "本社宛");
+    await enqueueDirect(team.ctx, `branch.${stamp}@example.co.jp`, ["hanako@branch.example"], "支店宛");
+    await expect.poll(() => admin.getByTestId("queue-answer").count(), { timeout: WAIT }).toBe(2);
+
+    const domain = admin.getByLabel("宛先ドメイン");
+    await domain.selectOption("branch.example");
+    const entry = admin.getByTestId("queue-entry");
+    await expect.poll(() => entry.count(), { timeout: WAIT }).toBe(1);
+    expect(await entry.textContent()).toContain("hanako@branch.example");
+    await screenshot(admin, "admin-queue-domain");
+
+    // branch.example's server is back: all its mail goes now; customer.example's waits its turn.
+    customer.down = false;
+    await admin.getByRole("button", { name: "branch.example 宛をすべて今すぐ再送" }).click();
+    await expect.poll(() => customer.receiver.received.length, { timeout: WAIT }).toBe(received + 1);
+    expect(customer.receiver.received.at(-1)?.to).toEqual(["hanako@branch.example"]);
+    await expect
+      .poll(() => admin.getByTestId("queue-empty").textContent(), { timeout: WAIT })
+      .toBe("branch.example 宛の送信待ちのメールはありません。");
+    await domain.selectOption("");
+    await expect.poll(() => entry.textContent(), { timeout: WAIT }).toContain("taro@customer.example");
+    expect(await entry.count()).toBe(1);
+    expect(customer.receiver.received.length).toBe(received + 1);
+    expect(team.pageErrors).toEqual([]);
+  });
 });

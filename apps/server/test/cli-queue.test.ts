@@ -73,7 +73,15 @@ describe("madoguchi queue, next to a running server", () => {
       expect(listed).toMatchObject({ code: 0, stderr: "" });
       const [header, row, ...rest] = listed.stdout.trimEnd().split("\n");
       expect(header).toMatch(/^ID\s+STATE\s+QUEUED\s+TRIES\s+NEXT TRY\s+FROM\s+TO\s+LAST ANSWER$/);
-      expect(rest).toEqual([]);
+      expect(rest).toEqual(["", "By domain: customer.example 1"]);
+      // One recipient domain's mail (a mailq read for one site).
+      expect((await cli("queue", "list", "--domain", "Customer.Example")).stdout).toContain(
+        "taro@customer.example",
+      );
+      expect(await cli("queue", "list", "--domain", "other.example")).toMatchObject({
+        code: 0,
+        stdout: "Nothing for other.example in the queue.\n",
+      });
       const match =
         /^(\d+)\s+queued\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+1\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+info@example\.co\.jp\s+taro@customer\.example\s+(.*)$/.exec(
           row ?? "",
@@ -89,12 +97,17 @@ describe("madoguchi queue, next to a running server", () => {
       expect(unknown.stderr).toBe("madoguchi: 999999 not retried: no such delivery\n");
       const wrong = await cli("queue", "retry");
       expect(wrong.code).toBe(2);
-      expect(wrong.stderr).toContain("usage: madoguchi queue retry <id>... | --all");
+      expect(wrong.stderr).toContain("usage: madoguchi queue retry <id>... | --all | --domain <domain>");
+      expect((await cli("queue", "retry", id, "--domain", "customer.example")).code).toBe(2);
+      expect(await cli("queue", "retry", "--domain", "other.example")).toMatchObject({
+        code: 0,
+        stdout: "Nothing for other.example is waiting for a retry.\n",
+      });
 
-      // The customer's server is back. Its next backoff step is a minute away; retried, the
-      // message goes within the server's queue poll (5 s).
+      // The customer's server is back: all its mail is retried (postqueue -s). Its next backoff
+      // step is a minute away; retried, the message goes within the server's queue poll (5 s).
       customer.down = false;
-      const retried = await cli("queue", "retry", id);
+      const retried = await cli("queue", "retry", "--domain", "customer.example");
       expect(retried).toMatchObject({ code: 0, stdout: `Due now: ${id}\n`, stderr: "" });
       await waitFor(
         async () => (customer.receiver.received.length === 1 ? true : undefined),

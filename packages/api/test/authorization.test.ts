@@ -123,6 +123,14 @@ describe.each(drivers)("authorization through the API (%s)", (driver) => {
     );
     await expectTrpcError(() => alice.trpc.admin.queue.list.query(), "FORBIDDEN");
     await expectTrpcError(() => alice.trpc.admin.queue.retry.mutate({ ids: "all" }), "FORBIDDEN");
+    await expectTrpcError(
+      () => alice.trpc.admin.queue.list.query({ domain: "customer.example" }),
+      "FORBIDDEN",
+    );
+    await expectTrpcError(
+      () => alice.trpc.admin.queue.retry.mutate({ ids: { domain: "customer.example" } }),
+      "FORBIDDEN",
+    );
     await expectTrpcError(() => alice.trpc.admin.queue.cancel.mutate({ ids: [1] }), "FORBIDDEN");
     const anonymous = new TestClient(server.url);
     await expectTrpcError(() => anonymous.trpc.admin.users.list.query(), "UNAUTHORIZED");

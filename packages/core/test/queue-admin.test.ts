@@ -14,7 +14,7 @@ describe.each(drivers)("outgoing queue administration on %s", (driver) => {
   });
   afterAll(() => env.close());
 
-  async function queue(n: number): Promise<void> {
+  async function queue(n: number, domain = "customer.example"): Promise<void> {
     const blob = await env.ctx.blobs.put(mail({ from: "info@example.co.jp", to: "taro@customer.example" }));
     for (let i = 0; i < n; i++)
       await enqueueOutbound(env.ctx, {
@@ -25,7 +25,7 @@ describe.each(drivers)("outgoing queue administration on %s", (driver) => {
         blobHash: blob.hash,
         size: blob.size,
         subject: `お知らせ ${i}`,
-        recipients: [`user${i}@customer.example`],
+        recipients: [`user${i}@${domain}`],
         basedOnSeq: null,
         state: "queued",
       });
@@ -55,5 +55,31 @@ describe.each(drivers)("outgoing queue administration on %s", (driver) => {
       due: [],
       skipped: [{ id: b.id, reason: "failed for good; its bounce is on its way to the sender" }],
     });
+  });
+
+  it("lists and retries one recipient domain's mail, and counts mail per domain", async () => {
+    await queue(2, "docomo.example");
+    const { total, domains } = await listOutboundQueue(env.ctx);
+    expect(domains).toEqual([
+      { domain: "customer.example", count: QUEUE_PAGE_LIMIT + 5 },
+      { domain: "docomo.example", count: 2 },
+    ]);
+    expect(total).toBe(QUEUE_PAGE_LIMIT + 7);
+    // As an administrator types it.
+    const docomo = await listOutboundQueue(env.ctx, { domain: " @Docomo.Example", limit: 1 });
+    expect(docomo.total).toBe(2);
+    expect(docomo.entries.map((e) => e.recipients)).toEqual([["user0@docomo.example"]]);
+    expect(docomo.domains).toEqual(domains);
+
+    const before = new Map((await listOutboundQueue(env.ctx)).entries.map((e) => [e.id, e.nextAttemptAt]));
+    const { due, skipped } = await retryOutboundNow(env.ctx, { domain: "docomo.example" });
+    expect(skipped).toEqual([]);
+    const after = (await listOutboundQueue(env.ctx)).entries;
+    const docomoIds = after.filter((e) => e.domain === "docomo.example").map((e) => e.id);
+    expect(due).toEqual(docomoIds.sort((a, b) => a - b));
+    // Mail to other domains keeps its next attempt.
+    for (const e of after.filter((e) => e.domain !== "docomo.example"))
+      expect(e.nextAttemptAt).toEqual(before.get(e.id));
+    expect(await retryOutboundNow(env.ctx, { domain: "nowhere.example" })).toEqual({ due: [], skipped: [] });
   });
 });

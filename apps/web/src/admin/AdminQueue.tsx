@@ -18,16 +18,18 @@ const REFRESH_MS = 5_000;
 export function AdminQueue() {
   const { t } = useI18n();
   const qc = useQueryClient();
+  /** The recipient domain the list is narrowed to (where mail is stuck), or null for all. */
+  const [domain, setDomain] = useState<string | null>(null);
   const queue = useQuery({
-    queryKey: [...keys.admin, "queue"],
-    queryFn: () => trpc.admin.queue.list.query(),
+    queryKey: [...keys.admin, "queue", domain],
+    queryFn: () => trpc.admin.queue.list.query(domain === null ? undefined : { domain }),
     refetchInterval: REFRESH_MS,
   });
   /** What the last button did, said once. */
   const [done, setDone] = useState<string | null>(null);
   const refresh = () => void qc.invalidateQueries({ queryKey: [...keys.admin, "queue"] });
   const retry = useMutation({
-    mutationFn: (ids: number[] | "all") => trpc.admin.queue.retry.mutate({ ids }),
+    mutationFn: (ids: number[] | "all" | { domain: string }) => trpc.admin.queue.retry.mutate({ ids }),
     onSuccess: (r) => {
       setDone(r.due.length ? t("queue.retried", { count: r.due.length }) : t("queue.notRetried"));
       refresh();
@@ -45,6 +47,7 @@ export function AdminQueue() {
     run();
   };
   const entries = queue.data?.entries;
+  const domains = queue.data?.domains ?? [];
   const more = (queue.data?.total ?? 0) - (entries?.length ?? 0);
   const waiting = entries?.filter((e) => e.state === "queued").length ?? 0;
   const error = queue.error ?? retry.error ?? cancel.error;
@@ -52,15 +55,43 @@ export function AdminQueue() {
   return (
     <div className="admin-panel">
       <p className="muted small">{t("queue.intro")}</p>
+      {(domains.length > 1 || domain !== null) && (
+        <label className="queue-domain">
+          {t("queue.domain")}
+          <select
+            value={domain ?? ""}
+            onChange={(e) => {
+              setDone(null);
+              setDomain(e.target.value || null);
+            }}
+          >
+            <option value="">
+              {t("queue.allDomains", { count: domains.reduce((sum, d) => sum + d.count, 0) })}
+            </option>
+            {domain !== null && !domains.some((d) => d.domain === domain) && (
+              <option value={domain}>{t("queue.domainOption", { domain, count: 0 })}</option>
+            )}
+            {domains.map((d) => (
+              <option key={d.domain} value={d.domain}>
+                {t("queue.domainOption", { domain: d.domain, count: d.count })}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       {entries && !entries.length && (
         <p className="card" data-testid="queue-empty">
-          {t("queue.empty")}
+          {domain === null ? t("queue.empty") : t("queue.emptyDomain", { domain })}
         </p>
       )}
-      {waiting > 1 && (
+      {(waiting > 1 || (domain !== null && waiting > 0)) && (
         <div className="inline">
-          <button type="button" onClick={() => act(() => retry.mutate("all"))} disabled={busy}>
-            {t("queue.retryAll")}
+          <button
+            type="button"
+            onClick={() => act(() => retry.mutate(domain === null ? "all" : { domain }))}
+            disabled={busy}
+          >
+            {domain === null ? t("queue.retryAll") : t("queue.retryDomain", { domain })}
           </button>
         </div>
       )}

@@ -168,28 +168,43 @@ const domains = createRouter({
   }),
 });
 
+/** A recipient domain of the queue, as typed ("docomo.ne.jp"; core lower-cases it). */
+const recipientDomain = z.string().trim().min(1).max(253);
+
 /** Outgoing mail not delivered yet, and "try again now" (as madoguchi queue list / retry). */
 const queue = createRouter({
-  list: adminProcedure.query(async ({ ctx }) => {
-    const { entries, total } = await adminListOutboundQueue(ctx.ctx, ctx.user.id);
-    return {
-      total,
-      entries: entries.map((e) => ({
-        id: e.id,
-        state: e.state,
-        domain: e.domain,
-        recipients: e.recipients,
-        attempts: e.attempts,
-        queuedAt: iso(e.queuedAt),
-        nextAttemptAt: iso(e.nextAttemptAt),
-        lastError: e.lastError,
-        mailFrom: e.mailFrom,
-        subject: e.subject,
-      })),
-    };
-  }),
+  list: adminProcedure
+    .input(z.object({ domain: recipientDomain.optional() }).optional())
+    .query(async ({ ctx, input }) => {
+      const { entries, total, domains } = await adminListOutboundQueue(ctx.ctx, ctx.user.id, input?.domain);
+      return {
+        total,
+        domains,
+        entries: entries.map((e) => ({
+          id: e.id,
+          state: e.state,
+          domain: e.domain,
+          recipients: e.recipients,
+          attempts: e.attempts,
+          queuedAt: iso(e.queuedAt),
+          nextAttemptAt: iso(e.nextAttemptAt),
+          lastError: e.lastError,
+          mailFrom: e.mailFrom,
+          subject: e.subject,
+        })),
+      };
+    }),
   retry: adminProcedure
-    .input(z.object({ ids: z.array(id).min(1).max(1000).or(z.literal("all")) }))
+    .input(
+      z.object({
+        ids: z
+          .array(id)
+          .min(1)
+          .max(1000)
+          .or(z.literal("all"))
+          .or(z.object({ domain: recipientDomain })),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       const result = await adminRetryOutbound(ctx.ctx, ctx.user.id, input.ids);
       if (result.due.length) ctx.runtime.deps.onQueued?.();

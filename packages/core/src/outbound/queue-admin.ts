@@ -4,7 +4,7 @@ import {
   outboundQueue,
   type RecipientResult,
 } from "@madoguchi/db/schema";
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { type CoreContext, nowOf } from "../context";
 
 /** The states of a delivery that is not finished: what `madoguchi queue list` shows. */
@@ -25,21 +25,28 @@ export interface QueueEntry {
 }
 
 export interface QueueList {
-  /** Oldest first, at most the limit asked for. */
+  /** Oldest first, at most the limit asked for; only the domain asked for, if one was. */
   entries: QueueEntry[];
-  /** Every unfinished delivery, listed or not. */
+  /** Every unfinished delivery the list is of (to the domain asked for), listed or not. */
   total: number;
+  /** Every recipient domain with unfinished deliveries, the most first: where mail is stuck. */
+  domains: { domain: string; count: number }[];
 }
+
+/** A recipient domain as typed ("Docomo.ne.jp", "@docomo.ne.jp"), as the queue keeps it. */
+export const queueDomain = (typed: string): string => typed.trim().replace(/^@/, "").toLowerCase();
 
 /**
  * Deliveries not finished yet, oldest first (Postfix's mailq); `limit` bounds a list that could
  * run to thousands (mail from a stolen password, all deferred), `total` says how many there are.
+ * `domain` narrows it to one recipient domain (a mailq read for one site).
  */
 export async function listOutboundQueue(
   ctx: CoreContext,
-  options: { limit?: number } = {},
+  options: { limit?: number; domain?: string } = {},
 ): Promise<QueueList> {
   const unfinished = inArray(outboundQueue.state, [...UNFINISHED_STATES]);
+  const domain = options.domain === undefined ? undefined : queueDomain(options.domain);
   const query = ctx.db
     .select({
       id: outboundQueue.id,
@@ -55,16 +62,23 @@ export async function listOutboundQueue(
     })
     .from(outboundQueue)
     .innerJoin(outboundMessages, eq(outboundMessages.id, outboundQueue.outboundMessageId))
-    .where(unfinished)
+    .where(and(unfinished, domain === undefined ? undefined : eq(outboundQueue.domain, domain)))
     .orderBy(asc(outboundQueue.createdAt), asc(outboundQueue.id));
-  const entries = await (options.limit === undefined ? query : query.limit(options.limit));
-  if (options.limit === undefined || entries.length < options.limit)
-    return { entries, total: entries.length };
-  const [count] = await ctx.db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(outboundQueue)
-    .where(unfinished);
-  return { entries, total: Number(count?.n ?? entries.length) };
+  const [entries, counts] = await Promise.all([
+    options.limit === undefined ? query : query.limit(options.limit),
+    ctx.db
+      .select({ domain: outboundQueue.domain, count: sql<number>`count(*)::int` })
+      .from(outboundQueue)
+      .where(unfinished)
+      .groupBy(outboundQueue.domain)
+      .orderBy(desc(sql`count(*)`), asc(outboundQueue.domain)),
+  ]);
+  const domains = counts.map((c) => ({ domain: c.domain, count: Number(c.count) }));
+  const total =
+    domain === undefined
+      ? domains.reduce((sum, d) => sum + d.count, 0)
+      : (domains.find((d) => d.domain === domain)?.count ?? 0);
+  return { entries, total: Math.max(total, entries.length), domains };
 }
 
 /** Why a delivery asked to be retried or cancelled was not: it is not waiting for its next attempt. */
@@ -89,36 +103,40 @@ export interface RetryResult {
   skipped: { id: number; reason: string }[];
 }
 
+/** Which deliveries to retry: the given ids, every queued one, or every queued one to a domain. */
+export type RetrySelection = number[] | "all" | { domain: string };
+
 /**
  * Makes waiting deliveries due now instead of at their next backoff step (Postfix's
- * `postqueue -f` / `-i`), for example once the remote server is back: the given ids, or every
- * queued one. A retry is an attempt like any other: it counts toward the backoff and the
- * maximum queue age.
+ * `postqueue -f` / `-i` / `-s <site>`), for example once the remote server is back: the given
+ * ids, every queued one, or every queued one to a recipient domain. A retry is an attempt like
+ * any other: it counts toward the backoff and the maximum queue age.
  */
-export async function retryOutboundNow(ctx: CoreContext, given: number[] | "all"): Promise<RetryResult> {
-  const ids = given === "all" ? given : [...new Set(given)];
+export async function retryOutboundNow(ctx: CoreContext, given: RetrySelection): Promise<RetryResult> {
+  const ids = Array.isArray(given) ? [...new Set(given)] : null;
+  const which = Array.isArray(given)
+    ? inArray(outboundQueue.id, given)
+    : given === "all"
+      ? undefined
+      : eq(outboundQueue.domain, queueDomain(given.domain));
   const now = nowOf(ctx);
   return ctx.db.transaction(async (tx) => {
-    const found =
-      ids === "all"
-        ? []
-        : await tx
-            .select({ id: outboundQueue.id, state: outboundQueue.state })
-            .from(outboundQueue)
-            .where(inArray(outboundQueue.id, ids))
-            .for("update");
+    const found = ids
+      ? await tx
+          .select({ id: outboundQueue.id, state: outboundQueue.state })
+          .from(outboundQueue)
+          .where(inArray(outboundQueue.id, ids))
+          .for("update")
+      : [];
     const due = await tx
       .update(outboundQueue)
       .set({ nextAttemptAt: now })
-      .where(
-        and(eq(outboundQueue.state, "queued"), ids === "all" ? undefined : inArray(outboundQueue.id, ids)),
-      )
+      .where(and(eq(outboundQueue.state, "queued"), which))
       .returning({ id: outboundQueue.id });
     const state = new Map(found.map((r) => [r.id, r.state]));
-    const skipped =
-      ids === "all"
-        ? []
-        : ids.filter((id) => state.get(id) !== "queued").map((id) => whyNotWaiting(id, state.get(id)));
+    const skipped = (ids ?? [])
+      .filter((id) => state.get(id) !== "queued")
+      .map((id) => whyNotWaiting(id, state.get(id)));
     return { due: due.map((r) => r.id).sort((a, b) => a - b), skipped };
   });
 }

@@ -6,6 +6,7 @@ import {
   listOutboundQueue,
   type QueueList,
   type RetryResult,
+  type RetrySelection,
   retryOutboundNow,
 } from "../outbound/queue-admin";
 
@@ -18,20 +19,24 @@ import {
 /** The page shows this many deliveries, the oldest, and how many more there are. */
 export const QUEUE_PAGE_LIMIT = 200;
 
-/** Deliveries not finished yet, oldest first, at most QUEUE_PAGE_LIMIT of them. */
-export async function adminListOutboundQueue(ctx: CoreContext, actorId: number): Promise<QueueList> {
+/** Deliveries not finished yet (to one domain, if given), oldest first, at most QUEUE_PAGE_LIMIT of them. */
+export async function adminListOutboundQueue(
+  ctx: CoreContext,
+  actorId: number,
+  domain?: string,
+): Promise<QueueList> {
   await assertAdmin(ctx.db, actorId);
-  return listOutboundQueue(ctx, { limit: QUEUE_PAGE_LIMIT });
+  return listOutboundQueue(ctx, { limit: QUEUE_PAGE_LIMIT, domain });
 }
 
-/** Makes queued deliveries (the given ids, or all) due now; the caller wakes the delivery workers. */
+/** Makes queued deliveries (the given ids, all, or a domain's) due now; the caller wakes the delivery workers. */
 export async function adminRetryOutbound(
   ctx: CoreContext,
   actorId: number,
-  ids: number[] | "all",
+  which: RetrySelection,
 ): Promise<RetryResult> {
   await assertAdmin(ctx.db, actorId);
-  return retryOutboundNow(ctx, ids);
+  return retryOutboundNow(ctx, which);
 }
 
 /** Gives up on queued deliveries: each bounces to its sender; the caller wakes the delivery workers. */

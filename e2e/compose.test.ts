@@ -281,6 +281,45 @@ describe("composer in Chromium: forward with attachments, uploads, new message",
     await desk.page.getByTestId("composer").waitFor({ state: "detached", timeout: WAIT });
   });
 
+  it("破棄 while the draft is being saved deletes it for good: the next reply starts afresh", async () => {
+    const save = /\/api\/trpc\/[^?]*draft\.save/;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The server gets the autosave late, so 破棄 is pressed while it is on its way.
+    await desk.page.route(save, async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await desk.page.goto(desk.conversationUrl);
+      await desk.page.getByTestId("reply-button").click({ timeout: WAIT });
+      await desk.page.getByTestId("composer").waitFor({ timeout: WAIT });
+      const sent = desk.page.waitForRequest(save, { timeout: WAIT });
+      const answered = desk.page.waitForResponse(save, { timeout: WAIT });
+      await desk.page.getByTestId("compose-body").fill("やはり今回は送らないことにします。");
+      await sent;
+      desk.page.once("dialog", (d) => void d.accept());
+      await desk.page.getByRole("button", { name: "破棄" }).click();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      await answered;
+      await desk.page.getByTestId("composer").waitFor({ state: "detached", timeout: WAIT });
+    } finally {
+      release();
+      await desk.page.unroute(save);
+    }
+    await desk.page.reload();
+    await desk.page.getByTestId("reply-button").click({ timeout: WAIT });
+    await desk.page.getByTestId("composer").waitFor({ timeout: WAIT });
+    await expect(desk.page.getByTestId("compose-body").inputValue()).resolves.not.toContain(
+      "やはり今回は送らないことにします。",
+    );
+    await desk.page.getByTestId("composer").getByRole("button", { name: "閉じる" }).click();
+    await desk.page.getByTestId("composer").waitFor({ state: "detached", timeout: WAIT });
+  });
+
   it("新規作成 from the shared address starts a conversation with the chosen status", async () => {
     await desk.page.getByTestId("new-message-button").click({ timeout: WAIT });
     await desk.page.getByTestId("new-message").waitFor({ timeout: WAIT });

@@ -228,6 +228,7 @@ function ComposerForm(props: {
 
   const discard = async (draftId?: number) => {
     if (!window.confirm(t("compose.discardConfirm"))) return;
+    await save.stop();
     await trpc.draft.discard.mutate({ conversationId }).catch(() => {});
     if (draftId) await trpc.draft.discard.mutate({ conversationId, draftId }).catch(() => {});
     void qc.invalidateQueries({ queryKey: keys.drafts(conversationId) });
@@ -249,11 +250,11 @@ function ComposerForm(props: {
           {t(forward ? "compose.forwardTitle" : props.mode === "replyAll" ? "conv.replyAll" : "conv.reply")}
         </h2>
         <span className="muted small" data-testid="draft-state">
-          {save.kind === "saving"
+          {save.state.kind === "saving"
             ? t("compose.saving")
-            : save.kind === "saved"
-              ? t("compose.saved", { time: dates.time(save.at) })
-              : save.kind === "failed"
+            : save.state.kind === "saved"
+              ? t("compose.saved", { time: dates.time(save.state.at) })
+              : save.state.kind === "failed"
                 ? t("compose.saveFailed")
                 : ""}
         </span>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { type Inputs, trpc } from "../api/client";
 
 type DraftContent = Inputs["draft"]["save"]["content"];
@@ -10,6 +10,16 @@ export type SaveState =
 
 const DEBOUNCE_MS = 1200;
 
+export interface DraftAutosave {
+  state: SaveState;
+  /**
+   * Ends saving, for 破棄: no save starts after it, and it resolves once a save already sent
+   * has been answered. Deleting the draft after that cannot be undone by a save still on its
+   * way (the server could take the delete first, and the save would bring the draft back).
+   */
+  stop(): Promise<void>;
+}
+
 /**
  * Saves the draft to the server a moment after typing stops (restored after a reload).
  * `paused` stops saving while a send is under way, so a late save cannot resurrect a sent draft.
@@ -20,10 +30,12 @@ export function useDraftAutosave(args: {
   content: DraftContent;
   enabled: boolean;
   paused: boolean;
-}): SaveState {
+}): DraftAutosave {
   const [state, setState] = useState<SaveState>({ kind: "idle" });
   const key = JSON.stringify(args.content);
   const lastSaved = useRef<string | null>(null);
+  const stopped = useRef(false);
+  const inFlight = useRef<Promise<void>>(Promise.resolve());
   const { conversationId, basedOnSeq, enabled, paused } = args;
 
   useEffect(() => {
@@ -34,22 +46,29 @@ export function useDraftAutosave(args: {
       return;
     }
     if (key === lastSaved.current) return;
-    const timer = window.setTimeout(async () => {
+    const timer = window.setTimeout(() => {
+      if (stopped.current) return;
       setState({ kind: "saving" });
-      try {
-        await trpc.draft.save.mutate({
-          conversationId,
-          basedOnSeq,
-          content: JSON.parse(key) as DraftContent,
-        });
-        lastSaved.current = key;
-        setState({ kind: "saved", at: new Date() });
-      } catch {
-        setState({ kind: "failed" });
-      }
+      const saving = trpc.draft.save.mutate({
+        conversationId,
+        basedOnSeq,
+        content: JSON.parse(key) as DraftContent,
+      });
+      inFlight.current = saving.then(
+        () => {
+          lastSaved.current = key;
+          setState({ kind: "saved", at: new Date() });
+        },
+        () => setState({ kind: "failed" }),
+      );
     }, DEBOUNCE_MS);
     return () => window.clearTimeout(timer);
   }, [key, conversationId, basedOnSeq, enabled, paused]);
 
-  return state;
+  const stop = useCallback(() => {
+    stopped.current = true;
+    return inFlight.current;
+  }, []);
+
+  return { state, stop };
 }

@@ -320,6 +320,42 @@ describe("composer in Chromium: forward with attachments, uploads, new message",
     await desk.page.getByTestId("composer").waitFor({ state: "detached", timeout: WAIT });
   });
 
+  it("破棄 of a new message while its first save is on its way leaves no draft behind", async () => {
+    const save = /\/api\/trpc\/[^?]*compose\.saveNewDraft/;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await desk.page.route(save, async (route) => {
+      await held;
+      await route.continue();
+    });
+    const dialog = desk.page.getByTestId("new-message");
+    try {
+      await desk.page.getByTestId("new-message-button").click({ timeout: WAIT });
+      await dialog.waitFor({ timeout: WAIT });
+      const sent = desk.page.waitForRequest(save, { timeout: WAIT });
+      const answered = desk.page.waitForResponse(save, { timeout: WAIT });
+      await desk.page.getByTestId("new-subject").fill("取りやめたご案内");
+      await sent;
+      desk.page.once("dialog", (d) => void d.accept());
+      await dialog.getByRole("button", { name: "破棄" }).click();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      await answered;
+      await dialog.waitFor({ state: "detached", timeout: WAIT });
+    } finally {
+      release();
+      await desk.page.unroute(save);
+    }
+    await desk.page.reload();
+    await desk.page.getByTestId("new-message-button").click({ timeout: WAIT });
+    await dialog.waitFor({ timeout: WAIT });
+    await expect(desk.page.getByTestId("new-subject").inputValue()).resolves.toBe("");
+    await dialog.getByRole("button", { name: "閉じる" }).click();
+    await dialog.waitFor({ state: "detached", timeout: WAIT });
+  });
+
   it("新規作成 from the shared address starts a conversation with the chosen status", async () => {
     await desk.page.getByTestId("new-message-button").click({ timeout: WAIT });
     await desk.page.getByTestId("new-message").waitFor({ timeout: WAIT });

@@ -159,6 +159,7 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
   };
   const discard = async () => {
     if (!window.confirm(t("compose.discardConfirm"))) return;
+    await draft.stop();
     const draftId = draft.draftId.current;
     if (draftId !== null) await trpc.compose.discardNewDraft.mutate({ draftId }).catch(() => {});
     props.onClose();

@@ -21,6 +21,7 @@ export function useNewDraft(args: {
 }) {
   const draftId = useRef<number | null>(args.saved?.id ?? null);
   const chain = useRef<Promise<unknown>>(Promise.resolve());
+  const stopped = useRef(false);
   const [state, setState] = useState<"idle" | "saved" | "failed">("idle");
   const latest = useRef(args);
   latest.current = args;
@@ -49,11 +50,21 @@ export function useNewDraft(args: {
   // biome-ignore lint/correctness/useExhaustiveDependencies: each edit (content) restarts the delay; save() reads the latest through a ref
   useEffect(() => {
     if (paused || inboxId === null || (empty && draftId.current === null)) return;
-    const timer = window.setTimeout(() => void save().catch(() => {}), AUTOSAVE_MS);
+    const timer = window.setTimeout(() => {
+      if (!stopped.current) void save().catch(() => {});
+    }, AUTOSAVE_MS);
     return () => window.clearTimeout(timer);
   }, [content, empty, paused, inboxId, save]);
 
   /** The draft's id, saving first when there is none yet (an upload before any text). */
   const ensure = useCallback(async () => draftId.current ?? (await save()), [save]);
-  return { draftId, save, ensure, state };
+  /**
+   * Ends autosaving, for 破棄: resolves once the saves already started are answered, so the
+   * draft's id is known (a first save on its way creates it) and no later save brings it back.
+   */
+  const stop = useCallback(async () => {
+    stopped.current = true;
+    await chain.current;
+  }, []);
+  return { draftId, save, ensure, stop, state };
 }

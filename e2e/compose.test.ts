@@ -1,7 +1,7 @@
 import { conversations, outboundMessages } from "@madoguchi/db/schema";
 import { parseMessage } from "@madoguchi/mail/parse";
 import { eq } from "drizzle-orm";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { screenshot, scrollWidth } from "./support/browser";
 import { rawMail } from "./support/mail";
@@ -22,6 +22,38 @@ async function sendAndHold(page: Page, sendButton: string): Promise<void> {
   await page.getByTestId("send-confirm").getByRole("checkbox").check({ timeout: WAIT });
   await page.getByTestId("confirm-send").click();
   await page.getByTestId("undo-send").waitFor({ timeout: WAIT });
+}
+
+/**
+ * Presses 破棄 in `form` while the autosave `call` (a tRPC procedure) is held back in the
+ * network, so the server gets it late; `edit` makes the change that starts that save. Resolves
+ * once the save has been answered and the form is gone.
+ */
+async function discardWhileSaving(page: Page, call: string, form: Locator, edit: () => Promise<void>) {
+  const pattern = new RegExp(`/api/trpc/[^?]*${call.replace(".", "\\.")}`);
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(pattern, async (route) => {
+    await held;
+    await route.continue();
+  });
+  try {
+    const sent = page.waitForRequest(pattern, { timeout: WAIT });
+    const answered = page.waitForResponse(pattern, { timeout: WAIT });
+    await edit();
+    await sent;
+    page.once("dialog", (d) => void d.accept());
+    await form.getByRole("button", { name: "破棄" }).click();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    await answered;
+    await form.waitFor({ state: "detached", timeout: WAIT });
+  } finally {
+    release();
+    await page.unroute(pattern);
+  }
 }
 
 describe("composer in Chromium: drafts, undo held by the server", () => {
@@ -282,34 +314,13 @@ describe("composer in Chromium: forward with attachments, uploads, new message",
   });
 
   it("破棄 while the draft is being saved deletes it for good: the next reply starts afresh", async () => {
-    const save = /\/api\/trpc\/[^?]*draft\.save/;
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    // The server gets the autosave late, so 破棄 is pressed while it is on its way.
-    await desk.page.route(save, async (route) => {
-      await held;
-      await route.continue();
-    });
-    try {
-      await desk.page.goto(desk.conversationUrl);
-      await desk.page.getByTestId("reply-button").click({ timeout: WAIT });
-      await desk.page.getByTestId("composer").waitFor({ timeout: WAIT });
-      const sent = desk.page.waitForRequest(save, { timeout: WAIT });
-      const answered = desk.page.waitForResponse(save, { timeout: WAIT });
-      await desk.page.getByTestId("compose-body").fill("やはり今回は送らないことにします。");
-      await sent;
-      desk.page.once("dialog", (d) => void d.accept());
-      await desk.page.getByRole("button", { name: "破棄" }).click();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      release();
-      await answered;
-      await desk.page.getByTestId("composer").waitFor({ state: "detached", timeout: WAIT });
-    } finally {
-      release();
-      await desk.page.unroute(save);
-    }
+    await desk.page.goto(desk.conversationUrl);
+    await desk.page.getByTestId("reply-button").click({ timeout: WAIT });
+    const composer = desk.page.getByTestId("composer");
+    await composer.waitFor({ timeout: WAIT });
+    await discardWhileSaving(desk.page, "draft.save", composer, () =>
+      desk.page.getByTestId("compose-body").fill("やはり今回は送らないことにします。"),
+    );
     await desk.page.reload();
     await desk.page.getByTestId("reply-button").click({ timeout: WAIT });
     await desk.page.getByTestId("composer").waitFor({ timeout: WAIT });
@@ -321,33 +332,12 @@ describe("composer in Chromium: forward with attachments, uploads, new message",
   });
 
   it("破棄 of a new message while its first save is on its way leaves no draft behind", async () => {
-    const save = /\/api\/trpc\/[^?]*compose\.saveNewDraft/;
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await desk.page.route(save, async (route) => {
-      await held;
-      await route.continue();
-    });
+    await desk.page.getByTestId("new-message-button").click({ timeout: WAIT });
     const dialog = desk.page.getByTestId("new-message");
-    try {
-      await desk.page.getByTestId("new-message-button").click({ timeout: WAIT });
-      await dialog.waitFor({ timeout: WAIT });
-      const sent = desk.page.waitForRequest(save, { timeout: WAIT });
-      const answered = desk.page.waitForResponse(save, { timeout: WAIT });
-      await desk.page.getByTestId("new-subject").fill("取りやめたご案内");
-      await sent;
-      desk.page.once("dialog", (d) => void d.accept());
-      await dialog.getByRole("button", { name: "破棄" }).click();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      release();
-      await answered;
-      await dialog.waitFor({ state: "detached", timeout: WAIT });
-    } finally {
-      release();
-      await desk.page.unroute(save);
-    }
+    await dialog.waitFor({ timeout: WAIT });
+    await discardWhileSaving(desk.page, "compose.saveNewDraft", dialog, () =>
+      desk.page.getByTestId("new-subject").fill("取りやめたご案内"),
+    );
     await desk.page.reload();
     await desk.page.getByTestId("new-message-button").click({ timeout: WAIT });
     await dialog.waitFor({ timeout: WAIT });

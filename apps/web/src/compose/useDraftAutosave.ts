@@ -13,8 +13,8 @@ const DEBOUNCE_MS = 1200;
 export interface DraftAutosave {
   state: SaveState;
   /**
-   * Ends saving, for 破棄: no save starts after it, and it resolves once a save already sent
-   * has been answered. Deleting the draft after that cannot be undone by a save still on its
+   * Ends saving, for 破棄: no save starts after it, and it resolves once the saves already sent
+   * have been answered. Deleting the draft after that cannot be undone by a save still on its
    * way (the server could take the delete first, and the save would bring the draft back).
    */
   stop(): Promise<void>;
@@ -54,13 +54,16 @@ export function useDraftAutosave(args: {
         basedOnSeq,
         content: JSON.parse(key) as DraftContent,
       });
-      inFlight.current = saving.then(
+      const answered = saving.then(
         () => {
           lastSaved.current = key;
           setState({ kind: "saved", at: new Date() });
         },
         () => setState({ kind: "failed" }),
       );
+      // Every save still on its way, not only the last: an earlier one answered slowly could
+      // otherwise reach the server after the delete.
+      inFlight.current = Promise.all([inFlight.current, answered]).then(() => {});
     }, DEBOUNCE_MS);
     return () => window.clearTimeout(timer);
   }, [key, conversationId, basedOnSeq, enabled, paused]);

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { parsePostgresUrl } from "@madoguchi/db/pg-url";
 import type { SmtpSettings } from "@madoguchi/smtp";
+import { parseDnsblZone } from "@madoguchi/smtp/dnsbl";
 
 /**
  * The server's configuration, read from the environment. This is the only file that reads
@@ -174,6 +175,24 @@ function readSmtpSettings(source: Source): SmtpSettings {
       throw new ConfigError("MADOGUCHI_DMARC_REJECT", `"${dmarc}" must be reject or quarantine`);
     }
     smtp.dmarcRejectAction = dmarc;
+  }
+  const dnsbl = read(source, "MADOGUCHI_DNSBL");
+  const dnsblAction = read(source, "MADOGUCHI_DNSBL_ACTION") ?? "reject";
+  if (dnsblAction !== "reject" && dnsblAction !== "quarantine")
+    throw new ConfigError("MADOGUCHI_DNSBL_ACTION", `"${dnsblAction}" must be reject or quarantine`);
+  if (dnsbl) {
+    const zones = dnsbl
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const zone of zones) {
+      try {
+        parseDnsblZone(zone);
+      } catch (err) {
+        throw new ConfigError("MADOGUCHI_DNSBL", (err as Error).message);
+      }
+    }
+    smtp.dnsbl = { zones, action: dnsblAction };
   }
   const maxBytes = read(source, "MADOGUCHI_MAX_MESSAGE_BYTES");
   if (maxBytes) {

@@ -16,6 +16,28 @@ describe("SMTP settings from the environment", () => {
         /MADOGUCHI_INGEST_WORKERS/,
       );
   });
+
+  it("reads DNS blocklists and their action, reject unless told otherwise", () => {
+    expect(
+      loadConfig({ ...base, MADOGUCHI_DNSBL: "zen.spamhaus.org=127.0.0.[2..11], bl.spamcop.net" }).smtp
+        ?.dnsbl,
+    ).toEqual({ zones: ["zen.spamhaus.org=127.0.0.[2..11]", "bl.spamcop.net"], action: "reject" });
+    expect(
+      loadConfig({ ...base, MADOGUCHI_DNSBL: "bl.spamcop.net", MADOGUCHI_DNSBL_ACTION: "quarantine" }).smtp
+        ?.dnsbl?.action,
+    ).toBe("quarantine");
+    expect(loadConfig(base).smtp?.dnsbl).toBeUndefined();
+  });
+
+  it("refuses a blocklist that is not a zone, or an action it does not know, naming the variable", () => {
+    expect(() => loadConfig({ ...base, MADOGUCHI_DNSBL: "zen.spamhaus.org=127.0.0" })).toThrow(
+      /^MADOGUCHI_DNSBL: "127\.0\.0" in "zen\.spamhaus\.org=127\.0\.0" is not an answer pattern/,
+    );
+    expect(() => loadConfig({ ...base, MADOGUCHI_DNSBL: "spamhaus" })).toThrow(/MADOGUCHI_DNSBL: "spamhaus"/);
+    expect(() =>
+      loadConfig({ ...base, MADOGUCHI_DNSBL: "bl.spamcop.net", MADOGUCHI_DNSBL_ACTION: "drop" }),
+    ).toThrow(/MADOGUCHI_DNSBL_ACTION: "drop" must be reject or quarantine/);
+  });
 });
 
 describe("DATABASE_URL", () => {

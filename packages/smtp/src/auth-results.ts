@@ -1,4 +1,5 @@
 import { authenticate } from "mailauth";
+import type { Listing } from "./dnsbl";
 import type { DnsResolver } from "./resolver";
 
 /** The verdict stored with the message (messages.authResults) for the UI badge. */
@@ -13,6 +14,8 @@ export interface AuthVerdict {
   arc: string;
   /** The Authentication-Results header value, as prepended to the message. */
   header: string;
+  /** The blocklist the client was found on, when that sent the message to Junk (dnsbl.ts). */
+  dnsbl?: Listing;
 }
 
 export interface AuthCheck {

@@ -1,5 +1,6 @@
 import type { RetryPolicy } from "@madoguchi/core";
 import type { TlsMaterial } from "@madoguchi/tls";
+import type { DnsblSettings } from "./dnsbl";
 import type { InboundLimits } from "./limits";
 
 /** Relay everything through one host, for networks where outbound port 25 is blocked (OP25B). */
@@ -24,6 +25,8 @@ export interface SmtpSettings {
   outboundPort?: number;
   smarthost?: SmarthostSettings;
   dmarcRejectAction?: DmarcRejectAction;
+  /** DNS blocklists the MX looks client addresses up in (none by default). */
+  dnsbl?: DnsblSettings;
   limits?: Partial<InboundLimits>;
   /** Outbound retry schedule, maximum age and delay-notice threshold. */
   retry?: Partial<RetryPolicy>;

@@ -2,6 +2,7 @@ import { type CoreContext, deliverPrepared, expectDelivery } from "@madoguchi/co
 import type { SMTPServer, SMTPServerAddress, SMTPServerSession } from "smtp-server";
 import type { TlsMaterial } from "./config";
 import { readMessage } from "./data-stream";
+import type { Dnsbl, DnsblSettings, Listing } from "./dnsbl";
 import type { IngestRequest, IngestResult } from "./ingest/ingest";
 import type { InboundLimits } from "./limits";
 import type { LocalRecipients } from "./recipients";
@@ -17,6 +18,8 @@ export interface InboundDeps {
   ingest(request: IngestRequest): Promise<IngestResult>;
   limits: InboundLimits;
   peers: PeerLimits;
+  /** DNS blocklists the client's address is looked up in, and what a listing does; null: none. */
+  dnsbl: { lists: Dnsbl; action: DnsblSettings["action"] } | null;
   /** Failures that turned into 451 (database or disk trouble, bugs): for the operator's log. */
   onError(err: unknown): void;
 }
@@ -29,8 +32,12 @@ const inboxOfRecipient = new WeakMap<SMTPServerAddress, number>();
 
 /** The MX listener: accepts mail for our inboxes and answers 250 only once it is stored. */
 export function createInboundServer(deps: InboundDeps): SMTPServer {
-  const { limits, peers } = deps;
+  const { limits, peers, dnsbl } = deps;
   const bad = new BadCommands(limits.maxBadCommands);
+  // Per session: its address looked up in the blocklists, started at connect so that the answer
+  // is in by RCPT TO (the greeting delay covers it).
+  const listings = new Map<string, Promise<Listing | null>>();
+  const listingOf = (session: SMTPServerSession) => listings.get(session.id) ?? Promise.resolve(null);
   return createServer({
     name: deps.hostname,
     banner: "Madoguchi ESMTP",
@@ -46,6 +53,7 @@ export function createInboundServer(deps: InboundDeps): SMTPServer {
     onConnect(session, callback) {
       const refused = peers.admit(session);
       if (refused) return callback(refused);
+      if (dnsbl) listings.set(session.id, dnsbl.lists.check(session.remoteAddress));
       // smtp-server answers anything sent before the greeting with 421 (early talker).
       if (limits.greetingDelayMs > 0) setTimeout(() => callback(), limits.greetingDelayMs);
       else callback();
@@ -53,6 +61,7 @@ export function createInboundServer(deps: InboundDeps): SMTPServer {
     onClose(session) {
       peers.release(session);
       bad.forget(session);
+      listings.delete(session.id);
     },
     onMailFrom(_address, session, callback) {
       if (!peers.allowMessage(session.remoteAddress))
@@ -60,9 +69,11 @@ export function createInboundServer(deps: InboundDeps): SMTPServer {
       callback();
     },
     onRcptTo(address, session, callback) {
-      deps.recipients.resolve(address.address).then(
-        (r) => {
+      Promise.all([deps.recipients.resolve(address.address), listingOf(session)]).then(
+        ([r, listing]) => {
           if ("refuse" in r) return callback(bad.refuse(session, r.refuse));
+          if (listing && dnsbl?.action === "reject")
+            return callback(bad.refuse(session, blocked(session.remoteAddress, listing)));
           inboxOfRecipient.set(address, r.inboxId);
           callback();
         },
@@ -71,7 +82,16 @@ export function createInboundServer(deps: InboundDeps): SMTPServer {
     },
     onData(stream, session, callback) {
       readMessage(stream, limits.maxMessageBytes)
-        .then((raw) => (raw ? storeInbound(deps, session, raw) : smtpReply(552, "5.3.4", "Message too big")))
+        .then(async (raw) =>
+          raw
+            ? storeInbound(
+                deps,
+                session,
+                raw,
+                dnsbl?.action === "quarantine" ? await listingOf(session) : null,
+              )
+            : smtpReply(552, "5.3.4", "Message too big"),
+        )
         .then(
           (result) => (result instanceof Error ? callback(result) : callback(null, result)),
           (err) => {
@@ -83,11 +103,23 @@ export function createInboundServer(deps: InboundDeps): SMTPServer {
   });
 }
 
-/** Verifies, stamps and stores one message for every recipient inbox; resolves with the 250 text or a refusal. */
+/** Postfix's wording, which senders' bounces and their postmasters know. */
+const blocked = (ip: string, listing: Listing) =>
+  smtpReply(
+    554,
+    "5.7.1",
+    `Service unavailable; client host [${ip}] blocked using ${listing.zone}${listing.reason ? `; ${listing.reason}` : ""}`,
+  );
+
+/**
+ * Verifies, stamps and stores one message for every recipient inbox; resolves with the 250 text
+ * or a refusal. `listing`: the client is on a blocklist whose action is quarantine (into Junk).
+ */
 async function storeInbound(
   deps: InboundDeps,
   session: SMTPServerSession,
   raw: Buffer,
+  listing: Listing | null,
 ): Promise<string | Error> {
   const recipients = session.envelope.rcptTo.map((r: SMTPServerAddress) => r.address);
   const byInbox = new Map<number, string[]>();
@@ -110,6 +142,7 @@ async function storeInbound(
       protocol: session.transmissionType,
       recipient: recipients.length === 1 ? recipients[0] : undefined,
       now: Date.now(),
+      blocklisted: listing ?? undefined,
     });
     if (ingested.dmarcRejected)
       return smtpReply(550, "5.7.1", "Rejected by the DMARC policy of the sender's domain (p=reject)");

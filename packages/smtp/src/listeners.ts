@@ -4,7 +4,8 @@ import { type ConnectorRoute, type CoreContext, DEFAULT_RETRY_POLICY } from "@ma
 import { FsBlobStore } from "@madoguchi/mail/blob-store";
 import { loadOrCreateTls, type TlsMaterial } from "@madoguchi/tls";
 import type { SmtpServerConfig, SmtpSettings } from "./config";
-import { createInboundServer } from "./inbound";
+import { Dnsbl } from "./dnsbl";
+import { createInboundServer, type InboundDeps } from "./inbound";
 import {
   type IngestRequest,
   type IngestResult,
@@ -28,7 +29,7 @@ import type { Router } from "./outbound/route";
 import { smarthostRouter } from "./outbound/smarthost";
 import { sendOnce } from "./outbound/transport";
 import { LocalRecipients } from "./recipients";
-import { createResolver } from "./resolver";
+import { createResolver, withAnswerCache } from "./resolver";
 import { type BoundServer, listen, PeerLimits } from "./server-base";
 import { createSubmissionServer } from "./submission";
 
@@ -103,6 +104,16 @@ function startIngestion(
   return { run: (request) => ingest(request, env), close: async () => {} };
 }
 
+/** The blocklists of the settings, looked up through a caching resolver (answers for a minute). */
+function dnsblOf(settings: SmtpSettings, warn: (message: string) => void): InboundDeps["dnsbl"] {
+  const given = settings.dnsbl;
+  if (!given?.zones.length) return null;
+  return {
+    lists: new Dnsbl(given, withAnswerCache(createResolver(settings.dnsServers)), warn),
+    action: given.action,
+  };
+}
+
 /**
  * Binds MX (ports.smtp), submission with STARTTLS (ports.submission) and with implicit TLS
  * (ports.submissions) on config.bind, and starts the outbound delivery workers.
@@ -122,7 +133,11 @@ export async function startListeners(deps: SmtpDeps): Promise<RunningListener[]>
   const bound: { name: string; server: BoundServer }[] = [];
   try {
     const ingestion = startIngestion(ctx, config);
-    const mx = createInboundServer({ ...common, ingest: ingestion.run });
+    const mx = createInboundServer({
+      ...common,
+      ingest: ingestion.run,
+      dnsbl: dnsblOf(settings, (m) => onError(new Error(m))),
+    });
     const server = await listen(mx, config.bind, config.ports.smtp).catch(async (err: unknown) => {
       await ingestion.close();
       throw err;

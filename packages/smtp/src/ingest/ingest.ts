@@ -7,6 +7,7 @@ import {
   withoutForgedAuthResults,
 } from "../auth-results";
 import type { DmarcRejectAction } from "../config";
+import type { Listing } from "../dnsbl";
 import { createResolver, type DnsResolver, withAnswerCache } from "../resolver";
 import { receivedHeader } from "../trace-headers";
 
@@ -22,6 +23,8 @@ export interface IngestRequest {
   /** Named in the Received line only when it is the one recipient. */
   recipient?: string;
   now: number;
+  /** The client is on a DNS blocklist set to quarantine: the message goes to Junk. */
+  blocklisted?: Listing;
 }
 
 export type IngestResult =
@@ -79,8 +82,8 @@ export async function ingest(req: IngestRequest, env: IngestEnv): Promise<Ingest
   const blob = await env.blobs.put(stamped);
   return {
     dmarcRejected: false,
-    mailbox: auth.dmarcReject ? "Junk" : "INBOX",
-    verdict: auth.verdict,
+    mailbox: auth.dmarcReject || req.blocklisted ? "Junk" : "INBOX",
+    verdict: req.blocklisted ? { ...auth.verdict, dnsbl: req.blocklisted } : auth.verdict,
     content: { blob, ...(await parsing) },
   };
 }

@@ -1,4 +1,4 @@
-import { type CoreContext, deliverPrepared, expectDelivery } from "@madoguchi/core";
+import { type CoreContext, deliverPrepared, expectDelivery, isPostmasterAddress } from "@madoguchi/core";
 import type { SMTPServer, SMTPServerAddress, SMTPServerSession } from "smtp-server";
 import type { TlsMaterial } from "./config";
 import { readMessage } from "./data-stream";
@@ -72,7 +72,8 @@ export function createInboundServer(deps: InboundDeps): SMTPServer {
       Promise.all([deps.recipients.resolve(address.address), listingOf(session)]).then(
         ([r, listing]) => {
           if ("refuse" in r) return callback(bad.refuse(session, r.refuse));
-          if (listing && dnsbl?.action === "reject")
+          // Postmaster stays reachable: a listed sender may be writing to ask why.
+          if (listing && dnsbl?.action === "reject" && !isPostmasterAddress(address.address))
             return callback(bad.refuse(session, blocked(session.remoteAddress, listing)));
           inboxOfRecipient.set(address, r.inboxId);
           callback();

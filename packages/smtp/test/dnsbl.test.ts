@@ -1,3 +1,4 @@
+import { addUser, findInboxByAddress } from "@madoguchi/core";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTeam, mail, type Team } from "../../core/test/fixtures";
@@ -111,6 +112,12 @@ describe("the MX with a blocklist", () => {
   beforeAll(async () => {
     env = await createTestEnv("pglite");
     team = await createTeam(env.ctx);
+    await addUser(env.ctx, {
+      email: "kanri@example.co.jp",
+      name: "管理者",
+      password: "correct horse 9",
+      isAdmin: true,
+    });
     dns = await blocklistDns();
     rejecting = await startTestSmtp(env.ctx, env.dir, {
       dnsServers: [dns.server],
@@ -128,9 +135,9 @@ describe("the MX with a blocklist", () => {
     await env?.close();
   });
 
-  const send = (port: number, messageId: string) =>
+  const send = (port: number, messageId: string, to = "info@example.co.jp") =>
     nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true }).sendMail({
-      envelope: { from: "bulk@spam.example", to: ["info@example.co.jp"] },
+      envelope: { from: "bulk@spam.example", to: [to] },
       raw: mail({ from: "bulk@spam.example", messageId, subject: "儲かる話" }),
     });
 
@@ -143,6 +150,13 @@ describe("the MX with a blocklist", () => {
       `554 5.7.1 Service unavailable; client host [127.0.0.1] blocked using bl.example; ${REASON}`,
     );
     expect(await findStored(env.ctx, team.info.id, id)).toBeUndefined();
+  });
+
+  it("still takes mail for postmaster from a listed client, who may be asking why", async () => {
+    const id = `${uid()}@spam.example`;
+    expect((await send(rejecting.mxPort, id, "postmaster@example.co.jp")).response).toMatch(/^250 /);
+    const admin = await findInboxByAddress(env.ctx.db, "kanri@example.co.jp");
+    expect(await findStored(env.ctx, admin?.id ?? -1, id)).toBeDefined();
   });
 
   it("is what swaks and Python's smtplib see too", async () => {

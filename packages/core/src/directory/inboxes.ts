@@ -34,6 +34,8 @@ export async function lookupLocalAddress(
   address: string,
 ): Promise<{ domainServed: boolean; inboxId: number | null }> {
   const normalized = address.trim().toLowerCase();
+  // RFC 5321 §4.1.1.3: RCPT TO:<Postmaster>, with no domain, names this server's postmaster.
+  if (normalized === POSTMASTER) return { domainServed: true, inboxId: await postmasterInbox(db) };
   const at = normalized.lastIndexOf("@");
   if (at < 1) return { domainServed: false, inboxId: null };
   const [row] = await db
@@ -41,7 +43,35 @@ export async function lookupLocalAddress(
     .from(domains)
     .leftJoin(inboxes, and(eq(inboxes.domainId, domains.id), eq(sql`lower(${inboxes.address})`, normalized)))
     .where(eq(domains.name, normalized.slice(at + 1)));
+  if (row && row.inboxId === null && normalized.slice(0, at) === POSTMASTER)
+    return { domainServed: true, inboxId: await postmasterInbox(db) };
   return { domainServed: !!row, inboxId: row?.inboxId ?? null };
+}
+
+const POSTMASTER = "postmaster";
+
+/**
+ * RFC 5321 §4.5.1: every domain served takes mail for postmaster (any case): bounces, abuse and
+ * DMARC reports, people asking why their mail was refused. An inbox of that address gets it;
+ * without one it goes to the first active administrator's own inbox, as mail servers alias
+ * postmaster to root. Null when there is no administrator (then 550, as for any address).
+ */
+async function postmasterInbox(db: Queryable): Promise<number | null> {
+  const [row] = await db
+    .select({ inboxId: inboxes.id })
+    .from(users)
+    .innerJoin(inboxes, and(eq(inboxes.ownerUserId, users.id), eq(inboxes.kind, "personal")))
+    .where(and(eq(users.isAdmin, true), eq(users.active, true)))
+    .orderBy(asc(users.id))
+    .limit(1);
+  return row?.inboxId ?? null;
+}
+
+/** Whether an address is a postmaster address (postmaster@any domain, or bare "postmaster"). */
+export function isPostmasterAddress(address: string): boolean {
+  const normalized = address.trim().toLowerCase();
+  const at = normalized.lastIndexOf("@");
+  return (at < 0 ? normalized : normalized.slice(0, at)) === POSTMASTER;
 }
 
 export async function getInbox(db: Queryable, inboxId: number): Promise<Inbox> {

@@ -116,8 +116,11 @@ export function chromiumDesk(spec: {
   agent: TeamSpec["agents"][number];
   inbox: TeamSpec["inboxes"][number];
   mail: () => Buffer;
+  serverEnv?: TeamSpec["serverEnv"];
 }): ChromiumDesk {
-  const desk = new ChromiumDesk(chromiumTeam({ agents: [spec.agent], inboxes: [spec.inbox] }));
+  const desk = new ChromiumDesk(
+    chromiumTeam({ agents: [spec.agent], inboxes: [spec.inbox], serverEnv: spec.serverEnv }),
+  );
   beforeAll(async () => {
     const { team } = desk;
     desk.inboxId = team.inboxIds[0] ?? 0;

@@ -32,6 +32,8 @@ export interface ServerConfig {
   connectorSecretKey?: string;
   /** SMTP settings beyond ports (DNS servers, outbound port, smarthost, DMARC policy, size limit). */
   smtp: SmtpSettings;
+  /** Recipients at other servers one user may send to per hour; 0: no limit; unset: core's default. */
+  sendLimitPerHour?: number;
 }
 
 export interface Ports {
@@ -144,8 +146,17 @@ export function loadConfig(source: Source = process.env): ServerConfig {
     ...readTlsFiles(source),
     tlsDir: path.join(dataDir, "tls"),
     smtp: readSmtpSettings(source),
+    sendLimitPerHour: readCount(source, "MADOGUCHI_SEND_LIMIT_PER_HOUR"),
     connectorSecretKey: read(source, "MADOGUCHI_SECRET_KEY"),
   };
+}
+
+/** A whole number of at most 9 digits, or undefined when unset. */
+function readCount(source: Source, name: string): number | undefined {
+  const value = read(source, name);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(value)) throw new ConfigError(name, `"${value}" is not a whole number`);
+  return Number(value);
 }
 
 function readSmtpSettings(source: Source): SmtpSettings {

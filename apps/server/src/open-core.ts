@@ -49,7 +49,7 @@ export async function openCore(config: ServerConfig): Promise<OpenCore> {
     throw err;
   }
   return {
-    ctx: { db: db.db, blobs: blobs.store },
+    ctx: { db: db.db, blobs: blobs.store, sendLimitPerHour: config.sendLimitPerHour },
     db,
     databaseLabel,
     blobsMoved: blobs.moved,

@@ -40,6 +40,17 @@ describe("SMTP settings from the environment", () => {
   });
 });
 
+describe("sending limit", () => {
+  it("reads recipients per hour, 0 meaning no limit, and leaves the default to core when unset", () => {
+    expect(loadConfig({ ...base, MADOGUCHI_SEND_LIMIT_PER_HOUR: "2000" }).sendLimitPerHour).toBe(2000);
+    expect(loadConfig({ ...base, MADOGUCHI_SEND_LIMIT_PER_HOUR: "0" }).sendLimitPerHour).toBe(0);
+    expect(loadConfig(base).sendLimitPerHour).toBeUndefined();
+    expect(() => loadConfig({ ...base, MADOGUCHI_SEND_LIMIT_PER_HOUR: "lots" })).toThrow(
+      /^MADOGUCHI_SEND_LIMIT_PER_HOUR: "lots" is not a whole number/,
+    );
+  });
+});
+
 describe("DATABASE_URL", () => {
   it("takes PostgreSQL over TCP or over a local Unix-domain socket, libpq's forms", () => {
     for (const url of [

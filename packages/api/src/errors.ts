@@ -37,6 +37,10 @@ export const USER_MESSAGES = {
     ja: "サーバーが混み合っています。しばらくしてからやり直してください。",
     en: "The server is busy. Please try again shortly.",
   },
+  "error.sendLimit": {
+    ja: "1時間に送信できる社外の宛先数の上限に達しました。しばらくしてから送信してください（上限は管理者が変更できます）。",
+    en: "You reached the limit of recipients at other servers per hour. Please send it later (an administrator can change the limit).",
+  },
   "auth.invalid": {
     ja: "メールアドレスまたはパスワードが正しくありません。",
     en: "The email address or password is not correct.",
@@ -78,6 +82,7 @@ const BY_CODE: Record<AppErrorCode, [TRPC_ERROR_CODE_KEY, MessageKey]> = {
   INVALID_INPUT: ["BAD_REQUEST", "error.invalidInput"],
   REPLY_CONFLICT: ["CONFLICT", "error.replyConflict"],
   DATABASE_LOCKED: ["SERVICE_UNAVAILABLE", "error.busy"],
+  SEND_LIMIT: ["TOO_MANY_REQUESTS", "error.sendLimit"],
 };
 
 /** The one mapping from domain errors to tRPC errors. */

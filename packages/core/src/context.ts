@@ -7,6 +7,11 @@ export interface CoreContext {
   blobs: BlobStore;
   /** Clock, replaceable in tests. */
   now?: () => Date;
+  /**
+   * Recipients outside this server one user may send to in an hour, web and submission alike;
+   * 0: no limit. Unset: SEND_LIMIT_PER_HOUR (outbound/send-limit.ts).
+   */
+  sendLimitPerHour?: number;
 }
 
 export const nowOf = (ctx: CoreContext): Date => (ctx.now ? ctx.now() : new Date());

@@ -6,7 +6,8 @@ export type AppErrorCode =
   | "CONFLICT"
   | "INVALID_INPUT"
   | "REPLY_CONFLICT"
-  | "DATABASE_LOCKED";
+  | "DATABASE_LOCKED"
+  | "SEND_LIMIT";
 
 export class AppError extends Error {
   constructor(

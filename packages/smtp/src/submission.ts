@@ -151,6 +151,8 @@ async function submit(
     return `Ok: queued as <${prepared.messageId}>`;
   } catch (err) {
     if (isAppError(err, "NOT_FOUND")) return smtpReply(550, "5.1.1", err.message);
+    // Temporary: the client keeps the message (Outlook's Outbox) and may send it later.
+    if (isAppError(err, "SEND_LIMIT")) return smtpReply(450, "4.7.1", err.message);
     throw err;
   }
 }

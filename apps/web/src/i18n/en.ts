@@ -415,6 +415,8 @@ export const en: Messages = {
   "error.invalidInput": "Please check what you entered.",
   "error.internal": "Something went wrong on the server. Please try again later.",
   "error.busy": "The server is busy. Please try again shortly.",
+  "error.sendLimit":
+    "You reached the limit of recipients at other servers per hour. Please send it later (an administrator can change the limit).",
   "error.network": "Could not reach the server. Check your network connection.",
   "auth.invalid": "The email address or password is not correct.",
   "auth.locked": "Too many failed logins. Please wait a while and try again.",

@@ -2,3 +2,4 @@ export * from "./dkim-keys";
 export * from "./queue";
 export * from "./queue-admin";
 export * from "./retry";
+export { SEND_LIMIT_PER_HOUR } from "./send-limit";

@@ -9,6 +9,7 @@ import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { type CoreContext, nowOf } from "../context";
 import { AppError } from "../errors";
 import { type RetryPolicy, retryDelay } from "./retry";
+import { checkSendLimit } from "./send-limit";
 
 export type OutboundMessage = typeof outboundMessages.$inferSelect;
 export type QueueRow = typeof outboundQueue.$inferSelect;
@@ -69,6 +70,8 @@ export async function enqueueOutbound(ctx: CoreContext, input: EnqueueInput): Pr
       .returning();
     if (!message) throw new Error("insert into outbound_messages returned nothing");
     const groups = [...groupByDomain(input.recipients)];
+    if (input.senderUserId !== null && groups.length)
+      await checkSendLimit(tx, ctx, input.senderUserId, groups.flatMap(([, r]) => r).length, now);
     if (groups.length) {
       await tx.insert(outboundQueue).values(
         groups.map(([domain, recipients]) => ({

@@ -42,7 +42,11 @@ export const outboundMessages = pgTable(
     releasedAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("outbound_messages_inbox_msgid_idx").on(t.inboxId, t.messageIdHeader)],
+  (t) => [
+    uniqueIndex("outbound_messages_inbox_msgid_idx").on(t.inboxId, t.messageIdHeader),
+    // What one user sent in the last hour, for the sending limit (core/outbound/send-limit.ts).
+    index("outbound_messages_sender_created_idx").on(t.senderUserId, t.createdAt),
+  ],
 );
 
 /**

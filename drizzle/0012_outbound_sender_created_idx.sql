@@ -1,0 +1,1 @@
+CREATE INDEX "outbound_messages_sender_created_idx" ON "outbound_messages" USING btree ("sender_user_id","created_at");

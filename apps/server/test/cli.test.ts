@@ -132,8 +132,10 @@ describe.each(drivers)("admin CLI on %s", (driver) => {
 
     const list = await cli("inbox", "list");
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^info@example\.co\.jp\s+お問い合わせ\s+shared\s+yamada@example\.co\.jp$/m);
-    expect(list.stdout).toMatch(/^tanaka@example\.co\.jp\s+田中\s+personal\s+tanaka@example\.co\.jp$/m);
+    expect(list.stdout).toMatch(
+      /^info@example\.co\.jp\s+お問い合わせ\s+shared\s+yamada@example\.co\.jp\s+-$/m,
+    );
+    expect(list.stdout).toMatch(/^tanaka@example\.co\.jp\s+田中\s+personal\s+tanaka@example\.co\.jp\s+-$/m);
     expect(list.stdout).not.toContain("sales@");
   });
 
@@ -166,9 +168,36 @@ describe.each(drivers)("admin CLI on %s", (driver) => {
     expect(list.code).toBe(0);
     // The refused change added nobody.
     expect(list.stdout.trimEnd().split("\n")).toEqual([
-      expect.stringMatching(/^ADDRESS\s+NAME\s+KIND\s+MEMBERS$/),
-      expect.stringMatching(/^info@example\.co\.jp\s+お問い合わせ\s+shared\s+tanaka@example\.co\.jp$/),
+      expect.stringMatching(/^ADDRESS\s+NAME\s+KIND\s+MEMBERS\s+ALIASES$/),
+      expect.stringMatching(/^info@example\.co\.jp\s+お問い合わせ\s+shared\s+tanaka@example\.co\.jp\s+-$/),
     ]);
+  });
+
+  it("gives a shared inbox other addresses and takes them away; refuses a domain not served", async () => {
+    const add = await cli("inbox", "aliases", "info@example.co.jp", "--add", "Otoiawase@example.co.jp");
+    expect(add).toMatchObject({ code: 0, stderr: "" });
+    expect(add.stdout).toBe("Aliases of info@example.co.jp: otoiawase@example.co.jp\n");
+
+    const elsewhere = await cli("inbox", "aliases", "info@example.co.jp", "--add", "info@elsewhere.example");
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toBe(
+      "madoguchi: Domain elsewhere.example is not served here; add it first (madoguchi domain add elsewhere.example)\n",
+    );
+
+    const list = await cli("inbox", "list", "--shared");
+    expect(list.stdout.trimEnd().split("\n")[1]).toMatch(
+      /^info@example\.co\.jp\s+お問い合わせ\s+shared\s+tanaka@example\.co\.jp\s+otoiawase@example\.co\.jp$/,
+    );
+
+    // The inbox may be named by its alias too.
+    const removed = await cli(
+      "inbox",
+      "aliases",
+      "otoiawase@example.co.jp",
+      "--remove",
+      "otoiawase@example.co.jp",
+    );
+    expect(removed).toMatchObject({ code: 0, stdout: "Aliases of info@example.co.jp: (none)\n" });
   });
 });
 
@@ -187,7 +216,15 @@ describe("admin CLI command line", () => {
       runCli(["domain", "list", "--verbose"], settings),
     ]);
     expect(help.code).toBe(0);
-    for (const command of ["start", "domain add", "user add", "inbox add", "inbox members", "inbox list"]) {
+    for (const command of [
+      "start",
+      "domain add",
+      "user add",
+      "inbox add",
+      "inbox members",
+      "inbox aliases",
+      "inbox list",
+    ]) {
       expect(help.stdout).toContain(`  ${command} `);
     }
     expect(addHelp.code).toBe(0);

@@ -37,6 +37,14 @@ export const USER_MESSAGES = {
     ja: "サーバーが混み合っています。しばらくしてからやり直してください。",
     en: "The server is busy. Please try again shortly.",
   },
+  "error.addressInUse": {
+    ja: "このアドレスはすでに使われています（受信箱か、そのエイリアスとして）。",
+    en: "This address is already in use (by an inbox, or as one of its aliases).",
+  },
+  "error.domainNotServed": {
+    ja: "このドメインはまだ登録されていません。先に「ドメイン」で追加してください。",
+    en: "This domain is not served here yet. Add it under Domains first.",
+  },
   "error.sendLimit": {
     ja: "1時間に送信できる社外の宛先数の上限に達しました。しばらくしてから送信してください（上限は管理者が変更できます）。",
     en: "You reached the limit of recipients at other servers per hour. Please send it later (an administrator can change the limit).",
@@ -97,6 +105,8 @@ export function fromAppError(err: AppError): TRPCError {
     messageKey = "auth.passwordTooShort";
   if (err.code === "INVALID_INPUT" && err.details.field === "currentPassword")
     messageKey = "auth.currentPasswordWrong";
+  if (err.details.reason === "address_in_use") messageKey = "error.addressInUse";
+  if (err.details.reason === "domain_not_served") messageKey = "error.domainNotServed";
   return new TRPCError({
     code,
     message: err.message,

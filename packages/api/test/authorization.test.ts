@@ -115,6 +115,11 @@ describe.each(drivers)("authorization through the API (%s)", (driver) => {
       () => alice.trpc.admin.inboxes.changeMembers.mutate({ inboxId: ids.inbox, add: [3] }),
       "FORBIDDEN",
     );
+    await expectTrpcError(
+      () =>
+        alice.trpc.admin.inboxes.changeAliases.mutate({ inboxId: ids.inbox, add: ["evil@example.co.jp"] }),
+      "FORBIDDEN",
+    );
     await expectTrpcError(() => alice.trpc.admin.domains.add.mutate({ name: "evil.example" }), "FORBIDDEN");
     await expectTrpcError(() => alice.trpc.admin.domains.dns.query({ name: "example.co.jp" }), "FORBIDDEN");
     await expectTrpcError(

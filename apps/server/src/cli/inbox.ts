@@ -1,4 +1,12 @@
-import { addSharedInbox, changeInboxMembers, listInboxes } from "@madoguchi/core";
+import {
+  AppError,
+  addSharedInbox,
+  aliasesOf,
+  changeInboxAliases,
+  changeInboxMembers,
+  findInboxByAddress,
+  listInboxes,
+} from "@madoguchi/core";
 import { type Command, listOption, stringOption, UsageError } from "./command";
 import { formatTable } from "./table";
 
@@ -55,6 +63,38 @@ const members: Command = {
   },
 };
 
+const aliases: Command = {
+  path: ["inbox", "aliases"],
+  usage: "inbox aliases <address> [--add <address,…>] [--remove <address,…>]",
+  summary: "Show, add or remove other addresses of an inbox (mail to them lands in it)",
+  help: [
+    "Options:",
+    "  --add <address,…>      addresses to add, at domains served here (comma-separated or repeated)",
+    "  --remove <address,…>   addresses to remove",
+    "Without options, prints the inbox's aliases. Members may send as an alias too.",
+    "Example:",
+    "  npx madoguchi inbox aliases info@example.co.jp --add otoiawase@example.co.jp,info@example.jp",
+  ],
+  options: { add: { type: "string", multiple: true }, remove: { type: "string", multiple: true } },
+  positionals: 1,
+  async run(input) {
+    const given = input.positionals[0] ?? "";
+    const add = listOption(input.values.add);
+    const remove = listOption(input.values.remove);
+    const { address, now } = await input.withCore(async (ctx) => {
+      const inbox = await findInboxByAddress(ctx.db, given);
+      if (!inbox) throw new AppError("NOT_FOUND", `No inbox ${given.trim().toLowerCase()}`);
+      const after =
+        add.length || remove.length
+          ? await changeInboxAliases(ctx, inbox.id, { add, remove })
+          : await aliasesOf(ctx.db, inbox.id);
+      return { address: inbox.address, now: after };
+    });
+    console.log(`Aliases of ${address}: ${now.length ? now.join(", ") : "(none)"}`);
+    return 0;
+  },
+};
+
 const list: Command = {
   path: ["inbox", "list"],
   usage: "inbox list [--shared | --personal]",
@@ -71,12 +111,18 @@ const list: Command = {
     }
     console.log(
       formatTable(
-        ["ADDRESS", "NAME", "KIND", "MEMBERS"],
-        inboxes.map((i) => [i.address, i.name, i.kind, i.members.map((m) => m.email).join(", ") || "-"]),
+        ["ADDRESS", "NAME", "KIND", "MEMBERS", "ALIASES"],
+        inboxes.map((i) => [
+          i.address,
+          i.name,
+          i.kind,
+          i.members.map((m) => m.email).join(", ") || "-",
+          i.aliases.join(", ") || "-",
+        ]),
       ),
     );
     return 0;
   },
 };
 
-export const inboxCommands: Command[] = [add, members, list];
+export const inboxCommands: Command[] = [add, members, aliases, list];

@@ -100,6 +100,23 @@ function InboxEditor(props: { inbox: AdminInbox; users: AdminUser[] }) {
       refresh();
     },
   });
+  const [alias, setAlias] = useState("");
+  const aliases = useMutation({
+    mutationFn: (v: { add?: string[]; remove?: string[] }) =>
+      trpc.admin.inboxes.changeAliases.mutate({
+        inboxId: inbox.id,
+        add: v.add ?? [],
+        remove: v.remove ?? [],
+      }),
+    onSuccess: () => {
+      setAlias("");
+      refresh();
+    },
+  });
+  const addAlias = (e: FormEvent) => {
+    e.preventDefault();
+    if (alias.trim()) aliases.mutate({ add: [alias.trim()] });
+  };
   const memberIds = new Set(inbox.members.map((m) => m.userId));
   const candidates = props.users.filter((u) => u.active && !memberIds.has(u.id));
   const save = (e: FormEvent) => {
@@ -137,6 +154,36 @@ function InboxEditor(props: { inbox: AdminInbox; users: AdminUser[] }) {
           {t("admin.add")}
         </button>
       </div>
+      <h3>{t("admin.aliases")}</h3>
+      <p className="muted small">{t("admin.aliasesHint")}</p>
+      <ul className="admin-list" data-testid="inbox-aliases">
+        {inbox.aliases.map((a) => (
+          <li key={a}>
+            <span className="grow">{a}</span>
+            <button type="button" onClick={() => aliases.mutate({ remove: [a] })}>
+              {t("admin.remove")}
+            </button>
+          </li>
+        ))}
+        {!inbox.aliases.length && <li className="muted small">{t("admin.noAliases")}</li>}
+      </ul>
+      <form className="inline alias-add" onSubmit={addAlias}>
+        <input
+          type="email"
+          value={alias}
+          onChange={(e) => setAlias(e.target.value)}
+          placeholder="otoiawase@example.co.jp"
+          aria-label={t("admin.aliasAddress")}
+        />
+        <button type="submit" disabled={!alias.trim() || aliases.isPending}>
+          {t("admin.addAlias")}
+        </button>
+      </form>
+      {aliases.error && (
+        <p className="form-error" role="alert">
+          {t(errorKey(aliases.error))}
+        </p>
+      )}
       <form className="form" onSubmit={save}>
         <label>
           {t("admin.signature")}

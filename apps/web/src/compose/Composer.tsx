@@ -108,7 +108,7 @@ function initialFields(
       subject: forward.subject,
       body: ["", signature ? `\n${signature}` : "", `\n${forward.quote}`].join("\n"),
     };
-  const own = [props.inbox?.address ?? "", props.me.email];
+  const own = [props.inbox?.address ?? "", ...(props.inbox?.aliases ?? []), props.me.email];
   const f = replyFields(
     detail.messages,
     detail.conversation.customer,

@@ -1,6 +1,7 @@
 import {
   adminAddDomain,
   adminCancelOutbound,
+  adminChangeAliases,
   adminChangeMembers,
   adminCheckDomainDns,
   adminCreateInbox,
@@ -81,7 +82,11 @@ const users = createRouter({
 const inboxes = createRouter({
   /** Shared inboxes with their members. */
   list: adminProcedure.query(async ({ ctx }) =>
-    (await adminListInboxes(ctx.ctx, ctx.user.id)).map((i) => ({ ...inboxView(i), members: i.members })),
+    (await adminListInboxes(ctx.ctx, ctx.user.id)).map((i) => ({
+      ...inboxView(i),
+      members: i.members,
+      aliases: i.aliases,
+    })),
   ),
   create: adminProcedure
     .input(
@@ -116,6 +121,16 @@ const inboxes = createRouter({
       ctx.runtime.events.membershipChanged(r.changedUserIds);
       return r;
     }),
+  /** Adds and removes other addresses of the inbox (otoiawase@ besides info@); returns them after. */
+  changeAliases: adminProcedure
+    .input(
+      z.object({
+        inboxId: id,
+        add: z.array(z.string().trim().max(254)).max(100).default([]),
+        remove: z.array(z.string().trim().max(254)).max(100).default([]),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => ({ aliases: await adminChangeAliases(ctx.ctx, ctx.user.id, input) })),
 });
 
 /** The DNS helper lives in the SMTP package, which apps/server hands over. */

@@ -13,6 +13,7 @@ export const inboxRouter = createRouter({
       inboxes: rows.map((r) => ({
         id: r.inbox.id,
         address: r.inbox.address,
+        aliases: r.aliases,
         name: r.inbox.name,
         kind: r.inbox.kind,
         seq: r.inbox.modseq,

@@ -3,6 +3,7 @@ import {
   domains,
   type InboxKind,
   type InboxSettings,
+  inboxAliases,
   inboxes,
   inboxMembers,
   type MemberRole,
@@ -17,12 +18,20 @@ import { findDomain } from "./domains";
 
 export type Inbox = typeof inboxes.$inferSelect;
 
+/** The inbox at an address: its own, or one of its aliases. */
 export async function findInboxByAddress(db: Queryable, address: string): Promise<Inbox | undefined> {
+  const normalized = address.trim().toLowerCase();
   const [row] = await db
     .select()
     .from(inboxes)
-    .where(eq(sql`lower(${inboxes.address})`, address.trim().toLowerCase()));
-  return row;
+    .where(eq(sql`lower(${inboxes.address})`, normalized));
+  if (row) return row;
+  const [aliased] = await db
+    .select({ inbox: inboxes })
+    .from(inboxAliases)
+    .innerJoin(inboxes, eq(inboxes.id, inboxAliases.inboxId))
+    .where(eq(sql`lower(${inboxAliases.address})`, normalized));
+  return aliased?.inbox;
 }
 
 /**
@@ -39,9 +48,13 @@ export async function lookupLocalAddress(
   const at = normalized.lastIndexOf("@");
   if (at < 1) return { domainServed: false, inboxId: null };
   const [row] = await db
-    .select({ inboxId: inboxes.id })
+    .select({ inboxId: sql<number | null>`coalesce(${inboxes.id}, ${inboxAliases.inboxId})` })
     .from(domains)
     .leftJoin(inboxes, and(eq(inboxes.domainId, domains.id), eq(sql`lower(${inboxes.address})`, normalized)))
+    .leftJoin(
+      inboxAliases,
+      and(eq(inboxAliases.domainId, domains.id), eq(sql`lower(${inboxAliases.address})`, normalized)),
+    )
     .where(eq(domains.name, normalized.slice(at + 1)));
   if (row && row.inboxId === null && normalized.slice(0, at) === POSTMASTER)
     return { domainServed: true, inboxId: await postmasterInbox(db) };
@@ -85,21 +98,12 @@ export async function insertInbox(
   tx: Tx,
   input: { address: string; name: string; kind: InboxKind; ownerUserId?: number; settings?: InboxSettings },
 ): Promise<Inbox> {
-  const { address, domain } = normalizeAddress(input.address);
-  const domainRow = await findDomain(tx, domain);
-  if (!domainRow) {
-    throw new AppError(
-      "INVALID_INPUT",
-      `Domain ${domain} is not served here; add it first (madoguchi domain add ${domain})`,
-    );
-  }
-  if (await findInboxByAddress(tx, address))
-    throw new AppError("CONFLICT", `Address ${address} is already in use`);
+  const { address, domainId } = await freeAddress(tx, input.address);
   const [inbox] = await tx
     .insert(inboxes)
     .values({
       address,
-      domainId: domainRow.id,
+      domainId,
       name: input.name,
       kind: input.kind,
       ownerUserId: input.ownerUserId ?? null,
@@ -109,6 +113,31 @@ export async function insertInbox(
   if (!inbox) throw new Error("insert into inboxes returned nothing");
   await createStandardMailboxes(tx, inbox.id);
   return inbox;
+}
+
+/**
+ * An address a new inbox or alias may take: at a domain served here, and nobody's yet (no inbox
+ * and no alias has it). Normalized (lower case).
+ */
+export async function freeAddress(
+  tx: Queryable,
+  given: string,
+): Promise<{ address: string; domainId: number }> {
+  const { address, domain } = normalizeAddress(given);
+  const domainRow = await findDomain(tx, domain);
+  if (!domainRow) {
+    throw new AppError(
+      "INVALID_INPUT",
+      `Domain ${domain} is not served here; add it first (madoguchi domain add ${domain})`,
+      { reason: "domain_not_served", domain },
+    );
+  }
+  if (await findInboxByAddress(tx, address))
+    throw new AppError("CONFLICT", `Address ${address} is already in use`, {
+      reason: "address_in_use",
+      address,
+    });
+  return { address, domainId: domainRow.id };
 }
 
 async function usersByEmail(tx: Queryable, emails: string[]): Promise<Map<string, number>> {
@@ -175,6 +204,8 @@ export async function changeInboxMembers(
 
 export interface InboxSummary extends Inbox {
   members: { userId: number; email: string; name: string; role: MemberRole }[];
+  /** Its other addresses (inbox_aliases), alphabetically. */
+  aliases: string[];
 }
 
 export async function listInboxes(
@@ -197,9 +228,14 @@ export async function listInboxes(
     .from(inboxMembers)
     .innerJoin(users, eq(users.id, inboxMembers.userId))
     .orderBy(asc(users.email));
+  const aliases = await ctx.db
+    .select({ inboxId: inboxAliases.inboxId, address: inboxAliases.address })
+    .from(inboxAliases)
+    .orderBy(asc(inboxAliases.address));
   return rows.map((inbox) => ({
     ...inbox,
     members: members.filter((m) => m.inboxId === inbox.id).map(({ inboxId: _, ...m }) => m),
+    aliases: aliases.filter((a) => a.inboxId === inbox.id).map((a) => a.address),
   }));
 }
 

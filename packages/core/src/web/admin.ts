@@ -3,6 +3,7 @@ import { type InboxSettings, inboxes, inboxMembers, type MemberRole, users } fro
 import { and, eq, inArray } from "drizzle-orm";
 import { assertAdmin } from "../authz";
 import type { CoreContext } from "../context";
+import { changeInboxAliases } from "../directory/aliases";
 import { addDomain, type Domain, listDomains } from "../directory/domains";
 import { addSharedInbox, getInbox, type Inbox, type InboxSummary, listInboxes } from "../directory/inboxes";
 import { addUser, listUsers, type PublicUser, toPublicUser } from "../directory/users";
@@ -168,6 +169,16 @@ export async function adminChangeMembers(
         .where(and(eq(inboxMembers.inboxId, inbox.id), inArray(inboxMembers.userId, remove)));
   });
   return { changedUserIds: [...add, ...remove] };
+}
+
+/** Adds and removes other addresses of an inbox (changeInboxAliases); returns them after. */
+export async function adminChangeAliases(
+  ctx: CoreContext,
+  actorId: number,
+  input: { inboxId: number; add?: string[]; remove?: string[] },
+): Promise<string[]> {
+  await assertAdmin(ctx.db, actorId);
+  return changeInboxAliases(ctx, input.inboxId, input);
 }
 
 async function emailsOf(ctx: CoreContext, ids: number[]): Promise<string[]> {

@@ -2,6 +2,7 @@ import {
   type ConversationStatus,
   conversationReads,
   conversations,
+  inboxAliases,
   inboxes,
   inboxMembers,
   type MemberRole,
@@ -14,6 +15,8 @@ import { type Inbox, inboxesOfUser } from "../directory/inboxes";
 
 export interface InboxOverview {
   inbox: Inbox;
+  /** Its other addresses: the composer leaves them out of a reply-all, as it does the inbox's own. */
+  aliases: string[];
   /** Conversations with something new for this user (see isUnreadSql). */
   unread: number;
   /** Conversations per status. */
@@ -48,6 +51,11 @@ export async function inboxOverview(ctx: CoreContext, userId: number): Promise<I
     )
     .where(inArray(conversations.inboxId, ids))
     .groupBy(conversations.inboxId, conversations.status);
+  const aliases = await ctx.db
+    .select({ inboxId: inboxAliases.inboxId, address: inboxAliases.address })
+    .from(inboxAliases)
+    .where(inArray(inboxAliases.inboxId, ids))
+    .orderBy(asc(inboxAliases.address));
   return list.map((inbox) => {
     const counts: Record<ConversationStatus, number> = { open: 0, in_progress: 0, waiting: 0, done: 0 };
     let unread = 0;
@@ -58,7 +66,8 @@ export async function inboxOverview(ctx: CoreContext, userId: number): Promise<I
       unread += r.unread;
       if (r.status !== "done") assignedToMe += r.mine;
     }
-    return { inbox, unread, counts, assignedToMe };
+    const own = aliases.filter((a) => a.inboxId === inbox.id).map((a) => a.address);
+    return { inbox, aliases: own, unread, counts, assignedToMe };
   });
 }
 

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  index,
   integer,
   jsonb,
   pgTable,
@@ -68,6 +69,30 @@ export const inboxes = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("inboxes_address_lower_idx").on(sql`lower(${t.address})`)],
+);
+
+/**
+ * More addresses of an inbox: otoiawase@ besides info@, or the same name at a second domain.
+ * Mail to them lands in the inbox and its members may send as them. An address is an inbox's or
+ * an alias, never both (core checks).
+ */
+export const inboxAliases = pgTable(
+  "inbox_aliases",
+  {
+    id: serial().primaryKey(),
+    inboxId: integer()
+      .notNull()
+      .references(() => inboxes.id, { onDelete: "cascade" }),
+    address: text().notNull(),
+    domainId: integer()
+      .notNull()
+      .references(() => domains.id),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("inbox_aliases_address_lower_idx").on(sql`lower(${t.address})`),
+    index("inbox_aliases_inbox_idx").on(t.inboxId),
+  ],
 );
 
 export type MemberRole = "owner" | "member";

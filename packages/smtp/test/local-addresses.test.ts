@@ -1,23 +1,35 @@
-import { addDomain, addSharedInbox, addUser, findInboxByAddress, lookupLocalAddress } from "@madoguchi/core";
+import {
+  addDomain,
+  addSharedInbox,
+  addUser,
+  changeInboxAliases,
+  findInboxByAddress,
+  lookupLocalAddress,
+} from "@madoguchi/core";
 import { users } from "@madoguchi/db/schema";
 import { eq } from "drizzle-orm";
+import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTeam } from "../../core/test/fixtures";
+import { createTeam, mail, type Team } from "../../core/test/fixtures";
 import { createTestEnv, type TestEnv } from "../../core/test/harness";
 import { python, run } from "./support/clients";
 import { type RunningSmtp, startTestSmtp } from "./support/smtp-env";
 import { storedIn, waitFor } from "./support/store";
 
-/** RFC 5321 §4.5.1: every served domain takes mail for postmaster, with or without an inbox of that name. */
-describe("postmaster", () => {
+/**
+ * Addresses that are not an inbox's own: postmaster (RFC 5321 §4.5.1: every served domain takes
+ * mail for it) and inbox aliases.
+ */
+describe("postmaster and aliases", () => {
   let env: TestEnv;
+  let team: Team;
   let smtp: RunningSmtp;
   let adminInbox: number;
   let branchPostmaster: number;
 
   beforeAll(async () => {
     env = await createTestEnv("pglite");
-    await createTeam(env.ctx);
+    team = await createTeam(env.ctx);
     await addUser(env.ctx, {
       email: "kanri@example.co.jp",
       name: "管理者",
@@ -96,5 +108,43 @@ s.quit()
       domainServed: true,
       inboxId: adminInbox,
     });
+  });
+
+  it("delivers mail for an alias into its inbox (swaks), and lets a member send as it (nodemailer, submission)", async () => {
+    await changeInboxAliases(env.ctx, team.info.id, { add: ["otoiawase@branch.example.jp"] });
+    const swaks = await run("swaks", [
+      "--server",
+      `127.0.0.1:${smtp.mxPort}`,
+      "--to",
+      "Otoiawase@branch.example.jp",
+      "--from",
+      "taro@customer.example",
+      "--header",
+      "Subject: 別のアドレス宛の問い合わせ",
+    ]);
+    expect(swaks.code).toBe(0);
+    expect(await subjectsIn(team.info.id)).toContain("別のアドレス宛の問い合わせ");
+    const info = await nodemailer
+      .createTransport({
+        host: "127.0.0.1",
+        port: smtp.submissionPort,
+        secure: false,
+        requireTLS: true,
+        tls: { rejectUnauthorized: false },
+        auth: { user: "alice@example.co.jp", pass: "correct horse 1" },
+      })
+      .sendMail({
+        envelope: { from: "otoiawase@branch.example.jp", to: ["taro@customer.example"] },
+        raw: mail({
+          from: "お問い合わせ窓口 <otoiawase@branch.example.jp>",
+          to: "taro@customer.example",
+          messageId: "alias-reply@branch.example.jp",
+          subject: "Re: 別のアドレス宛の問い合わせ",
+        }),
+      });
+    expect(info.response).toMatch(/^250 /);
+    expect((await storedIn(env.ctx, team.info.id, "Sent")).map((m) => m.subject)).toContain(
+      "Re: 別のアドレス宛の問い合わせ",
+    );
   });
 });

@@ -19,13 +19,7 @@ describe("web app in Chromium: inbox aliases (admin)", () => {
     admin = await team.openAdmin();
   }, 60_000);
 
-  const mxPort = () => {
-    const mx = team.srv.server.protocols
-      .flatMap((p) => (p.state === "running" && p.label === "SMTP" ? p.listeners : []))
-      .find((l) => l.name === "MX");
-    if (!mx) throw new Error("MX is not listening");
-    return Number(mx.address.split(":").at(-1));
-  };
+  const mxPort = () => team.port("SMTP", "MX");
 
   it("adds an alias (refusing a domain not served, in plain words), and mail to it lands in the inbox", async () => {
     await admin.getByRole("link", { name: "管理", exact: true }).click();

@@ -42,11 +42,7 @@ describe("mail deleted over IMAP, seen in the web app", () => {
 
   /** Thunderbird's delete with "expunge at once": \Deleted then UID EXPUNGE, over IMAPS. */
   async function deleteOverImap(list: number[]): Promise<void> {
-    const imaps = team.srv.server.protocols
-      .flatMap((p) => (p.state === "running" && p.label === "IMAP" ? p.listeners : []))
-      .find((l) => l.name === "TLS");
-    if (!imaps) throw new Error("IMAPS is not listening");
-    const client = imapflowClient(Number(imaps.address.split(":").at(-1)), "tanaka@example.co.jp", PASSWORD);
+    const client = imapflowClient(team.port("IMAP", "TLS"), "tanaka@example.co.jp", PASSWORD);
     await client.connect();
     try {
       const lock = await client.getMailboxLock("Shared/info@example.co.jp/INBOX");

@@ -38,6 +38,15 @@ export class ChromiumTeam {
     return this.srv.server.core.ctx;
   }
 
+  /** The port of one of the server's listeners, e.g. ("SMTP", "MX") or ("IMAP", "TLS"). */
+  port(protocol: "SMTP" | "IMAP" | "POP3", listener: string): number {
+    const found = this.srv.server.protocols
+      .flatMap((p) => (p.state === "running" && p.label === protocol ? p.listeners : []))
+      .find((l) => l.name === listener);
+    if (!found) throw new Error(`${protocol} ${listener} is not listening`);
+    return Number(found.address.split(":").at(-1));
+  }
+
   /** A page in a fresh browser context (its own cookies), its uncaught errors collected. */
   async openPage(options: BrowserContextOptions): Promise<Page> {
     const context = await this.browser.newContext(options);

@@ -40,6 +40,16 @@ export async function createTeam(ctx: CoreContext): Promise<Team> {
   return { alice, bob, carol, info };
 }
 
+/** The administrator 管理者 <kanri@example.co.jp> (password "correct horse 9"), with their own inbox. */
+export function addAdmin(ctx: CoreContext): Promise<PublicUser> {
+  return addUser(ctx, {
+    email: "kanri@example.co.jp",
+    name: "管理者",
+    password: "correct horse 9",
+    isAdmin: true,
+  });
+}
+
 export interface MailSpec {
   from?: string;
   to?: string;

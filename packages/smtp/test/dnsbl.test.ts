@@ -1,11 +1,11 @@
-import { addUser, findInboxByAddress } from "@madoguchi/core";
+import { findInboxByAddress } from "@madoguchi/core";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTeam, mail, type Team } from "../../core/test/fixtures";
+import { addAdmin, createTeam, mail, type Team } from "../../core/test/fixtures";
 import { createTestEnv, type TestEnv } from "../../core/test/harness";
 import { Dnsbl, parseDnsblZone, reversedAddress } from "../src/dnsbl";
 import { createResolver } from "../src/resolver";
-import { python, run } from "./support/clients";
+import { python, run, submissionAsAlice } from "./support/clients";
 import { startTestDns, type TestDns } from "./support/dns-server";
 import { type RunningSmtp, startTestSmtp } from "./support/smtp-env";
 import { findStored, storedIn } from "./support/store";
@@ -112,12 +112,7 @@ describe("the MX with a blocklist", () => {
   beforeAll(async () => {
     env = await createTestEnv("pglite");
     team = await createTeam(env.ctx);
-    await addUser(env.ctx, {
-      email: "kanri@example.co.jp",
-      name: "管理者",
-      password: "correct horse 9",
-      isAdmin: true,
-    });
+    await addAdmin(env.ctx);
     dns = await blocklistDns();
     rejecting = await startTestSmtp(env.ctx, env.dir, {
       dnsServers: [dns.server],
@@ -188,23 +183,14 @@ s.quit()
   });
 
   it("leaves submission alone: a signed-in user is not looked up", async () => {
-    const info = await nodemailer
-      .createTransport({
-        host: "127.0.0.1",
-        port: rejecting.submissionPort,
-        secure: false,
-        requireTLS: true,
-        tls: { rejectUnauthorized: false },
-        auth: { user: "alice@example.co.jp", pass: "correct horse 1" },
-      })
-      .sendMail({
-        envelope: { from: "alice@example.co.jp", to: ["customer@customer.example"] },
-        raw: mail({
-          from: "alice@example.co.jp",
-          to: "customer@customer.example",
-          messageId: `${uid()}@example.co.jp`,
-        }),
-      });
+    const info = await submissionAsAlice(rejecting.submissionPort).sendMail({
+      envelope: { from: "alice@example.co.jp", to: ["customer@customer.example"] },
+      raw: mail({
+        from: "alice@example.co.jp",
+        to: "customer@customer.example",
+        messageId: `${uid()}@example.co.jp`,
+      }),
+    });
     expect(info.response).toMatch(/^250 /);
   });
 

@@ -1,18 +1,16 @@
 import {
   addDomain,
   addSharedInbox,
-  addUser,
   changeInboxAliases,
   findInboxByAddress,
   lookupLocalAddress,
 } from "@madoguchi/core";
 import { users } from "@madoguchi/db/schema";
 import { eq } from "drizzle-orm";
-import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTeam, mail, type Team } from "../../core/test/fixtures";
+import { addAdmin, createTeam, mail, type Team } from "../../core/test/fixtures";
 import { createTestEnv, type TestEnv } from "../../core/test/harness";
-import { python, run } from "./support/clients";
+import { python, run, submissionAsAlice } from "./support/clients";
 import { type RunningSmtp, startTestSmtp } from "./support/smtp-env";
 import { storedIn, waitFor } from "./support/store";
 
@@ -30,12 +28,7 @@ describe("postmaster and aliases", () => {
   beforeAll(async () => {
     env = await createTestEnv("pglite");
     team = await createTeam(env.ctx);
-    await addUser(env.ctx, {
-      email: "kanri@example.co.jp",
-      name: "管理者",
-      password: "correct horse 9",
-      isAdmin: true,
-    });
+    await addAdmin(env.ctx);
     adminInbox = (await findInboxByAddress(env.ctx.db, "kanri@example.co.jp"))?.id ?? -1;
     // A domain whose postmaster is a shared inbox of its own.
     await addDomain(env.ctx, "branch.example.jp");
@@ -124,24 +117,15 @@ s.quit()
     ]);
     expect(swaks.code).toBe(0);
     expect(await subjectsIn(team.info.id)).toContain("別のアドレス宛の問い合わせ");
-    const info = await nodemailer
-      .createTransport({
-        host: "127.0.0.1",
-        port: smtp.submissionPort,
-        secure: false,
-        requireTLS: true,
-        tls: { rejectUnauthorized: false },
-        auth: { user: "alice@example.co.jp", pass: "correct horse 1" },
-      })
-      .sendMail({
-        envelope: { from: "otoiawase@branch.example.jp", to: ["taro@customer.example"] },
-        raw: mail({
-          from: "お問い合わせ窓口 <otoiawase@branch.example.jp>",
-          to: "taro@customer.example",
-          messageId: "alias-reply@branch.example.jp",
-          subject: "Re: 別のアドレス宛の問い合わせ",
-        }),
-      });
+    const info = await submissionAsAlice(smtp.submissionPort).sendMail({
+      envelope: { from: "otoiawase@branch.example.jp", to: ["taro@customer.example"] },
+      raw: mail({
+        from: "お問い合わせ窓口 <otoiawase@branch.example.jp>",
+        to: "taro@customer.example",
+        messageId: "alias-reply@branch.example.jp",
+        subject: "Re: 別のアドレス宛の問い合わせ",
+      }),
+    });
     expect(info.response).toMatch(/^250 /);
     expect((await storedIn(env.ctx, team.info.id, "Sent")).map((m) => m.subject)).toContain(
       "Re: 別のアドレス宛の問い合わせ",

@@ -2,13 +2,13 @@ import { outboundQueue } from "@madoguchi/db/schema";
 import { parseMessage } from "@madoguchi/mail/parse";
 import { eq } from "drizzle-orm";
 import { authenticate } from "mailauth";
-import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTeam, mail, type Team } from "../../core/test/fixtures";
 import { createTestEnv, drivers, type TestEnv } from "../../core/test/harness";
 import type { SmtpSettings } from "../src/config";
 import { dnsShow } from "../src/dns-records";
 import { startQueueWorker } from "../src/listeners";
+import { submissionAsAlice } from "./support/clients";
 import { startTestDns, type TestDns } from "./support/dns-server";
 import { enqueueDirect } from "./support/queue";
 import { type Receiver, refuse, startReceiver } from "./support/receiver";
@@ -70,14 +70,7 @@ describe.each(drivers)("outbound delivery on %s", (driver) => {
 
   async function submit(to: string[], subject: string, body = "本文です。") {
     const messageId = `${uid()}@example.co.jp`;
-    const transport = nodemailer.createTransport({
-      host: "127.0.0.1",
-      port: smtp.submissionPort,
-      requireTLS: true,
-      tls: { rejectUnauthorized: false },
-      auth: { user: "alice@example.co.jp", pass: "correct horse 1" },
-    });
-    await transport.sendMail({
+    await submissionAsAlice(smtp.submissionPort).sendMail({
       envelope: { from: "info@example.co.jp", to },
       raw: mail({ from: "お問い合わせ <info@example.co.jp>", to: to.join(", "), subject, messageId, body }),
     });

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import net from "node:net";
+import nodemailer from "nodemailer";
 
 export interface CommandResult {
   code: number;
@@ -87,5 +88,17 @@ export function transcript(
     });
     socket.on("close", finish);
     socket.on("error", () => finish());
+  });
+}
+
+/** nodemailer on the STARTTLS submission port, signed in as alice (createTeam's first member). */
+export function submissionAsAlice(port: number) {
+  return nodemailer.createTransport({
+    host: "127.0.0.1",
+    port,
+    secure: false,
+    requireTLS: true,
+    tls: { rejectUnauthorized: false },
+    auth: { user: "alice@example.co.jp", pass: "correct horse 1" },
   });
 }

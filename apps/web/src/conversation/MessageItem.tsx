@@ -46,6 +46,15 @@ export function MessageItem(props: {
         )}
       </header>
       {m.parseError && <p className="banner warn">{t("conv.parseError", { error: m.parseError })}</p>}
+      {m.mailbox === "Junk" && (
+        <p className="banner warn" data-testid="junk-banner">
+          {m.auth?.blocklist
+            ? t("conv.junk.blocklist", { list: m.auth.blocklist })
+            : m.auth?.dmarc === "fail"
+              ? t("conv.junk.dmarc")
+              : t("conv.junk.other")}
+        </p>
+      )}
       {m.remoteImagesBlocked > 0 && !props.allowRemote && (
         <p className="banner info images-blocked">
           {t("conv.imagesBlocked", { count: m.remoteImagesBlocked })}{" "}

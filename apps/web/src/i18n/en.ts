@@ -98,6 +98,9 @@ export const en: Messages = {
   "auth.failed": "Possible spoofing",
   "auth.unknown": "Sender not verified",
   "auth.detail": "SPF: {spf} / DKIM: {dkim} / DMARC: {dmarc}",
+  "conv.junk.blocklist": "This message is in Junk: the sending server is on the blocklist {list}.",
+  "conv.junk.dmarc": "This message is in Junk: it failed the sender domain's DMARC policy (possibly forged).",
+  "conv.junk.other": "This message is in the Junk folder.",
 
   "activity.conversation_created": "{actor} created the conversation",
   "activity.message_in": "The customer wrote",

@@ -96,6 +96,11 @@ export const ja = {
   "auth.failed": "なりすましの可能性",
   "auth.unknown": "送信元未確認",
   "auth.detail": "SPF: {spf} / DKIM: {dkim} / DMARC: {dmarc}",
+  "conv.junk.blocklist":
+    "迷惑メールフォルダに入ったメールです: 送信元のサーバーがブロックリスト {list} に載っています。",
+  "conv.junk.dmarc":
+    "迷惑メールフォルダに入ったメールです: 送信元ドメインのDMARCポリシーに不合格でした（なりすましの可能性）。",
+  "conv.junk.other": "迷惑メールフォルダにあるメールです。",
 
   "activity.conversation_created": "{actor}が問い合わせを作成しました",
   "activity.message_in": "お客様からメールが届きました",

@@ -7,6 +7,8 @@ export interface AuthBadge {
   dmarc: string;
   /** Domains whose DKIM signature verified. */
   dkimDomains: string[];
+  /** The DNS blocklist the sending server was found on (the message went to Junk for it), if any. */
+  blocklist: string | null;
 }
 
 const str = (v: unknown) => (typeof v === "string" && v ? v : "none");
@@ -25,5 +27,7 @@ export function authBadge(authResults: Record<string, unknown> | null): AuthBadg
   const domains = Array.isArray(authResults.dkimPassDomains)
     ? authResults.dkimPassDomains.filter((d): d is string => typeof d === "string")
     : [];
-  return { verdict, spf, dkim, dmarc, dkimDomains: domains };
+  const listing = authResults.dnsbl as { zone?: unknown } | undefined;
+  const blocklist = typeof listing?.zone === "string" ? listing.zone : null;
+  return { verdict, spf, dkim, dmarc, dkimDomains: domains, blocklist };
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestDns } from "../../../packages/smtp/test/support/dns-server";
 import { cellWidth } from "../src/cli/table";
 import { type DataDir, drivers, freshDataDir, runCli } from "./processes";
 
@@ -250,5 +251,48 @@ describe("admin CLI command line", () => {
     const result = await runCli(["domain", "list"], { ...settings, HTTP_PORT: "80a" });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('madoguchi: HTTP_PORT: "80a" is not a port number (0-65535)\n');
+  });
+
+  it("dns blocklist: what each list says about an address, through the configured resolver", async () => {
+    const dns = await startTestDns();
+    try {
+      dns.zone.set("2.0.0.127.bl.example", { A: ["127.0.0.2"], TXT: ["https://bl.example/q?ip=127.0.0.2"] });
+      dns.zone.set("2.0.0.127.refused.example", { A: ["127.255.255.254"] });
+      const env = {
+        ...settings,
+        MADOGUCHI_DNS_SERVERS: dns.server,
+        MADOGUCHI_DNSBL: "bl.example,refused.example,quiet.example",
+      };
+      const test = await runCli(["dns", "blocklist", "127.0.0.2"], env);
+      expect(test.code).toBe(1);
+      expect(test.stdout.trimEnd().split("\n")).toEqual([
+        expect.stringMatching(/^LIST\s+RESULT\s+DETAIL$/),
+        expect.stringMatching(
+          /^bl\.example\s+listed\s+127\.0\.0\.2 https:\/\/bl\.example\/q\?ip=127\.0\.0\.2$/,
+        ),
+        expect.stringMatching(
+          /^refused\.example\s+list error\s+127\.255\.255\.254: the list refuses this resolver/,
+        ),
+        expect.stringMatching(/^quiet\.example\s+not listed\s*$/),
+      ]);
+      const clean = await runCli(["dns", "blocklist", "192.0.2.7", "--zones", "bl.example"], env);
+      expect(clean.code).toBe(0);
+      expect(clean.stdout).toMatch(/^bl\.example\s+not listed\s*$/m);
+      // No DNS server answers on the discard port: the list could not be asked.
+      const down = await runCli(["dns", "blocklist", "127.0.0.2"], {
+        ...env,
+        MADOGUCHI_DNS_SERVERS: "127.0.0.1:9",
+      });
+      expect(down.code).toBe(1);
+      expect(down.stdout).toMatch(/^bl\.example\s+no answer\s+the lookup failed \(ECONNREFUSED\)/m);
+      const notIp = await runCli(["dns", "blocklist", "mail.example"], env);
+      expect(notIp.code).toBe(2);
+      expect(notIp.stderr).toContain('madoguchi: "mail.example" is not an IP address');
+      const none = await runCli(["dns", "blocklist", "127.0.0.2"], settings);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain("no blocklists: set MADOGUCHI_DNSBL or give --zones");
+    } finally {
+      await dns.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from "node:net";
-import type { DnsResolver } from "./resolver";
+import { type DnsResolver, isNoData } from "./resolver";
 
 /**
  * DNS blocklists (DNSBL, RFC 5782) for the MX, as Postfix's reject_rbl_client: the client's
@@ -21,6 +21,19 @@ export interface Listing {
   answer: string;
   /** The list's TXT record there, usually a page explaining the listing; null when it has none. */
   reason: string | null;
+}
+
+/** One list's answer about one address. */
+export interface ZoneReport {
+  zone: string;
+  /** Set when the list names the address (an answer that counts). */
+  listing: Listing | null;
+  /** Every A answer, counted or not. */
+  answers: string[];
+  /** The list's own error answer (127.255.255.x), when it gave one: it checks nothing then. */
+  error: string | null;
+  /** The lookup failed (a timeout, a refused query): the list could not be asked. */
+  failure: string | null;
 }
 
 export interface DnsblZone {
@@ -107,17 +120,28 @@ export class Dnsbl {
 
   /** The first list, in the configured order, that names the address; null when none does. */
   async check(ip: string): Promise<Listing | null> {
-    const reversed = reversedAddress(ip);
-    if (!reversed) return null;
-    const found = await Promise.all(this.zones.map((z) => this.lookup(`${reversed}.${z.zone}`, z)));
-    return found.find((listing) => listing !== null) ?? null;
+    const found = (await this.report(ip)).find((r) => r.listing !== null);
+    return found?.listing ?? null;
   }
 
-  private async lookup(name: string, zone: DnsblZone): Promise<Listing | null> {
-    // No answer, NXDOMAIN or a list that is down: not listed. Mail is never refused because a
-    // list could not be asked (Postfix does the same).
-    const answers = await this.resolver.a(name).catch(() => [] as string[]);
-    const error = answers.find(isListError);
+  /**
+   * What each list says about the address, in the configured order (`dns blocklist`). No answer,
+   * NXDOMAIN or a list that is down: not listed, as mail is never refused because a list could
+   * not be asked (Postfix does the same); `failure` says which of these it was.
+   */
+  async report(ip: string): Promise<ZoneReport[]> {
+    const reversed = reversedAddress(ip);
+    if (!reversed) return [];
+    return Promise.all(this.zones.map((z) => this.ask(`${reversed}.${z.zone}`, z)));
+  }
+
+  private async ask(name: string, zone: DnsblZone): Promise<ZoneReport> {
+    let failure: string | null = null;
+    const answers = await this.resolver.a(name).catch((err: NodeJS.ErrnoException) => {
+      if (!isNoData(err)) failure = err.code ?? err.message;
+      return [] as string[];
+    });
+    const error = answers.find(isListError) ?? null;
     if (error && !this.warned.has(zone.zone)) {
       this.warned.add(zone.zone);
       this.warn(
@@ -125,9 +149,15 @@ export class Dnsbl {
       );
     }
     const answer = answers.find((a) => zone.counts(a));
-    if (!answer) return null;
+    if (!answer) return { zone: zone.zone, listing: null, answers, error, failure };
     const txt = await this.resolver.txt(name).catch(() => [] as string[]);
     const reason = txt[0]?.replace(/[^\x20-\x7e]/g, " ").slice(0, 200) ?? null;
-    return { zone: zone.zone, answer, reason: reason || null };
+    return {
+      zone: zone.zone,
+      listing: { zone: zone.zone, answer, reason: reason || null },
+      answers,
+      error,
+      failure,
+    };
   }
 }

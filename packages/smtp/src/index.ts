@@ -11,7 +11,7 @@ export {
   dnsCheck,
   dnsShow,
 } from "./dns-records";
-export type { DnsblSettings } from "./dnsbl";
+export { Dnsbl, type DnsblSettings, type ZoneReport } from "./dnsbl";
 export * from "./limits";
 export { type RunningListener, type SmtpDeps, startListeners, startQueueWorker } from "./listeners";
 export { QueueWorker } from "./outbound/queue-worker";

@@ -1,4 +1,6 @@
-import type { Command } from "./command";
+import { isIP } from "node:net";
+import { type Command, listOption, UsageError } from "./command";
+import { formatTable } from "./table";
 
 /** The SMTP package (its DNS helper), loaded only by these commands: a second of imports. */
 const loadSmtp = () => import("@madoguchi/smtp");
@@ -41,4 +43,47 @@ const check: Command = {
   },
 };
 
-export const dnsCommands: Command[] = [show, check];
+const blocklist: Command = {
+  path: ["dns", "blocklist"],
+  usage: "dns blocklist <ip address> [--zones <zone,…>]",
+  summary:
+    "Look an address up in the DNS blocklists the MX uses (exit 1 if listed, or if a list does not answer)",
+  help: [
+    "The lists are MADOGUCHI_DNSBL's, or those given with --zones. Every list names 127.0.0.2 and never",
+    "127.0.0.1 (RFC 5782), so this checks that the lists answer through this server's resolver:",
+    "  npx madoguchi dns blocklist 127.0.0.2",
+  ],
+  options: { zones: { type: "string", multiple: true } },
+  positionals: 1,
+  async run({ positionals: [ip = ""], values, config }) {
+    const zones = listOption(values.zones);
+    const lists = zones.length ? zones : (config.smtp.dnsbl?.zones ?? []);
+    if (!lists.length) throw new UsageError("no blocklists: set MADOGUCHI_DNSBL or give --zones", blocklist);
+    if (!isIP(ip)) throw new UsageError(`"${ip}" is not an IP address`, blocklist);
+    const { Dnsbl, createResolver } = await loadSmtp();
+    let dnsbl: InstanceType<typeof Dnsbl>;
+    try {
+      dnsbl = new Dnsbl({ zones: lists, action: "reject" }, createResolver(config.smtp.dnsServers));
+    } catch (err) {
+      throw new UsageError((err as Error).message, blocklist);
+    }
+    const reports = await dnsbl.report(ip);
+    const rows = reports.map((r) => {
+      if (r.listing)
+        return [r.zone, "listed", [r.listing.answer, r.listing.reason].filter(Boolean).join(" ")];
+      if (r.error)
+        return [
+          r.zone,
+          "list error",
+          `${r.error}: the list refuses this resolver and checks nothing (Spamhaus refuses public resolvers such as 8.8.8.8)`,
+        ];
+      if (r.failure)
+        return [r.zone, "no answer", `the lookup failed (${r.failure}); mail is not refused for it`];
+      return [r.zone, "not listed", r.answers.length ? `answered ${r.answers.join(", ")}, not counted` : ""];
+    });
+    console.log(formatTable(["LIST", "RESULT", "DETAIL"], rows));
+    return reports.some((r) => r.listing || r.error || r.failure) ? 1 : 0;
+  },
+};
+
+export const dnsCommands: Command[] = [show, check, blocklist];

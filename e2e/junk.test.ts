@@ -1,9 +1,7 @@
-import nodemailer from "nodemailer";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestDns, type TestDns } from "../packages/smtp/test/support/dns-server";
 import { screenshot } from "./support/browser";
-import { rawMail } from "./support/mail";
 import { chromiumTeam, DESKTOP } from "./support/team";
 
 // Mail quarantined into Junk, as an agent sees it in Chromium: the MX looks the sender's address
@@ -37,19 +35,14 @@ describe("web app in Chromium: mail quarantined by a DNS blocklist", () => {
   });
 
   it("shows that the message is in Junk and which blocklist named its sender", async () => {
-    const info = await nodemailer
-      .createTransport({ host: "127.0.0.1", port: team.port("SMTP", "MX"), secure: false, ignoreTLS: true })
-      .sendMail({
-        envelope: { from: "promo@bulk.example", to: ["info@example.co.jp"] },
-        raw: rawMail({
-          from: { name: "特価情報", address: "promo@bulk.example" },
-          to: "info@example.co.jp",
-          subject: "今だけの特別価格",
-          messageId: "promo-1@bulk.example",
-          text: "今すぐクリック",
-        }),
-      });
-    expect(info.response).toMatch(/^250 /);
+    const answer = await team.receiveOverSmtp("info@example.co.jp", {
+      from: { name: "特価情報", address: "promo@bulk.example" },
+      to: "info@example.co.jp",
+      subject: "今だけの特別価格",
+      messageId: "promo-1@bulk.example",
+      text: "今すぐクリック",
+    });
+    expect(answer).toMatch(/^250 /);
     await page.goto(`${team.srv.baseUrl}/#/inbox/${team.inboxIds[0]}`);
     await page.getByTestId("conversation-row").getByText("今だけの特別価格").click({ timeout: WAIT });
     await expect

@@ -1,7 +1,9 @@
 import { addDomain, addSharedInbox, addUser, deliver } from "@madoguchi/core";
+import nodemailer from "nodemailer";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { launchChromium, login } from "./browser";
+import { type MailSpec, rawMail } from "./mail";
 import { ensureWebBuilt, startTestServer, type TestServer } from "./server";
 
 export const PASSWORD = "correct horse battery";
@@ -45,6 +47,14 @@ export class ChromiumTeam {
       .find((l) => l.name === listener);
     if (!found) throw new Error(`${protocol} ${listener} is not listening`);
     return Number(found.address.split(":").at(-1));
+  }
+
+  /** A customer's mail to `to` through the server's MX, as another mail server sends it; the 250 line. */
+  async receiveOverSmtp(to: string, mail: MailSpec): Promise<string> {
+    const info = await nodemailer
+      .createTransport({ host: "127.0.0.1", port: this.port("SMTP", "MX"), secure: false, ignoreTLS: true })
+      .sendMail({ envelope: { from: mail.from.address, to: [to] }, raw: rawMail(mail) });
+    return info.response;
   }
 
   /** A page in a fresh browser context (its own cookies), its uncaught errors collected. */

@@ -56,7 +56,7 @@ export async function lookupLocalAddress(
       and(eq(inboxAliases.domainId, domains.id), eq(sql`lower(${inboxAliases.address})`, normalized)),
     )
     .where(eq(domains.name, normalized.slice(at + 1)));
-  if (row && row.inboxId === null && normalized.slice(0, at) === POSTMASTER)
+  if (row && row.inboxId === null && isPostmasterAddress(normalized))
     return { domainServed: true, inboxId: await postmasterInbox(db) };
   return { domainServed: !!row, inboxId: row?.inboxId ?? null };
 }

@@ -7,6 +7,7 @@ export * from "./connector/index";
 export * from "./context";
 export * from "./conversations/assign";
 export * from "./conversations/comments";
+export * from "./conversations/junk";
 export * from "./conversations/lock";
 export * from "./conversations/reply-guard";
 export * from "./conversations/status";

@@ -9,6 +9,19 @@ export function activityText(a: Activity, t: I18n["t"]): string {
       return t("activity.status_changed", { actor, to: t(`status.${a.to}`) });
     case "assignee_changed":
       return a.to ? t("activity.assigned", { actor, to: a.to.name }) : t("activity.unassigned", { actor });
+    case "junk_changed":
+      return t(
+        a.junk
+          ? a.moved
+            ? "activity.junkMoved"
+            : "activity.junk"
+          : a.moved
+            ? "activity.notJunkMoved"
+            : "activity.notJunk",
+        {
+          actor,
+        },
+      );
     case "reply_sent":
       return t(a.override ? "activity.reply_sent_override" : "activity.reply_sent", { actor });
     case "reply_refused":

@@ -43,6 +43,16 @@ export function ConversationList(props: {
   const presence = usePresenceIn(scope.kind === "inbox" ? [scope.inboxId] : rows.map((r) => r.inboxId));
 
   const scrollRef = useRef<HTMLDivElement>(null);
+  // On a phone the tabs scroll sideways: the chosen one (迷惑メール, last) is brought into view.
+  const tabsRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const bar = tabsRef.current;
+    const chosen = bar?.querySelector<HTMLElement>(`[data-testid="tab-${tab}"]`);
+    if (!bar || !chosen) return;
+    const b = bar.getBoundingClientRect();
+    const c = chosen.getBoundingClientRect();
+    bar.scrollLeft += c.left - b.left - (b.width - c.width) / 2;
+  }, [tab]);
   const virtualizer = useVirtualizer({
     count: rows.length + (list.hasNextPage ? 1 : 0),
     getScrollElement: () => scrollRef.current,
@@ -61,8 +71,14 @@ export function ConversationList(props: {
     e.preventDefault();
     go(withParam(query, "q", search.trim() || null));
   };
-  const tabs: StatusTab[] = [...STATUSES, "all"];
+  const inbox =
+    scope.kind === "inbox" ? inboxes.data?.inboxes.find((i) => i.id === scope.inboxId) : undefined;
+  // 迷惑メール is its own tab, in an inbox only; its count comes with the inbox's (the list's counts
+  // are per status of whatever the open tab shows).
+  const tabs: StatusTab[] = [...STATUSES, "all", ...(scope.kind === "inbox" ? ["junk" as const] : [])];
   const total = counts ? STATUSES.reduce((n, s) => n + counts[s], 0) : null;
+  const tabCount = (s: StatusTab) =>
+    s === "junk" ? (inbox?.junk ?? "") : !counts || tab === "junk" ? "" : s === "all" ? total : counts[s];
 
   return (
     <section className="list-pane" aria-label={acrossInboxes ? t("nav.assignedToMe") : t("nav.inboxes")}>
@@ -77,7 +93,7 @@ export function ConversationList(props: {
         />
         <button type="submit">{t("list.searchButton")}</button>
       </form>
-      <div className="tabs" role="tablist">
+      <div className="tabs" role="tablist" ref={tabsRef}>
         {tabs.map((s) => (
           <button
             key={s}
@@ -87,8 +103,8 @@ export function ConversationList(props: {
             data-testid={`tab-${s}`}
             onClick={() => go(withParam(query, "status", s))}
           >
-            {s === "all" ? t("list.tabAll") : t(`status.${s}`)}
-            <span className="tab-count">{counts ? (s === "all" ? total : counts[s]) : ""}</span>
+            {s === "all" ? t("list.tabAll") : s === "junk" ? t("list.tabJunk") : t(`status.${s}`)}
+            <span className="tab-count">{tabCount(s)}</span>
           </button>
         ))}
       </div>

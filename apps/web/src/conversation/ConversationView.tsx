@@ -13,6 +13,7 @@ import { useStore } from "../lib/store";
 import { useConversationPresence, useRealtime } from "../realtime/context";
 import { ActivityList } from "./ActivityList";
 import { ConversationControls } from "./ConversationControls";
+import { JunkControl } from "./JunkControl";
 import { MarkUnreadButton } from "./MarkUnreadButton";
 import { MessageItem } from "./MessageItem";
 
@@ -105,6 +106,7 @@ export function ConversationView(props: {
         <h1 className="conv-subject">{c.subject || t("list.noSubject")}</h1>
         <ConversationControls me={props.me} detail={d} />
         <MarkUnreadButton conversationId={conversationId} backHref={hrefInbox(inboxId, props.query)} />
+        <JunkControl detail={d} backHref={hrefInbox(inboxId, props.query)} />
         {(replyingName || presence.viewers.length > 0) && (
           <p className="presence-line" data-testid="conv-presence">
             {replyingName && <span className="replying">{t("conv.replying", { name: replyingName })}</span>}

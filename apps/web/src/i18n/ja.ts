@@ -44,6 +44,7 @@ export const ja = {
   "conv.markUnread": "未読にする",
 
   "list.tabAll": "すべて",
+  "list.tabJunk": "迷惑メール",
   "list.search": "検索（件名・本文・アドレス）",
   "list.searchButton": "検索",
   "list.clearSearch": "検索をクリア",
@@ -101,6 +102,10 @@ export const ja = {
   "conv.junk.dmarc":
     "迷惑メールフォルダに入ったメールです: 送信元ドメインのDMARCポリシーに不合格でした（なりすましの可能性）。",
   "conv.junk.other": "迷惑メールフォルダにあるメールです。",
+  "conv.junk.mark": "迷惑メールにする",
+  "conv.junk.marked": "迷惑メールに移動しました。「迷惑メール」タブから戻せます。",
+  "conv.junk.thread": "このスレッドは迷惑メールです。未対応などの一覧には表示されません。",
+  "conv.junk.notJunk": "迷惑メールではない",
 
   "activity.conversation_created": "{actor}が問い合わせを作成しました",
   "activity.message_in": "お客様からメールが届きました",
@@ -111,6 +116,10 @@ export const ja = {
   "activity.comment_added": "{actor}がチャットに書き込みました",
   "activity.comment_deleted": "{actor}がチャットの書き込みを削除しました",
   "activity.reply_claimed": "{actor}が返信を始めました",
+  "activity.junk": "{actor}が迷惑メールにしました",
+  "activity.notJunk": "{actor}が迷惑メールではないとしました",
+  "activity.junkMoved": "{actor}がメールソフトで迷惑メールフォルダに移しました",
+  "activity.notJunkMoved": "{actor}がメールソフトで迷惑メールフォルダから出しました",
   "activity.reply_sent": "{actor}が返信しました",
   "activity.reply_sent_override": "{actor}が警告を確認したうえで返信しました",
   "activity.reply_refused": "{actor}の返信は二重送信防止のため止められました",

@@ -25,6 +25,7 @@ export const inboxRouter = createRouter({
         createdAt: iso(r.inbox.createdAt),
         unread: r.unread,
         counts: r.counts,
+        junk: r.junk,
         assignedToMe: r.assignedToMe,
       })),
       /** Not-done conversations assigned to the caller, across all inboxes. */

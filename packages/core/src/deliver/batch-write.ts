@@ -3,6 +3,7 @@ import { insertJsonRows } from "@madoguchi/db/json-rows";
 import { conversations, mailboxes, messages, messageUserState } from "@madoguchi/db/schema";
 import { eq, sql } from "drizzle-orm";
 import { allocateSeqs, type ChangeInput, insertChanges } from "../changelog";
+import { clearsJunk, isJunkFolder } from "../conversations/junk";
 import type { Mailbox } from "../mailboxes";
 import type { BatchConversation, PlacedMessage } from "./batch-thread";
 import { messageFields, PARSE_ERROR_KEYWORD } from "./message-fields";
@@ -26,6 +27,10 @@ interface Touch {
   guardSeq: number | null;
   inboundAt: Date | null;
   outboundAt: Date | null;
+  /** Every message in Junk: a conversation they start is 迷惑メール. */
+  allJunk: boolean;
+  /** A message outside Junk and Trash: the conversation is not 迷惑メール (any more). */
+  clearsJunk: boolean;
 }
 
 /**
@@ -149,6 +154,7 @@ function conversationRow(inboxId: number, c: BatchConversation, t: Touch | undef
     lastOutboundAt: t.outboundAt,
     lastSeq: t.lastSeq,
     guardSeq: t.guardSeq ?? 0,
+    junk: t.allJunk,
   };
 }
 
@@ -222,8 +228,12 @@ function touchesOf(planned: PlannedMessage[]): Map<BatchConversation, Touch> {
       guardSeq: null,
       inboundAt: null,
       outboundAt: null,
+      allJunk: true,
+      clearsJunk: false,
     };
     t.count++;
+    t.allJunk &&= isJunkFolder(m.mailbox);
+    t.clearsJunk ||= clearsJunk(m.mailbox);
     t.lastAt = later(t.lastAt, m.at);
     t.lastSeq = m.seq;
     if (m.item.direction === "inbound") {
@@ -248,6 +258,7 @@ async function touchStored(tx: Tx, touches: Map<BatchConversation, Touch>): Prom
             guard_seq: t.guardSeq,
             in_at: t.inboundAt?.toISOString() ?? null,
             out_at: t.outboundAt?.toISOString() ?? null,
+            clears_junk: t.clearsJunk,
           },
         ]
       : [],
@@ -261,8 +272,9 @@ async function touchStored(tx: Tx, touches: Map<BatchConversation, Touch>): Prom
       last_seq = v.last_seq,
       guard_seq = coalesce(v.guard_seq, c.guard_seq),
       last_inbound_at = greatest(c.last_inbound_at, v.in_at),
-      last_outbound_at = greatest(c.last_outbound_at, v.out_at)
+      last_outbound_at = greatest(c.last_outbound_at, v.out_at),
+      junk = c.junk and not v.clears_junk
     from jsonb_to_recordset(${JSON.stringify(values)}::jsonb)
-      as v(id bigint, n int, last_at timestamptz, last_seq bigint, guard_seq bigint, in_at timestamptz, out_at timestamptz)
+      as v(id bigint, n int, last_at timestamptz, last_seq bigint, guard_seq bigint, in_at timestamptz, out_at timestamptz, clears_junk boolean)
     where c.id = v.id`);
 }

@@ -9,6 +9,7 @@ export const ACTIVITY_KINDS = [
   "message_added",
   "status_changed",
   "assignee_changed",
+  "junk_changed",
   "comment_added",
   "comment_deleted",
   "reply_claimed",
@@ -32,6 +33,7 @@ export type ActivityItem = {
       from: { id: number; name: string } | null;
       to: { id: number; name: string } | null;
     }
+  | { kind: "junk_changed"; junk: boolean; moved: boolean }
   | { kind: "reply_sent"; override: boolean }
   | { kind: "reply_refused"; conflictKind: string | null }
   | { kind: "message_added"; direction: "inbound" | "outbound"; messageId: number | null }
@@ -93,6 +95,8 @@ export async function conversationActivity(
         };
       case "assignee_changed":
         return { ...base, kind: r.kind, from: person(d.from), to: person(d.to) };
+      case "junk_changed":
+        return { ...base, kind: r.kind, junk: d.junk === true, moved: d.reason === "moved" };
       case "reply_sent":
         return { ...base, kind: r.kind, override: d.override === true };
       case "reply_refused":

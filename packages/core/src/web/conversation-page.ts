@@ -20,6 +20,8 @@ export interface PageFilter {
   hasAttachment?: boolean;
   /** Substrings (Japanese included) of subject, body, sender and recipient addresses; all must match. */
   q?: string;
+  /** 迷惑メール only (true), or everything else (default): junk is never mixed into the other lists. */
+  junk?: boolean;
   /** nextCursor of the previous page. */
   cursor?: string;
   limit?: number;
@@ -102,7 +104,12 @@ export async function conversationPage(
           scope.inboxIds.map((id) => sql`${id}`),
           sql`, `,
         )})`;
-  const common: SQL[] = [inInboxes, isNotNull(conversations.lastMessageAt), ...scope.where];
+  const common: SQL[] = [
+    inInboxes,
+    eq(conversations.junk, filter.junk ?? false),
+    isNotNull(conversations.lastMessageAt),
+    ...scope.where,
+  ];
   if (filter.unread) common.push(isUnreadSql(reads.readSeq));
   if (filter.hasAttachment)
     common.push(

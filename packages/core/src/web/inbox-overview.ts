@@ -19,8 +19,10 @@ export interface InboxOverview {
   aliases: string[];
   /** Conversations with something new for this user (see isUnreadSql). */
   unread: number;
-  /** Conversations per status. */
+  /** Conversations per status, 迷惑メール aside. */
   counts: Record<ConversationStatus, number>;
+  /** 迷惑メール conversations (any status). */
+  junk: number;
   /** Not done and assigned to this user. */
   assignedToMe: number;
 }
@@ -39,6 +41,7 @@ export async function inboxOverview(ctx: CoreContext, userId: number): Promise<I
   const rows = await ctx.db
     .select({
       inboxId: conversations.inboxId,
+      junk: conversations.junk,
       status: conversations.status,
       total: sql<number>`count(*)::int`,
       unread: sql<number>`count(*) filter (where ${isUnreadSql(conversationReads.readSeq)})::int`,
@@ -50,7 +53,7 @@ export async function inboxOverview(ctx: CoreContext, userId: number): Promise<I
       and(eq(conversationReads.conversationId, conversations.id), eq(conversationReads.userId, userId)),
     )
     .where(inArray(conversations.inboxId, ids))
-    .groupBy(conversations.inboxId, conversations.status);
+    .groupBy(conversations.inboxId, conversations.junk, conversations.status);
   const aliases = await ctx.db
     .select({ inboxId: inboxAliases.inboxId, address: inboxAliases.address })
     .from(inboxAliases)
@@ -60,14 +63,19 @@ export async function inboxOverview(ctx: CoreContext, userId: number): Promise<I
     const counts: Record<ConversationStatus, number> = { open: 0, in_progress: 0, waiting: 0, done: 0 };
     let unread = 0;
     let assignedToMe = 0;
+    let junk = 0;
     for (const r of rows) {
       if (r.inboxId !== inbox.id) continue;
+      if (r.junk) {
+        junk += r.total;
+        continue;
+      }
       counts[r.status] = r.total;
       unread += r.unread;
       if (r.status !== "done") assignedToMe += r.mine;
     }
     const own = aliases.filter((a) => a.inboxId === inbox.id).map((a) => a.address);
-    return { inbox, aliases: own, unread, counts, assignedToMe };
+    return { inbox, aliases: own, unread, counts, junk, assignedToMe };
   });
 }
 

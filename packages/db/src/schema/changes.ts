@@ -9,6 +9,7 @@ export const changeKinds = [
   "conversation_created",
   "status_changed",
   "assignee_changed",
+  "junk_changed",
   "comment_added",
   "comment_edited",
   "comment_deleted",

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
+  boolean,
   check,
   index,
   integer,
@@ -42,12 +43,19 @@ export const conversations = pgTable(
      * a comment posted, a new customer message. The send-time guard compares against it.
      */
     guardSeq: bigint({ mode: "number" }).notNull().default(0),
+    /**
+     * 迷惑メール: kept out of the status lists and counts, listed on their own. Set when a message
+     * quarantined into Junk starts the conversation, or by a user; cleared by a user, or when a
+     * message of it lands outside Junk (a customer's mail that passed, a reply, a mail client
+     * moving it out of Junk).
+     */
+    junk: boolean().notNull().default(false),
     replyClaimUserId: integer().references(() => users.id, { onDelete: "set null" }),
     replyClaimExpiresAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("conversations_inbox_status_idx").on(t.inboxId, t.status, t.lastMessageAt),
+    index("conversations_inbox_status_idx").on(t.inboxId, t.junk, t.status, t.lastMessageAt),
     index("conversations_subject_idx").on(t.inboxId, t.normalizedSubject, t.customerAddress),
   ],
 );

@@ -15,6 +15,8 @@ export const listInput = z.object({
   assigneeId: id.optional(),
   unread: z.boolean().optional(),
   hasAttachment: z.boolean().optional(),
+  /** 迷惑メール only; without it, everything but. */
+  junk: z.boolean().optional(),
   /** Space-separated substrings (全角スペース too), all must match subject, body or addresses. */
   q: z.string().max(200).optional(),
   cursor: z.string().max(100).optional(),
@@ -31,6 +33,9 @@ export const getInput = z.object({
 });
 
 export const setStatusInput = z.object({ conversationId: id, status, clientMutationId });
+
+/** 迷惑メールにする (true) / 迷惑メールではない (false). */
+export const setJunkInput = z.object({ conversationId: id, junk: z.boolean(), clientMutationId });
 
 export const assignInput = z.object({
   conversationId: id,

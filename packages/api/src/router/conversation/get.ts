@@ -63,6 +63,7 @@ export const get = protectedProcedure.input(getInput).query(async ({ ctx, input 
       subject: c.subject,
       customer: { name: c.customerName, address: c.customerAddress },
       status: c.status,
+      junk: c.junk,
       assignee: c.assigneeId !== null ? { id: c.assigneeId, name: v.assigneeName ?? "?" } : null,
       replyClaim:
         claimActive && c.replyClaimUserId !== null && c.replyClaimExpiresAt

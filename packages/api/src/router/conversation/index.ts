@@ -1,13 +1,14 @@
 import { createRouter } from "../../trpc";
 import { get } from "./get";
 import { assigned, list } from "./list";
-import { assign, markRead, setStatusProcedure } from "./update";
+import { assign, markRead, setJunkProcedure, setStatusProcedure } from "./update";
 
 export const conversationRouter = createRouter({
   list,
   assigned,
   get,
   setStatus: setStatusProcedure,
+  setJunk: setJunkProcedure,
   assign,
   markRead,
 });

@@ -1,6 +1,6 @@
-import { assignConversation, markConversationRead, setStatus } from "@madoguchi/core";
+import { assignConversation, markConversationRead, setJunk, setStatus } from "@madoguchi/core";
 import { applyOnce, protectedProcedure } from "../../trpc";
-import { assignInput, markReadInput, setStatusInput } from "./conversation.types";
+import { assignInput, markReadInput, setJunkInput, setStatusInput } from "./conversation.types";
 
 /** 未対応 / 対応中 / 保留 / 対応済み; seq is null when it already had that status. */
 export const setStatusProcedure = protectedProcedure
@@ -8,6 +8,15 @@ export const setStatusProcedure = protectedProcedure
   .mutation(({ ctx, input, path }) =>
     applyOnce(ctx, path, input.clientMutationId, () =>
       setStatus(ctx.ctx, { conversationId: input.conversationId, userId: ctx.user.id, status: input.status }),
+    ),
+  );
+
+/** 迷惑メール or not: its mail moves between INBOX and Junk; seq is null when it already was so. */
+export const setJunkProcedure = protectedProcedure
+  .input(setJunkInput)
+  .mutation(({ ctx, input, path }) =>
+    applyOnce(ctx, path, input.clientMutationId, () =>
+      setJunk(ctx.ctx, { conversationId: input.conversationId, userId: ctx.user.id, junk: input.junk }),
     ),
   );
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type MessageForReply, quoteOriginal, replyFields, replySubject } from "../src/lib/reply-fields";
+import { checkBeforeSend } from "../src/compose/send-checks";
+import {
+  internalDomainsOf,
+  type MessageForReply,
+  ownAddressesOf,
+  quoteOriginal,
+  replyFields,
+  replySubject,
+} from "../src/lib/reply-fields";
 
 const inbound: MessageForReply = {
   direction: "inbound",
@@ -40,5 +48,32 @@ describe("reply fields", () => {
       "山田さんは書きました:\n> 一行目\n>> 昔の引用",
     );
     expect(quoteOriginal("  ", "x")).toBe("");
+  });
+});
+
+describe("own addresses", () => {
+  const inbox = { address: "info@example.co.jp", aliases: ["otoiawase@example.co.jp", "info@example.jp"] };
+  const me = { email: "alice@example.co.jp" };
+
+  it("are the inbox's, its aliases' and the agent's", () => {
+    expect(ownAddressesOf(inbox, me)).toEqual([
+      "info@example.co.jp",
+      "otoiawase@example.co.jp",
+      "info@example.jp",
+      "alice@example.co.jp",
+    ]);
+    expect(ownAddressesOf(undefined, me)).toEqual(["alice@example.co.jp"]);
+  });
+
+  it("make a recipient at an alias's domain internal in the send confirmation", () => {
+    const check = checkBeforeSend(
+      { to: "yamada@client.co.jp", cc: "tanaka@example.jp", bcc: "", subject: "件名", body: "本文" },
+      { internalDomains: internalDomainsOf(ownAddressesOf(inbox, me)), attachmentCount: 0 },
+    );
+    expect(check.ok && check.recipients.map((r) => [r.address, r.external])).toEqual([
+      ["yamada@client.co.jp", true],
+      ["tanaka@example.jp", false],
+    ]);
+    expect(check.ok && check.externalDomains).toEqual(["client.co.jp"]);
   });
 });

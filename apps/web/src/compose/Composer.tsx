@@ -4,7 +4,7 @@ import { type ConversationDetail, type InboxItem, type Me, trpc } from "../api/c
 import { keys } from "../api/keys";
 import { useI18n } from "../i18n";
 import { markdownToHtml } from "../lib/markdown";
-import { quoteOriginal, replyFields } from "../lib/reply-fields";
+import { ownAddressesOf, quoteOriginal, replyFields } from "../lib/reply-fields";
 import { useStore } from "../lib/store";
 import { showToast } from "../lib/toast";
 import { AddressFields } from "./AddressFields";
@@ -108,11 +108,10 @@ function initialFields(
       subject: forward.subject,
       body: ["", signature ? `\n${signature}` : "", `\n${forward.quote}`].join("\n"),
     };
-  const own = [props.inbox?.address ?? "", ...(props.inbox?.aliases ?? []), props.me.email];
   const f = replyFields(
     detail.messages,
     detail.conversation.customer,
-    own,
+    ownAddressesOf(props.inbox, props.me),
     props.mode === "replyAll" ? "replyAll" : "reply",
   );
   const last =
@@ -162,7 +161,7 @@ function ComposerForm(props: {
   // advanced silently by realtime refreshes; the send-time guard compares against it.
   const [basedOnSeq, setBasedOnSeq] = useState(props.saved?.basedOnSeq ?? props.detail.conversation.lastSeq);
   const sendStep = useSendStep(fields, {
-    ownAddresses: [props.inbox?.address ?? "", props.me.email],
+    ownAddresses: ownAddressesOf(props.inbox, props.me),
     attachmentCount: attachments.files.length + (forward?.withAttachments ? originals.length : 0),
     statusAfter: props.inbox?.settings.statusOnReply ?? "done",
   });
@@ -237,6 +236,8 @@ function ComposerForm(props: {
   };
 
   const othersReplying = claim && !claim.held ? claim.holder.name : null;
+  // As the server sends it: a reply from the address the customer wrote to, a forward from the main one.
+  const sender = forward ? props.inbox?.address : props.detail.replyFrom.address;
 
   return (
     <section
@@ -308,6 +309,11 @@ function ComposerForm(props: {
             <p className="form-error" role="alert">
               {t("undo.failed", { error: t(pending.error) })}
             </p>
+          )}
+          {sender && (
+            <div className="muted small" data-testid="compose-from">
+              {t("compose.sender", { address: sender })}
+            </div>
           )}
           <AddressFields
             fields={fields}

@@ -4,6 +4,7 @@ import { type Me, mutationId, trpc } from "../api/client";
 import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
 import { useI18n } from "../i18n";
+import { ownAddressesOf } from "../lib/reply-fields";
 import { hrefConversation, navigate, useRoute } from "../lib/route";
 import { showToast } from "../lib/toast";
 import { AddressFields } from "./AddressFields";
@@ -100,7 +101,7 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
     },
   });
   const sendStep = useSendStep(fields, {
-    ownAddresses: [inbox?.address ?? "", props.me.email],
+    ownAddresses: ownAddressesOf(inbox, props.me),
     attachmentCount: attachments.files.length,
     statusAfter: "done",
   });

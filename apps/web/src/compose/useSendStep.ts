@@ -9,8 +9,8 @@ export type OkCheck = Extract<SendCheck, { ok: true }>;
 /**
  * The step between 送信 and the send itself (誤送信防止): the status the conversation gets,
  * then a recipient check whose problem shows as the form's error and whose good result opens
- * SendConfirm. `ownAddresses` (the inbox's and the user's) decide which domains are internal;
- * `attachmentCount` drives the 添付 warning.
+ * SendConfirm. `ownAddresses` (ownAddressesOf: the inbox's, its aliases' and the user's) decide
+ * which domains are internal; `attachmentCount` drives the 添付 warning.
  */
 export function useSendStep(
   fields: ComposeFields,

@@ -454,5 +454,6 @@ export const en: Messages = {
   "compose.attachments": "Attachments",
   "compose.newMessage": "New message",
   "compose.from": "From",
+  "compose.sender": "From: {address}",
   "compose.newSent": "Sent. Opening the conversation.",
 };

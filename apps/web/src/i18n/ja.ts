@@ -458,6 +458,7 @@ export const ja = {
   "compose.attachments": "添付ファイル",
   "compose.newMessage": "新規作成",
   "compose.from": "差出人",
+  "compose.sender": "差出人: {address}",
   "compose.newSent": "送信しました。会話を開きます。",
 } as const;
 

@@ -61,7 +61,19 @@ export function replyFields(
   return { to: to.map(formatRecipient).join(", "), cc: cc.map(formatRecipient).join(", "), subject };
 }
 
-/** The team's own domains: the inbox's and the agent's (recipients there are not external). */
+/**
+ * The team's own addresses in a composer: the inbox's, its aliases' and the agent's. Reply-all
+ * leaves them out, and their domains are internal for the send confirmation (誤送信防止), so a
+ * colleague at an alias's domain (info@example.jp beside info@example.co.jp) is not external.
+ */
+export function ownAddressesOf(
+  inbox: { address: string; aliases: readonly string[] } | undefined,
+  me: { email: string },
+): string[] {
+  return [...(inbox ? [inbox.address, ...inbox.aliases] : []), me.email];
+}
+
+/** The domains of the team's own addresses (ownAddressesOf): recipients there are not external. */
 export function internalDomainsOf(addresses: readonly string[]): string[] {
   return [...new Set(addresses.filter((a) => a.includes("@")).map(domainOf))];
 }

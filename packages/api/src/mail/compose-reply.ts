@@ -8,7 +8,7 @@ export interface Recipient {
 }
 
 export interface ComposeInput {
-  /** The shared inbox it is sent from. */
+  /** The shared inbox it is sent from: its name and the address chosen (main or an alias). */
   from: { name: string; address: string };
   /** Threading: the message answered or forwarded (bare Message-IDs); none for a new message. */
   inReplyTo: string | null;
@@ -45,8 +45,9 @@ export function webMessageId(input: {
 }
 
 /**
- * The message as RFC 5322 bytes: From the inbox, threaded (In-Reply-To/References), UTF-8, no
- * Bcc header; attachments as real MIME parts, Japanese names in RFC 2231 (nodemailer).
+ * The message as RFC 5322 bytes: From the inbox (under its main address or an alias), threaded
+ * (In-Reply-To/References), UTF-8, no Bcc header; attachments as real MIME parts, Japanese names
+ * in RFC 2231 (nodemailer).
  */
 export async function composeReply(input: ComposeInput): Promise<{ raw: Buffer; messageId: string }> {
   const messageId = webMessageId(input);

@@ -10,6 +10,7 @@ import {
   forwardSource,
   forwardStart,
   getInbox,
+  inboxSender,
   listNewDrafts,
   ownNewDraft,
   removeNewDraftAttachment,
@@ -65,6 +66,8 @@ export const composeRouter = createRouter({
         context,
         { ...input, override: false },
         {
+          // To a third party, not an answer to the customer: from the main address.
+          from: inboxSender(context.inbox),
           thread: {
             inReplyTo: source.messageIdHeader,
             references: source.messageIdHeader ? [...source.references, source.messageIdHeader] : [],
@@ -88,7 +91,7 @@ export const composeRouter = createRouter({
       const files = input.draftId === undefined ? [] : await fileContentsOfDraft(ctx.ctx, input.draftId);
       const built = await buildMessage(
         ctx,
-        inbox,
+        inboxSender(inbox),
         input,
         {
           inReplyTo: null,

@@ -48,6 +48,7 @@ export const replyRouter = createRouter({
         conversationId: input.conversationId,
       });
       return sendOnConversation(ctx, context, input, {
+        from: context.from,
         thread: {
           inReplyTo: context.inReplyTo,
           references: context.references,

@@ -2,8 +2,8 @@ import {
   AppError,
   DEFAULT_UNDO_SECONDS,
   type DraftFile,
-  type Inbox,
   type ReplyContext,
+  type Sender,
   sendWebReply,
   setStatus,
 } from "@madoguchi/core";
@@ -29,17 +29,17 @@ export function draftOf(input: MessageInput, extra: Partial<DraftContent> = {}):
   };
 }
 
-/** Composes, signs with the inbox's domain key, and returns the bytes and Message-ID. */
+/** Composes, signs with the sending address's domain key, and returns the bytes and Message-ID. */
 export async function buildMessage(
   ctx: AuthedContext,
-  inbox: Inbox,
+  from: Sender,
   input: MessageInput & { clientMutationId?: string },
   thread: { inReplyTo: string | null; references: string[]; scope: string },
   attachments: DraftFile[],
 ) {
   const { deps } = ctx.runtime;
   const composed = await composeReply({
-    from: { name: inbox.name, address: inbox.address },
+    from,
     ...thread,
     hostname: deps.hostname,
     userId: ctx.user.id,
@@ -53,7 +53,8 @@ export async function buildMessage(
     clientMutationId: input.clientMutationId,
     now: new Date(),
   });
-  const domain = inbox.address.slice(inbox.address.lastIndexOf("@") + 1);
+  // An alias at another domain (info@example.jp) signs with that domain's key, as DMARC aligns on From.
+  const domain = from.address.slice(from.address.lastIndexOf("@") + 1);
   const raw = deps.signOutbound ? await deps.signOutbound(composed.raw, domain) : composed.raw;
   const recipients = [...input.to, ...input.cc, ...input.bcc].map((r) => r.address);
   return { raw, messageId: composed.messageId, recipients };
@@ -73,13 +74,15 @@ export async function sendOnConversation(
     clientMutationId?: string;
   },
   how: {
+    /** A reply: context.from (the address the customer wrote to); a forward: the inbox itself. */
+    from: Sender;
     thread: { inReplyTo: string | null; references: string[]; scope: string };
     attachments: DraftFile[];
     guard: boolean;
     draft: DraftContent;
   },
 ) {
-  const built = await buildMessage(ctx, context.inbox, input, how.thread, how.attachments);
+  const built = await buildMessage(ctx, how.from, input, how.thread, how.attachments);
   const result = await sendWebReply(ctx.ctx, {
     userId: ctx.user.id,
     conversationId: input.conversationId,
@@ -89,7 +92,7 @@ export async function sendOnConversation(
     raw: built.raw,
     messageIdHeader: built.messageId,
     subject: input.subject,
-    mailFrom: context.inbox.address,
+    mailFrom: how.from.address,
     recipients: built.recipients,
     draft: how.draft,
     holdSeconds: context.inbox.settings.undoSendSeconds ?? DEFAULT_UNDO_SECONDS,

@@ -13,7 +13,9 @@ import { and, asc, eq, inArray, ne } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import type { Conversation } from "../conversations/lock";
 import { getConversation } from "../conversations/lock";
+import { getInbox } from "../directory/inboxes";
 import { type ActivityItem, conversationActivity } from "./activity";
+import { replySender, type Sender } from "./reply-from";
 
 /** Bodies longer than this are cut for display; the full message stays downloadable. */
 const MAX_DISPLAY_TEXT = 500_000;
@@ -52,6 +54,8 @@ export interface ConversationView {
   assigneeName: string | null;
   replyClaimName: string | null;
   readSeq: number;
+  /** Who a reply goes out from (the composer shows it; replyContext sends from the same). */
+  replyFrom: Sender;
   messages: ViewMessage[];
   comments: ViewComment[];
   activity: ActivityItem[];
@@ -98,6 +102,7 @@ export async function conversationView(
     replyClaimName:
       conversation.replyClaimUserId !== null ? (names.get(conversation.replyClaimUserId) ?? null) : null,
     readSeq: read?.readSeq ?? 0,
+    replyFrom: await replySender(ctx.db, await getInbox(ctx.db, conversation.inboxId), conversation.id),
     messages: viewMessages,
     comments: chat.map(({ c, authorName }) => ({
       id: c.id,

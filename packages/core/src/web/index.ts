@@ -16,6 +16,7 @@ export * from "./new-drafts";
 export * from "./notifications";
 export * from "./outbound-queue";
 export * from "./read-state";
+export * from "./reply-from";
 export * from "./send-new";
 export * from "./send-reply";
 export * from "./sessions";

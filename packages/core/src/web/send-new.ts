@@ -2,6 +2,7 @@ import { assertInboxAccess } from "../authz";
 import type { CoreContext } from "../context";
 import { sendComposed } from "../submission/send-composed";
 import { markConversationRead } from "./read-state";
+import { assertInboxAddress } from "./reply-from";
 import { type WebSendBase, webSend } from "./send-reply";
 
 export interface WebNewInput extends WebSendBase {
@@ -28,6 +29,7 @@ export interface WebNewResult {
  */
 export async function sendWebNew(ctx: CoreContext, input: WebNewInput): Promise<WebNewResult> {
   await assertInboxAccess(ctx.db, input.userId, input.inboxId);
+  await assertInboxAddress(ctx.db, input.inboxId, input.mailFrom);
   const result = await sendComposed(ctx, {
     ...webSend(input),
     ...(input.draftId !== undefined

@@ -7,6 +7,7 @@ import { getInbox, type Inbox } from "../directory/inboxes";
 import { sendComposed } from "../submission/send-composed";
 import { explainConflict, type ReplyConflictDetail } from "./conflict-detail";
 import { markConversationRead } from "./read-state";
+import { assertInboxAddress, replySender, type Sender } from "./reply-from";
 
 /** References kept when answering a long thread (the first and the newest ones matter). */
 const MAX_REFERENCES = 20;
@@ -14,6 +15,8 @@ const MAX_REFERENCES = 20;
 export interface ReplyContext {
   inbox: Inbox;
   conversation: Conversation;
+  /** Who the reply goes out from: the address the customer wrote to (a forward: inboxSender). */
+  from: Sender;
   /** Message-ID the reply answers (newest customer message, else newest message), bare. */
   inReplyTo: string | null;
   references: string[];
@@ -21,7 +24,7 @@ export interface ReplyContext {
   customer: { name: string | null; address: string | null };
 }
 
-/** What a composer needs to build a reply: the From inbox and the threading headers. */
+/** What a composer needs to build a reply: the inbox, its sender and the threading headers. */
 export async function replyContext(
   ctx: CoreContext,
   userId: number,
@@ -42,6 +45,7 @@ export async function replyContext(
   return {
     inbox,
     conversation,
+    from: await replySender(ctx.db, inbox, conversationId),
     inReplyTo: parent?.id ?? null,
     references,
     customer: { name: conversation.customerName, address: conversation.customerAddress },
@@ -55,6 +59,7 @@ export interface WebSendBase {
   raw: Buffer;
   messageIdHeader: string;
   subject: string;
+  /** The address the From header has: the inbox's or one of its aliases (checked). */
   mailFrom: string;
   /** To, Cc and Bcc. */
   recipients: string[];
@@ -105,6 +110,7 @@ export type WebReplyResult =
  */
 export async function sendWebReply(ctx: CoreContext, input: WebReplyInput): Promise<WebReplyResult> {
   const conversation = await getConversation(ctx, input.conversationId, input.userId);
+  await assertInboxAddress(ctx.db, conversation.inboxId, input.mailFrom);
   const result = await sendComposed(ctx, {
     ...webSend(input),
     inboxId: conversation.inboxId,

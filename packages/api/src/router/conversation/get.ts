@@ -76,6 +76,8 @@ export const get = protectedProcedure.input(getInput).query(async ({ ctx, input 
       lastSeq: c.lastSeq,
     },
     readSeq: v.readSeq,
+    /** Who reply.send sends from: the inbox address or alias the customer wrote to. */
+    replyFrom: v.replyFrom,
     unread: c.guardSeq > v.readSeq,
     messages: v.messages.map((m) => messageView(m, input.allowRemote)),
     comments: v.comments.map((cm) => ({

@@ -2,10 +2,11 @@ import { outboundMessages } from "@madoguchi/db/schema";
 import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { findInboxByAddress } from "../packages/core/src";
 import { screenshot } from "./support/browser";
 import { rawMail } from "./support/mail";
 import { outboundWhere } from "./support/outbound";
-import { chromiumDesk } from "./support/team";
+import { ADMIN_EMAIL, chromiumDesk } from "./support/team";
 
 const WAIT = 10_000;
 
@@ -36,7 +37,10 @@ describe("sending limit in Chromium", () => {
   const outbound = () =>
     outboundWhere(desk.team.ctx.db, eq(outboundMessages.conversationId, desk.conversationId));
 
+  let admin: Page;
+
   it("a reply past the limit is not sent: the composer says why and keeps the text", async () => {
+    admin = await desk.team.openAdmin();
     await desk.page.goto(desk.conversationUrl);
     await reply(desk.page, "鈴木様\n\n納期は来週金曜日です。");
     await expect
@@ -59,6 +63,20 @@ describe("sending limit in Chromium", () => {
     await expect
       .poll(() => desk.page.locator("[data-testid=message].outbound").count(), { timeout: WAIT })
       .toBe(1);
+  });
+
+  it("the administrator finds who reached the limit, and what to do, in their own inbox", async () => {
+    const own = await findInboxByAddress(desk.team.ctx.db, ADMIN_EMAIL);
+    await admin.goto(`${desk.team.srv.baseUrl}/#/inbox/${own?.id}`);
+    await admin
+      .getByTestId("conversation-row")
+      .getByText("送信上限に達しました: sato@example.co.jp / Sending limit reached")
+      .click({ timeout: WAIT });
+    await admin
+      .getByText("佐藤 <sato@example.co.jp> さんが送信上限に達しました。")
+      .waitFor({ timeout: WAIT });
+    await admin.getByText("管理 → ユーザー で「無効にする」か「パスワード再発行」をしてください。").waitFor();
+    await screenshot(admin, "send-limit-02-admin-told");
   });
 
   it("raised no uncaught errors in the page", () => {

@@ -1,8 +1,8 @@
-import { outboundMessages, outboundQueue } from "@madoguchi/db/schema";
+import { messages, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError, type CoreContext, findInboxByAddress, SEND_LIMIT_PER_HOUR, submitMessage } from "../src";
-import { createTeam, mail, type Team } from "./fixtures";
+import { addAdmin, createTeam, mail, type Team } from "./fixtures";
 import { createTestEnv, drivers, type TestEnv } from "./harness";
 
 describe.each(drivers)("sending limit per user and hour on %s", (driver) => {
@@ -88,5 +88,60 @@ describe.each(drivers)("sending limit per user and hour on %s", (driver) => {
     expect((await send(ctx, "bob", ["j@customer.example"])).accepted).toBe(true);
     const many = Array.from({ length: 20 }, (_, i) => `k${i}@customer.example`);
     expect((await send(limited(0), "bob", many)).accepted).toBe(true);
+  });
+});
+
+describe.each(drivers)("administrators told of a sending limit reached on %s", (driver) => {
+  let env: TestEnv;
+  let team: Team;
+  let adminInbox = 0;
+  let clock = new Date("2026-11-30T09:00:00+09:00");
+  beforeAll(async () => {
+    env = await createTestEnv(driver);
+    team = await createTeam(env.ctx);
+    await addAdmin(env.ctx);
+    adminInbox = (await findInboxByAddress(env.ctx.db, "kanri@example.co.jp"))?.id ?? -1;
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  const ctx = (): CoreContext => ({ ...env.ctx, sendLimitPerHour: 1, now: () => clock });
+  let n = 0;
+  const send = (to: string) =>
+    submitMessage(ctx(), {
+      userId: team.alice.id,
+      inboxId: team.info.id,
+      raw: mail({ from: "info@example.co.jp", to, messageId: `alert.${++n}@example.co.jp` }),
+      mailFrom: "info@example.co.jp",
+      recipients: [to],
+    });
+  const alerts = () =>
+    env.ctx.db
+      .select({ subject: messages.subject, from: messages.fromAddress, snippet: messages.snippet })
+      .from(messages)
+      .where(eq(messages.inboxId, adminInbox));
+
+  it("puts one message an hour per user in each administrator's inbox, saying who and what to do", async () => {
+    expect((await send("a@customer.example")).accepted).toBe(true);
+    await expect(send("b@customer.example")).rejects.toMatchObject({
+      code: "SEND_LIMIT",
+      details: { limit: 1, sentLastHour: 1, refused: 1 },
+    });
+    const [alert] = await alerts();
+    expect(alert).toMatchObject({
+      subject: "送信上限に達しました: alice@example.co.jp / Sending limit reached",
+      from: "postmaster@example.co.jp",
+    });
+    expect(alert?.snippet).toContain("佐藤 愛 <alice@example.co.jp> さんが送信上限に達しました。");
+    expect(alert?.snippet).toContain("社外の宛先への送信は1時間に 1 件までです。直近1時間に 1 件送信済みで");
+    // Refused again within the hour: the administrators already know.
+    await expect(send("c@customer.example")).rejects.toMatchObject({ code: "SEND_LIMIT" });
+    expect(await alerts()).toHaveLength(1);
+    // An hour on, reached again: told again.
+    clock = new Date(clock.getTime() + 61 * 60 * 1000);
+    expect((await send("d@customer.example")).accepted).toBe(true);
+    await expect(send("e@customer.example")).rejects.toMatchObject({ code: "SEND_LIMIT" });
+    expect(await alerts()).toHaveLength(2);
   });
 });

@@ -7,9 +7,10 @@ import {
 } from "@madoguchi/db/schema";
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { type CoreContext, nowOf } from "../context";
-import { AppError } from "../errors";
+import { AppError, isAppError } from "../errors";
 import { type RetryPolicy, retryDelay } from "./retry";
 import { checkSendLimit } from "./send-limit";
+import { alertSendLimit } from "./send-limit-alert";
 
 export type OutboundMessage = typeof outboundMessages.$inferSelect;
 export type QueueRow = typeof outboundQueue.$inferSelect;
@@ -53,6 +54,21 @@ export async function enqueueOutbound(ctx: CoreContext, input: EnqueueInput): Pr
   if (!input.recipients.length && input.state === "queued")
     throw new AppError("INVALID_INPUT", "An outbound message needs at least one recipient");
   const now = nowOf(ctx);
+  try {
+    return await insertOutbound(ctx, input, now);
+  } catch (err) {
+    if (isAppError(err, "SEND_LIMIT") && input.senderUserId !== null) {
+      const reached = err.details as { limit: number; sentLastHour: number; refused: number };
+      // The refusal stands whether or not the administrators could be told.
+      await alertSendLimit(ctx, { ...reached, userId: input.senderUserId }).catch((e) =>
+        console.error("could not tell the administrators of a sending limit reached:", e),
+      );
+    }
+    throw err;
+  }
+}
+
+async function insertOutbound(ctx: CoreContext, input: EnqueueInput, now: Date): Promise<OutboundMessage> {
   return ctx.db.transaction(async (tx) => {
     const [message] = await tx
       .insert(outboundMessages)

@@ -48,6 +48,6 @@ export async function checkSendLimit(
     throw new AppError(
       "SEND_LIMIT",
       `Sending limit reached: at most ${limit} recipients at other servers per hour, ${sent} in the last hour. Not sent; try again later, or ask an administrator to raise the limit`,
-      { limit, sentLastHour: sent },
+      { limit, sentLastHour: sent, refused: adding },
     );
 }

@@ -123,3 +123,14 @@ export const dkimKeys = pgTable(
   },
   (t) => [uniqueIndex("dkim_keys_domain_selector_idx").on(t.domainId, t.selector)],
 );
+
+/**
+ * When administrators were last told that a user reached the sending limit: at most once an
+ * hour per user, however many sends the limit refuses meanwhile.
+ */
+export const sendLimitAlerts = pgTable("send_limit_alerts", {
+  userId: integer()
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  alertedAt: timestamp({ withTimezone: true }).notNull(),
+});

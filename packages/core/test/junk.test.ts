@@ -41,6 +41,21 @@ describe.each(drivers)("迷惑メール conversations on %s", (driver) => {
     (await listConversations(t.env.ctx, t.team.alice.id, { inboxId: t.team.info.id, junk })).rows.map(
       (r) => r.id,
     );
+  /** A customer's mail and the team's reply to it, in Sent. */
+  const askedAndAnswered = async (key: string) => {
+    const asked = await deliver(t.env.ctx, t.team.info.id, mail({ messageId: `${key}@customer.example` }));
+    await deliver(
+      t.env.ctx,
+      t.team.info.id,
+      mail({ from: "info@example.co.jp", to: "taro@customer.example", inReplyTo: `${key}@customer.example` }),
+      { mailbox: "Sent", direction: "outbound" },
+    );
+    return asked;
+  };
+  const junkActivity = async (conversationId: number | null) =>
+    (await conversationActivity(t.env.ctx, await conversation(conversationId))).filter(
+      (a) => a.kind === "junk_changed",
+    );
   const overview = async () =>
     (await inboxOverview(t.env.ctx, t.team.alice.id)).find((o) => o.inbox.id === t.team.info.id);
 
@@ -117,13 +132,7 @@ describe.each(drivers)("迷惑メール conversations on %s", (driver) => {
     ).toEqual({ seq: null, moved: 0 });
 
     // A conversation with a reply: the customer's mail goes to Junk, the reply stays in Sent.
-    const asked = await deliver(t.env.ctx, t.team.info.id, mail({ messageId: "ask-1@customer.example" }));
-    await deliver(
-      t.env.ctx,
-      t.team.info.id,
-      mail({ from: "info@example.co.jp", to: "taro@customer.example", inReplyTo: "ask-1@customer.example" }),
-      { mailbox: "Sent", direction: "outbound" },
-    );
+    const asked = await askedAndAnswered("ask-1");
     const marked = await setJunk(t.env.ctx, {
       conversationId: asked.conversationId ?? -1,
       userId: t.team.alice.id,
@@ -134,8 +143,7 @@ describe.each(drivers)("迷惑メール conversations on %s", (driver) => {
     expect(await listed()).not.toContain(asked.conversationId);
     expect(await listed(true)).toContain(asked.conversationId);
 
-    const activity = await conversationActivity(t.env.ctx, await conversation(asked.conversationId));
-    expect(activity.filter((a) => a.kind === "junk_changed")).toMatchObject([
+    expect(await junkActivity(asked.conversationId)).toMatchObject([
       { kind: "junk_changed", junk: true, moved: false, actor: { id: t.team.alice.id } },
     ]);
   });
@@ -162,20 +170,13 @@ describe.each(drivers)("迷惑メール conversations on %s", (driver) => {
     // Thrown away from Junk into Trash: still junk, not back among 未対応.
     await move("Junk", "Trash", inJunk);
     expect((await conversation(spam.conversationId)).junk).toBe(true);
-    const activity = await conversationActivity(t.env.ctx, await conversation(spam.conversationId));
-    expect(activity.filter((a) => a.kind === "junk_changed")).toMatchObject([
+    expect(await junkActivity(spam.conversationId)).toMatchObject([
       { junk: false, moved: true, actor: { id: t.team.alice.id } },
       { junk: true, moved: true, actor: { id: t.team.alice.id } },
     ]);
 
     // A conversation with a reply outside Junk is not made junk by moving the customer's mail in.
-    const asked = await deliver(t.env.ctx, t.team.info.id, mail({ messageId: "imap-1@customer.example" }));
-    await deliver(
-      t.env.ctx,
-      t.team.info.id,
-      mail({ from: "info@example.co.jp", to: "taro@customer.example", inReplyTo: "imap-1@customer.example" }),
-      { mailbox: "Sent", direction: "outbound" },
-    );
+    const asked = await askedAndAnswered("imap-1");
     await copyMessages(t.env.ctx, {
       userId: t.team.bob.id,
       fromMailboxId: folder.INBOX ?? -1,

@@ -95,8 +95,16 @@ const BY_CODE: Record<AppErrorCode, [TRPC_ERROR_CODE_KEY, MessageKey]> = {
 
 /** The one mapping from domain errors to tRPC errors. */
 export function fromAppError(err: AppError): TRPCError {
-  const [code, key] = BY_CODE[err.code];
-  let messageKey: MessageKey = key;
+  return new TRPCError({
+    code: BY_CODE[err.code][0],
+    message: err.message,
+    cause: new UserFacingCause(messageKeyOf(err), err.message, err.code, err.details),
+  });
+}
+
+/** What the user reads about a domain error, as a key of the web app's message files. */
+export function messageKeyOf(err: AppError): MessageKey {
+  let messageKey: MessageKey = BY_CODE[err.code][1];
   if (
     err.code === "INVALID_INPUT" &&
     /at least \d+ characters/.test(err.message) &&
@@ -107,11 +115,7 @@ export function fromAppError(err: AppError): TRPCError {
     messageKey = "auth.currentPasswordWrong";
   if (err.details.reason === "address_in_use") messageKey = "error.addressInUse";
   if (err.details.reason === "domain_not_served") messageKey = "error.domainNotServed";
-  return new TRPCError({
-    code,
-    message: err.message,
-    cause: new UserFacingCause(messageKey, err.message, err.code, err.details),
-  });
+  return messageKey;
 }
 
 export function userError(

@@ -6,6 +6,7 @@ import { keys } from "../api/keys";
 import { ErrorBox } from "../components/ErrorBox";
 import { useI18n } from "../i18n";
 import { navigate } from "../lib/route";
+import { BulkBar } from "./BulkBar";
 import { ConversationListRow } from "./ConversationListRow";
 import { filterFromQuery, type StatusTab, withParam } from "./list-filter";
 import { usePresenceIn } from "./list-presence";
@@ -28,6 +29,16 @@ export function ConversationList(props: {
   const { tab, filter } = filterFromQuery(query);
   const acrossInboxes = scope.kind === "assigned";
   const [search, setSearch] = useState(filter.q ?? "");
+  // 一括操作: the ids ticked, for the list they were ticked in; another tab or inbox starts afresh.
+  const shown = JSON.stringify(listKey(scope, filter));
+  const [pick, setPick] = useState<{ list: string; ids: number[] } | null>(null);
+  const picked = pick?.list === shown ? pick.ids : null;
+  const setPicked = (update: number[] | null | ((ids: number[]) => number[])) =>
+    setPick((p) => {
+      if (update === null) return null;
+      const before = p?.list === shown ? p.ids : [];
+      return { list: shown, ids: typeof update === "function" ? update(before) : update };
+    });
   useEffect(() => setSearch(filter.q ?? ""), [filter.q]);
 
   const list = useInfiniteQuery({
@@ -144,12 +155,27 @@ export function ConversationList(props: {
           />
           {t("list.filter.hasAttachment")}
         </label>
+        {picked === null && (
+          <button type="button" className="small" onClick={() => setPicked([])} data-testid="select-mode">
+            {t("list.select")}
+          </button>
+        )}
         {scope.kind === "inbox" && (
           <a className="templates-link" href={`#/inbox/${scope.inboxId}/templates`}>
             {t("list.templates")}
           </a>
         )}
       </div>
+      {picked !== null && (
+        <BulkBar
+          scope={scope}
+          junkTab={tab === "junk"}
+          selected={picked}
+          loaded={rows.map((r) => r.id)}
+          onSelect={setPicked}
+          onDone={() => setPicked(null)}
+        />
+      )}
       {list.isError && <ErrorBox error={list.error} onRetry={() => void list.refetch()} />}
       <div className="list-scroll" ref={scrollRef} data-testid="conversation-list">
         {list.isPending && <p className="muted pad">{t("app.loading")}</p>}
@@ -171,6 +197,17 @@ export function ConversationList(props: {
                     selected={row.id === props.selectedId}
                     href={hrefRow(scope, row, query)}
                     inboxName={acrossInboxes ? inboxName(row.inboxId) : undefined}
+                    pick={
+                      picked === null
+                        ? undefined
+                        : {
+                            checked: picked.includes(row.id),
+                            toggle: () =>
+                              setPicked((ids) =>
+                                ids.includes(row.id) ? ids.filter((id) => id !== row.id) : [...ids, row.id],
+                              ),
+                          }
+                    }
                   />
                 ) : (
                   <p className="muted pad">{t("list.loadingMore")}</p>

@@ -14,6 +14,8 @@ export function ConversationListRow(props: {
   href: string;
   /** Shown in lists that span inboxes. */
   inboxName?: string;
+  /** 一括操作: the row carries a checkbox, and a click ticks it instead of opening the conversation. */
+  pick?: { checked: boolean; toggle: () => void };
 }) {
   const { t, dates } = useI18n();
   const { row } = props;
@@ -24,13 +26,32 @@ export function ConversationListRow(props: {
   const sender = row.sender?.name || row.sender?.address || row.customer.name || row.customer.address || "?";
   return (
     <a
-      className={`conv-row${row.unread ? " unread" : ""}${props.selected ? " selected" : ""}`}
+      className={`conv-row${row.unread ? " unread" : ""}${props.selected || props.pick?.checked ? " selected" : ""}`}
       href={props.href}
       aria-current={props.selected ? "true" : undefined}
       data-testid="conversation-row"
       data-conversation-id={row.id}
+      onClick={
+        props.pick
+          ? (e) => {
+              e.preventDefault();
+              props.pick?.toggle();
+            }
+          : undefined
+      }
     >
       <span className="row-line">
+        {props.pick && (
+          <input
+            type="checkbox"
+            className="row-pick"
+            checked={props.pick.checked}
+            readOnly
+            tabIndex={-1}
+            aria-label={row.subject || t("list.noSubject")}
+            data-testid="row-pick"
+          />
+        )}
         {row.unread && <span className="dot" title={t("list.unread")} />}
         <span className="sender">{sender}</span>
         {row.messageCount > 1 && <span className="muted small">({row.messageCount})</span>}

@@ -3,6 +3,7 @@ export * from "./activity";
 export * from "./admin";
 export * from "./assigned-list";
 export * from "./attachments";
+export * from "./bulk";
 export * from "./conflict-detail";
 export * from "./conversation-list";
 export * from "./conversation-view";

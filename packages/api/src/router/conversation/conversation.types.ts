@@ -34,6 +34,18 @@ export const getInput = z.object({
 
 export const setStatusInput = z.object({ conversationId: id, status, clientMutationId });
 
+/** 一括操作: one action on the conversations selected in the list (a page at most). */
+export const bulkInput = z.object({
+  conversationIds: z.array(id).min(1).max(100),
+  action: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("status"), status }),
+    z.object({ kind: z.literal("assignee"), assigneeId: id.nullable() }),
+    z.object({ kind: z.literal("junk"), junk: z.boolean() }),
+    z.object({ kind: z.literal("read"), read: z.boolean() }),
+  ]),
+  clientMutationId,
+});
+
 /** 迷惑メールにする (true) / 迷惑メールではない (false). */
 export const setJunkInput = z.object({ conversationId: id, junk: z.boolean(), clientMutationId });
 

@@ -1,6 +1,13 @@
-import { assignConversation, markConversationRead, setJunk, setStatus } from "@madoguchi/core";
+import {
+  assignConversation,
+  bulkUpdateConversations,
+  markConversationRead,
+  setJunk,
+  setStatus,
+} from "@madoguchi/core";
+import { messageKeyOf } from "../../errors";
 import { applyOnce, protectedProcedure } from "../../trpc";
-import { assignInput, markReadInput, setJunkInput, setStatusInput } from "./conversation.types";
+import { assignInput, bulkInput, markReadInput, setJunkInput, setStatusInput } from "./conversation.types";
 
 /** 未対応 / 対応中 / 保留 / 対応済み; seq is null when it already had that status. */
 export const setStatusProcedure = protectedProcedure
@@ -42,3 +49,22 @@ export const markRead = protectedProcedure.input(markReadInput).mutation(async (
   ctx.runtime.events.readState(ctx.user.id, input.conversationId, result.readSeq);
   return result;
 });
+
+/**
+ * 一括操作 on the conversations selected in the list: each changed as by its own action, one
+ * that cannot be (not a member, gone meanwhile) reported with its error and the rest changed.
+ */
+export const bulk = protectedProcedure.input(bulkInput).mutation(({ ctx, input, path }) =>
+  applyOnce(ctx, path, input.clientMutationId, async () => {
+    const outcomes = await bulkUpdateConversations(ctx.ctx, ctx.user.id, input.conversationIds, input.action);
+    for (const o of outcomes)
+      if (o.readSeq !== undefined) ctx.runtime.events.readState(ctx.user.id, o.conversationId, o.readSeq);
+    return {
+      outcomes: outcomes.map((o) => ({
+        conversationId: o.conversationId,
+        /** Why it was not changed, as a key of the web app's messages; null when it was. */
+        error: o.error ? messageKeyOf(o.error) : null,
+      })),
+    };
+  }),
+);

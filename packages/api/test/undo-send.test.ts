@@ -175,4 +175,49 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
     const after = await t.alice.trpc.conversation.get.query({ conversationId: c });
     expect(after.messages.map((m) => m.direction)).toEqual(["inbound", "outbound"]);
   });
+
+  it("送信予約: holds a reply until the time chosen, and refuses a time past", async () => {
+    const c = await newConversation("予約の件");
+    const view = await t.alice.trpc.conversation.get.query({ conversationId: c });
+    const reply = (sendAt: string) =>
+      t.alice.trpc.reply.send.mutate({
+        conversationId: c,
+        basedOnSeq: view.conversation.lastSeq,
+        to: customer,
+        subject: "Re: 予約の件",
+        bodyText: "明朝お送りします。",
+        sendAt,
+      });
+    const past = await expectTrpcError(
+      () => reply(new Date(Date.now() + t.skewMs - 60_000).toISOString()),
+      "BAD_REQUEST",
+    );
+    expect(past.messageKey).toBe("error.sendAt");
+    expect(
+      await t.state.env.ctx.db.select().from(outboundMessages).where(eq(outboundMessages.conversationId, c)),
+    ).toEqual([]);
+
+    const at = new Date(Date.now() + t.skewMs + 2 * 60 * 60 * 1000);
+    const sent = await reply(at.toISOString());
+    const held = new Date(sent.heldUntil ?? 0).getTime() - at.getTime();
+    expect(held).toBeGreaterThanOrEqual(0);
+    expect(held).toBeLessThan(1000);
+    // Teammates see it coming, with its copy in Sent.
+    // (The test before restarted the server: bob signs in to the new one.)
+    const bobView = await (await agent(t.server, "bob")).trpc.conversation.get.query({ conversationId: c });
+    const sentCopy = bobView.messages.find((m) => m.direction === "outbound");
+    expect(bobView.scheduled).toMatchObject([
+      {
+        outboundId: sent.outboundId,
+        author: { name: "佐藤 愛" },
+        releaseAt: sent.heldUntil,
+        messageIds: [sentCopy?.id],
+      },
+    ]);
+    // Past the undo window it still waits; at the time chosen it goes.
+    t.skewMs += WINDOW_MS + 1000;
+    expect(await claimedFor(sent.outboundId)).toEqual([]);
+    t.skewMs += 2 * 60 * 60 * 1000;
+    expect((await claimedFor(sent.outboundId)).map((r) => r.recipients)).toEqual([["taro@customer.example"]]);
+  });
 });

@@ -167,6 +167,17 @@ function ComposerForm(props: {
   });
   const claim = useReplyClaim(conversationId, props.takeOver ?? false, forward === null);
   const pending = useStore(outbox).find((p) => p.conversationId === conversationId);
+  // Taken back after a reload (the send was adopted, its text was never in this form): the
+  // draft the server gives back fills the form, once.
+  const restored = useRef<number | null>(null);
+  const saved = props.saved;
+  const adoptedCancelled = pending?.state === "cancelled" && pending.input === null;
+  useEffect(() => {
+    if (!adoptedCancelled || !saved || restored.current === saved.id) return;
+    restored.current = saved.id;
+    setFields(fieldsFromDraft(saved.content));
+    setBasedOnSeq(saved.basedOnSeq);
+  }, [adoptedCancelled, saved]);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const refusedDraftId = useRef<number | null>(null);
 
@@ -210,7 +221,10 @@ function ComposerForm(props: {
 
   const set = (patch: Partial<ComposeFields>) => setFields((f) => ({ ...f, ...patch }));
 
-  const send = (c: OkCheck, override: boolean) => {
+  // The 送信予約 time of the last confirm: sending anyway after a refusal keeps it.
+  const sendAtRef = useRef<string | undefined>(undefined);
+  const send = (c: OkCheck, override: boolean, sendAt = sendAtRef.current) => {
+    sendAtRef.current = sendAt;
     sendStep.close();
     void queueSend(qc, {
       inboxId,
@@ -220,6 +234,7 @@ function ComposerForm(props: {
         ...sentContent(c, fields, format),
         override,
         statusAfter: sendStep.statusAfter,
+        ...(sendAt ? { sendAt } : {}),
         ...(forward ? { forward } : {}),
       },
     });
@@ -366,7 +381,7 @@ function ComposerForm(props: {
         step={sendStep}
         subject={fields.subject}
         undoSeconds={props.inbox?.settings.undoSendSeconds ?? 10}
-        onConfirm={(c) => send(c, false)}
+        onConfirm={(c, sendAt) => send(c, false, sendAt)}
       />
     </section>
   );

@@ -115,7 +115,7 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
     if (signature) setFields((f) => (f.body || f.subject || f.to ? f : { ...f, body: `\n\n${signature}` }));
   }, [signature]);
 
-  const send = async (c: OkCheck) => {
+  const send = async (c: OkCheck, sendAt: string | undefined) => {
     if (!inbox) return;
     sendStep.close();
     setSending({ state: "sending" });
@@ -128,6 +128,7 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
         inboxId: inbox.id,
         ...sentContent(c, fields, format),
         statusAfter: sendStep.statusAfter,
+        ...(sendAt ? { sendAt } : {}),
         clientMutationId: mutationId(),
       });
       void qc.invalidateQueries({ queryKey: keys.list(inbox.id) });
@@ -252,7 +253,7 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
         step={sendStep}
         subject={fields.subject}
         undoSeconds={inbox?.settings.undoSendSeconds ?? 10}
-        onConfirm={(c) => void send(c)}
+        onConfirm={(c, sendAt) => void send(c, sendAt)}
       />
     </div>
   );

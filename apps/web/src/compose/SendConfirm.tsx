@@ -10,7 +10,8 @@ export function SendConfirm(props: {
   step: SendStep;
   subject: string;
   undoSeconds: number;
-  onConfirm: (c: OkCheck) => void;
+  /** sendAt: the 送信予約 time (ISO), or undefined to send now (after the undo window). */
+  onConfirm: (c: OkCheck, sendAt: string | undefined) => void;
 }) {
   const { check, statusAfter, close } = props.step;
   if (!check) return null;
@@ -21,7 +22,7 @@ export function SendConfirm(props: {
       statusAfter={statusAfter}
       undoSeconds={props.undoSeconds}
       onBack={close}
-      onConfirm={() => props.onConfirm(check)}
+      onConfirm={(sendAt) => props.onConfirm(check, sendAt)}
     />
   );
 }
@@ -32,7 +33,7 @@ function SendConfirmDialog(props: {
   subject: string;
   statusAfter: Status;
   undoSeconds: number;
-  onConfirm: () => void;
+  onConfirm: (sendAt: string | undefined) => void;
   onBack: () => void;
 }) {
   const { t } = useI18n();
@@ -40,6 +41,9 @@ function SendConfirmDialog(props: {
   const needsTick = c.externalDomains.length > 0 || c.missingAttachment || c.unfilled.length > 0;
   const [ticked, setTicked] = useState(false);
   const [clicked, setClicked] = useState(false);
+  const [schedule, setSchedule] = useState(false);
+  const [when, setWhen] = useState(nextWorkingMorning);
+  const whenOk = !schedule || (when !== "" && new Date(when).getTime() > Date.now());
   return (
     <div className="dialog-backdrop">
       <div
@@ -93,6 +97,32 @@ function SendConfirmDialog(props: {
             {t("confirm.check")}
           </label>
         )}
+        {schedule ? (
+          <p className="schedule-line">
+            <label>
+              {t("confirm.scheduleAt")}{" "}
+              <input
+                type="datetime-local"
+                value={when}
+                min={localInputValue(new Date())}
+                onChange={(e) => setWhen(e.target.value)}
+                data-testid="schedule-at"
+              />
+            </label>{" "}
+            <button type="button" className="link" onClick={() => setSchedule(false)}>
+              {t("confirm.sendNow")}
+            </button>
+          </p>
+        ) : (
+          <button
+            type="button"
+            className="link"
+            onClick={() => setSchedule(true)}
+            data-testid="schedule-toggle"
+          >
+            {t("confirm.schedule")}
+          </button>
+        )}
         <div className="dialog-actions">
           <button type="button" onClick={props.onBack}>
             {t("confirm.back")}
@@ -100,18 +130,33 @@ function SendConfirmDialog(props: {
           <button
             type="button"
             className="primary"
-            disabled={(needsTick && !ticked) || clicked}
+            disabled={(needsTick && !ticked) || clicked || !whenOk}
             onClick={() => {
               setClicked(true);
-              props.onConfirm();
+              props.onConfirm(schedule ? new Date(when).toISOString() : undefined);
             }}
             data-testid="confirm-send"
           >
-            {t("confirm.send")}
-            {props.undoSeconds > 0 ? ` (${props.undoSeconds}s)` : ""}
+            {schedule ? t("confirm.scheduleSend") : t("confirm.send")}
+            {!schedule && props.undoSeconds > 0 ? ` (${props.undoSeconds}s)` : ""}
           </button>
         </div>
       </div>
     </div>
   );
+}
+
+/** A date as <input type="datetime-local"> takes it: local time, to the minute. */
+function localInputValue(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** The 送信予約 offered first: 9:00 on the next weekday, when the customer's office opens. */
+function nextWorkingMorning(): string {
+  const d = new Date();
+  d.setDate(d.getDate() + 1);
+  while (d.getDay() === 0 || d.getDay() === 6) d.setDate(d.getDate() + 1);
+  d.setHours(9, 0, 0, 0);
+  return localInputValue(d);
 }

@@ -11,13 +11,15 @@ export function UndoBar(props: {
   onCancel: () => void;
   onElapsed?: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, dates } = useI18n();
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = window.setInterval(() => setNow(Date.now()), 250);
     return () => window.clearInterval(timer);
   }, []);
   const seconds = Math.max(0, Math.ceil((props.sendAt - now) / 1000));
+  // Past a minute it is a 送信予約 (or a long undo window): the time it goes, not a countdown.
+  const scheduled = seconds > 60;
   const fired = useRef(false);
   const { onElapsed } = props;
   useEffect(() => {
@@ -27,7 +29,13 @@ export function UndoBar(props: {
   }, [seconds, onElapsed]);
   return (
     <div className="undo-bar" role="status" data-testid="undo-bar">
-      <span>{seconds === 0 ? t("undo.sendingNow") : t("undo.sending", { seconds })}</span>
+      <span>
+        {seconds === 0
+          ? t("undo.sendingNow")
+          : scheduled
+            ? t("undo.scheduled", { time: dates.full(new Date(props.sendAt)) })
+            : t("undo.sending", { seconds })}
+      </span>
       {seconds > 0 && (
         <button
           type="button"
@@ -36,7 +44,7 @@ export function UndoBar(props: {
           onClick={props.onCancel}
           data-testid="undo-send"
         >
-          {t("undo.cancel")}
+          {scheduled ? t("undo.cancelSchedule") : t("undo.cancel")}
         </button>
       )}
     </div>

@@ -24,7 +24,7 @@ export function ConversationView(props: {
   conversationId: number;
   query: URLSearchParams;
 }) {
-  const { t } = useI18n();
+  const { t, dates } = useI18n();
   const qc = useQueryClient();
   const rt = useRealtime();
   const { conversationId, inboxId } = props;
@@ -63,6 +63,13 @@ export function ConversationView(props: {
   useEffect(() => {
     if (unreadSeq !== null) mark(unreadSeq);
   }, [unreadSeq, mark]);
+
+  // A send of mine still held (送信予約, or a reload inside the undo window): the composer opens
+  // on its bar, where it can be taken back.
+  const mineHeld = q.data?.scheduled.some((s) => s.author.id === props.me.id) ?? false;
+  useEffect(() => {
+    if (mineHeld) setCompose((c) => c ?? "reply");
+  }, [mineHeld]);
 
   const [takeOver, setTakeOver] = useState(false);
   const closeComposer = useCallback(() => {
@@ -116,6 +123,13 @@ export function ConversationView(props: {
           </p>
         )}
       </div>
+      {d.scheduled
+        .filter((s) => s.author.id !== props.me.id && Date.parse(s.releaseAt) - Date.now() > 60_000)
+        .map((s) => (
+          <p className="banner info" key={s.outboundId} data-testid="scheduled-line">
+            {t("conv.scheduled", { name: s.author.name, time: dates.full(s.releaseAt) })}
+          </p>
+        ))}
       <div className="messages">
         {d.messages.map((m) => (
           <MessageItem
@@ -123,6 +137,7 @@ export function ConversationView(props: {
             message={m}
             allowRemote={allowRemote}
             onShowImages={() => setAllowRemote(true)}
+            sendsAt={d.scheduled.find((s) => s.messageIds.includes(m.id))?.releaseAt}
             onForward={
               d.messages.length > 1 && !compose
                 ? () => {

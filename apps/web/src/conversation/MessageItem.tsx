@@ -19,6 +19,8 @@ export function MessageItem(props: {
   onShowImages: () => void;
   /** Forward this message (offered where the conversation has several). */
   onForward?: () => void;
+  /** A send still held (送信予約 or the undo window): when it goes, instead of 送信済み. */
+  sendsAt?: string;
 }) {
   const { t, dates } = useI18n();
   const m = props.message;
@@ -27,7 +29,11 @@ export function MessageItem(props: {
     <article className={`message ${m.direction}`} data-testid="message" data-message-id={m.id}>
       <header className="message-head">
         <span className="from">{party(m.from)}</span>
-        {m.direction === "outbound" ? (
+        {m.direction === "outbound" && props.sendsAt ? (
+          <span className="tag scheduled-tag" data-testid="scheduled-tag">
+            {t("conv.scheduledTag", { time: dates.full(props.sendsAt) })}
+          </span>
+        ) : m.direction === "outbound" ? (
           <span className="tag">{t("conv.outbound")}</span>
         ) : (
           <AuthBadge auth={m.auth} />

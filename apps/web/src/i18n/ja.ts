@@ -85,6 +85,7 @@ export const ja = {
   "conv.cc": "CC",
   "conv.date": "日時",
   "conv.outbound": "送信済み",
+  "conv.scheduledTag": "{time} に送信予定",
   "conv.attachments": "添付ファイル",
   "conv.showImages": "画像を表示",
   "conv.imagesBlocked": "プライバシー保護のため、外部画像 {count} 件をブロックしています。",
@@ -187,6 +188,13 @@ export const ja = {
   "confirm.back": "戻って修正",
 
   "undo.sending": "{seconds}秒後に送信します",
+  "undo.scheduled": "{time} に送信予約しています",
+  "undo.cancelSchedule": "予約を取り消す",
+  "confirm.schedule": "日時を指定して送信（送信予約）…",
+  "confirm.scheduleAt": "送信日時",
+  "confirm.scheduleSend": "予約する",
+  "confirm.sendNow": "すぐに送信する",
+  "conv.scheduled": "{name}さんの返信が {time} に送信予約されています",
   "undo.cancel": "取り消す",
   "undo.cancelled": "送信を取り消しました。下書きは残っています。",
   "undo.sendingNow": "送信しています…",
@@ -448,6 +456,7 @@ export const ja = {
   "error.domainNotServed": "このドメインはまだ登録されていません。先に「ドメイン」で追加してください。",
   "error.sendLimit":
     "1時間に送信できる社外の宛先数の上限に達しました。しばらくしてから送信してください（上限は管理者が変更できます）。",
+  "error.sendAt": "送信予約の日時は、今より後の14日以内で指定してください。",
   "error.network": "サーバーに接続できませんでした。ネットワークを確認してください。",
   "auth.invalid": "メールアドレスまたはパスワードが正しくありません。",
   "auth.locked":

@@ -10,8 +10,10 @@ import {
   forwardSource,
   forwardStart,
   getInbox,
+  holdSecondsFor,
   inboxSender,
   listNewDrafts,
+  nowOf,
   ownNewDraft,
   removeNewDraftAttachment,
   replyContext,
@@ -109,7 +111,11 @@ export const composeRouter = createRouter({
         mailFrom: inbox.address,
         recipients: built.recipients,
         draft: draftOf(input),
-        holdSeconds: inbox.settings.undoSendSeconds ?? DEFAULT_UNDO_SECONDS,
+        holdSeconds: holdSecondsFor(
+          inbox.settings.undoSendSeconds ?? DEFAULT_UNDO_SECONDS,
+          input.sendAt ? new Date(input.sendAt) : undefined,
+          nowOf(ctx.ctx),
+        ),
         ...(input.draftId !== undefined ? { draftId: input.draftId } : {}),
       });
       ctx.runtime.deps.onQueued?.();

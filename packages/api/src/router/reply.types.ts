@@ -22,6 +22,8 @@ export const messageInput = z.object({
   bodyHtml: z.string().max(5_000_000).optional(),
   /** Status to set after sending (default: the inbox's statusOnReply, normally 対応済み). */
   statusAfter: z.enum(conversationStatuses).optional(),
+  /** 送信予約: held until then (at most MAX_SCHEDULE_DAYS ahead) instead of the undo window. */
+  sendAt: z.iso.datetime({ offset: true }).optional(),
 });
 
 export const sendInput = messageInput.extend({

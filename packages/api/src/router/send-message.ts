@@ -2,6 +2,8 @@ import {
   AppError,
   DEFAULT_UNDO_SECONDS,
   type DraftFile,
+  holdSecondsFor,
+  nowOf,
   type ReplyContext,
   type Sender,
   sendWebReply,
@@ -95,7 +97,11 @@ export async function sendOnConversation(
     mailFrom: how.from.address,
     recipients: built.recipients,
     draft: how.draft,
-    holdSeconds: context.inbox.settings.undoSendSeconds ?? DEFAULT_UNDO_SECONDS,
+    holdSeconds: holdSecondsFor(
+      context.inbox.settings.undoSendSeconds ?? DEFAULT_UNDO_SECONDS,
+      input.sendAt ? new Date(input.sendAt) : undefined,
+      nowOf(ctx.ctx),
+    ),
   });
   if (!result.sent) {
     const { at, ...rest } = result.conflict;

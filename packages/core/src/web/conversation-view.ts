@@ -16,6 +16,7 @@ import { getConversation } from "../conversations/lock";
 import { getInbox } from "../directory/inboxes";
 import { type ActivityItem, conversationActivity } from "./activity";
 import { replySender, type Sender } from "./reply-from";
+import { type ScheduledSend, scheduledSendsOf } from "./undo-send";
 
 /** Bodies longer than this are cut for display; the full message stays downloadable. */
 const MAX_DISPLAY_TEXT = 500_000;
@@ -56,6 +57,8 @@ export interface ConversationView {
   readSeq: number;
   /** Who a reply goes out from (the composer shows it; replyContext sends from the same). */
   replyFrom: Sender;
+  /** Sends of the team still held: 送信予約, or inside the undo window. */
+  scheduled: ScheduledSend[];
   messages: ViewMessage[];
   comments: ViewComment[];
   activity: ActivityItem[];
@@ -103,6 +106,7 @@ export async function conversationView(
       conversation.replyClaimUserId !== null ? (names.get(conversation.replyClaimUserId) ?? null) : null,
     readSeq: read?.readSeq ?? 0,
     replyFrom: await replySender(ctx.db, await getInbox(ctx.db, conversation.inboxId), conversation.id),
+    scheduled: await scheduledSendsOf(ctx, conversation.id),
     messages: viewMessages,
     comments: chat.map(({ c, authorName }) => ({
       id: c.id,

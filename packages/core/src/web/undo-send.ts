@@ -11,6 +11,7 @@ import {
   messages,
   outboundMessages,
   outboundQueue,
+  users,
 } from "@madoguchi/db/schema";
 import { and, eq, gt, inArray, isNull, lte, max, ne } from "drizzle-orm";
 import { recordChange } from "../changelog";
@@ -23,6 +24,58 @@ import { removeMessages } from "../mailstore/expunge";
 
 /** Default undo window when the inbox sets none (seconds). */
 export const DEFAULT_UNDO_SECONDS = 10;
+/** 送信予約 at most this far ahead: past a long holiday (年末年始, Golden Week), not months. */
+export const MAX_SCHEDULE_DAYS = 14;
+
+/**
+ * How long the server holds a send: the inbox's undo window, or until the time chosen for a
+ * 送信予約 (which is then undoable until it goes). A scheduled send is held exactly as an
+ * undoable one: its queue rows wait until then, so a restart or a closed tab changes nothing.
+ */
+export function holdSecondsFor(undoSeconds: number, sendAt: Date | undefined, now: Date): number {
+  if (!sendAt) return undoSeconds;
+  const ms = sendAt.getTime() - now.getTime();
+  if (!(ms > 0))
+    throw new AppError("INVALID_INPUT", "The time to send is not in the future", { field: "sendAt" });
+  if (ms > MAX_SCHEDULE_DAYS * 24 * 60 * 60 * 1000)
+    throw new AppError("INVALID_INPUT", `A send can be scheduled at most ${MAX_SCHEDULE_DAYS} days ahead`, {
+      field: "sendAt",
+    });
+  return Math.max(undoSeconds, Math.ceil(ms / 1000));
+}
+
+export interface ScheduledSend {
+  outboundId: number;
+  author: { id: number; name: string };
+  releaseAt: Date;
+  /** The copies stored here (Sent, a local recipient's): shown as not sent yet. */
+  messageIds: number[];
+}
+
+/**
+ * Every send of the team on a conversation still held (送信予約, or inside the undo window):
+ * teammates see that a reply is on its way, and its author can take it back after a reload.
+ */
+export async function scheduledSendsOf(ctx: CoreContext, conversationId: number): Promise<ScheduledSend[]> {
+  const rows = await ctx.db
+    .select({
+      outboundId: heldSends.outboundMessageId,
+      authorId: heldSends.authorId,
+      name: users.name,
+      releaseAt: heldSends.releaseAt,
+      copies: heldSends.copies,
+    })
+    .from(heldSends)
+    .innerJoin(users, eq(users.id, heldSends.authorId))
+    .where(and(eq(heldSends.conversationId, conversationId), gt(heldSends.releaseAt, nowOf(ctx))))
+    .orderBy(heldSends.releaseAt);
+  return rows.map((r) => ({
+    outboundId: r.outboundId,
+    author: { id: r.authorId, name: r.name },
+    releaseAt: r.releaseAt,
+    messageIds: r.copies.map((c) => c.messageId),
+  }));
+}
 
 export interface HoldInput {
   outboundId: number;

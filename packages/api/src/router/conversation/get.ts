@@ -78,6 +78,8 @@ export const get = protectedProcedure.input(getInput).query(async ({ ctx, input 
     readSeq: v.readSeq,
     /** Who reply.send sends from: the inbox address or alias the customer wrote to. */
     replyFrom: v.replyFrom,
+    /** The team's sends still held (送信予約 or the undo window): who, and when they go. */
+    scheduled: v.scheduled.map((s) => ({ ...s, releaseAt: iso(s.releaseAt) })),
     unread: c.guardSeq > v.readSeq,
     messages: v.messages.map((m) => messageView(m, input.allowRemote)),
     comments: v.comments.map((cm) => ({

@@ -1,0 +1,110 @@
+import { deliver } from "@madoguchi/core";
+import { outboundMessages } from "@madoguchi/db/schema";
+import { eq } from "drizzle-orm";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { screenshot } from "./support/browser";
+import { rawMail } from "./support/mail";
+import { outboundWhere } from "./support/outbound";
+import { chromiumTeam, DESKTOP } from "./support/team";
+
+// 送信予約 in Chromium, as yaritori and Re:lation offer it: a reply written in the evening goes
+// out the next morning. The server holds it like an undoable send (its queue rows wait until
+// then), the author can take it back until it goes, even after a reload, and teammates see that
+// a reply is on its way.
+const WAIT = 10_000;
+
+/** A date as <input type="datetime-local"> takes it (local time, to the minute). */
+const localInput = (d: Date) => {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+};
+
+describe("web app in Chromium: 送信予約", () => {
+  const team = chromiumTeam({
+    agents: [
+      { email: "tanaka@example.co.jp", name: "田中" },
+      { email: "sato@example.co.jp", name: "佐藤" },
+    ],
+    inboxes: [{ address: "info@example.co.jp", name: "お問い合わせ" }],
+  });
+  let page: Page;
+  let conversationId = 0;
+  const at = new Date(Date.now() + 3 * 60 * 60 * 1000);
+  at.setSeconds(0, 0);
+
+  beforeAll(async () => {
+    conversationId =
+      (
+        await deliver(
+          team.ctx,
+          team.inboxIds[0] ?? 0,
+          rawMail({
+            from: { name: "山田 花子", address: "yamada@client.example" },
+            to: "info@example.co.jp",
+            subject: "見積もりの件",
+            messageId: "quote-1@client.example",
+            text: "見積もりをお願いします。",
+          }),
+        )
+      ).conversationId ?? 0;
+    page = await team.openPage(DESKTOP);
+    await team.login(page, "tanaka@example.co.jp");
+  }, 60_000);
+
+  const conversationUrl = () => `${team.srv.baseUrl}/#/inbox/${team.inboxIds[0]}/c/${conversationId}`;
+  const queued = () => outboundWhere(team.ctx.db, eq(outboundMessages.conversationId, conversationId));
+
+  it("holds the reply until the chosen time, saying when it goes", async () => {
+    await page.goto(conversationUrl());
+    await page.getByTestId("reply-button").click({ timeout: WAIT });
+    await page.getByTestId("compose-body").fill("山田様\n\n見積もりを添えてお送りします。");
+    await page.getByTestId("compose-send").click();
+    const dialog = page.getByTestId("send-confirm");
+    await dialog.getByTestId("schedule-toggle").click({ timeout: WAIT });
+    // Offered first: 9:00 on the next weekday.
+    expect(await dialog.getByTestId("schedule-at").inputValue()).toMatch(/T09:00$/);
+    // A time already past cannot be confirmed.
+    await dialog.getByTestId("schedule-at").fill(localInput(new Date(Date.now() - 60 * 60 * 1000)));
+    expect(await page.getByTestId("confirm-send").isDisabled()).toBe(true);
+    await dialog.getByTestId("schedule-at").fill(localInput(at));
+    await dialog.getByRole("checkbox").check();
+    expect(await page.getByTestId("confirm-send").textContent()).toBe("予約する");
+    await screenshot(page, "schedule-00-confirm");
+    await page.getByTestId("confirm-send").click();
+    await page.getByText(/に送信予約しています$/).waitFor({ timeout: WAIT });
+    await screenshot(page, "schedule-01-held");
+    const { messages, rows } = await queued();
+    expect(messages.map((m) => m.subject)).toEqual(["Re: 見積もりの件"]);
+    expect(rows.map((r) => [r.state, r.attempts])).toEqual([["queued", 0]]);
+    // Held to the second the time was chosen to (the server counts whole seconds from its now).
+    const wait = (rows[0]?.nextAttemptAt.getTime() ?? 0) - at.getTime();
+    expect(wait).toBeGreaterThanOrEqual(0);
+    expect(wait).toBeLessThan(1000);
+  });
+
+  it("shows teammates that a reply is on its way", async () => {
+    const sato = await team.openPage(DESKTOP);
+    await team.login(sato, "sato@example.co.jp");
+    await sato.goto(conversationUrl());
+    await expect
+      .poll(() => sato.getByTestId("scheduled-line").textContent(), { timeout: WAIT })
+      .toMatch(/^田中さんの返信が .+ に送信予約されています$/);
+    // The reply's copy in the conversation is not called 送信済み before it goes.
+    expect(await sato.getByTestId("scheduled-tag").textContent()).toMatch(/ に送信予定$/);
+    await screenshot(sato, "schedule-02-teammate");
+  });
+
+  it("can be taken back after a reload, the text coming back as the draft", async () => {
+    await page.reload();
+    await page.getByTestId("undo-send").click({ timeout: WAIT });
+    await expect
+      .poll(() => page.getByTestId("compose-body").inputValue(), { timeout: WAIT })
+      .toContain("見積もりを添えてお送りします。");
+    expect((await queued()).messages).toEqual([]);
+  });
+
+  it("raised no uncaught errors in the page", () => {
+    expect(team.pageErrors).toEqual([]);
+  });
+});

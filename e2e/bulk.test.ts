@@ -3,20 +3,14 @@ import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { screenshot, scrollWidth } from "./support/browser";
 import { rawMail } from "./support/mail";
-import { chromiumTeam, DESKTOP, PHONE } from "./support/team";
+import { chromiumTeam, DESKTOP, PHONE, TANAKA_AND_SATO } from "./support/team";
 
 // 一括操作 in Chromium: an agent ticks conversations in the list and sets their status, assignee,
 // 迷惑メール or read state at once, as in yaritori or Re:lation; the list follows.
 const WAIT = 10_000;
 
 describe("web app in Chromium: 一括操作 on the conversation list", () => {
-  const team = chromiumTeam({
-    agents: [
-      { email: "tanaka@example.co.jp", name: "田中" },
-      { email: "sato@example.co.jp", name: "佐藤" },
-    ],
-    inboxes: [{ address: "info@example.co.jp", name: "お問い合わせ" }],
-  });
+  const team = chromiumTeam(TANAKA_AND_SATO);
   let page: Page;
   const ids: Record<string, number> = {};
   const subjects = ["資料請求", "営業のご案内", "セミナーのお知らせ", "請求書の再発行"];

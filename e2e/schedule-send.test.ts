@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { screenshot } from "./support/browser";
 import { rawMail } from "./support/mail";
 import { outboundWhere } from "./support/outbound";
-import { chromiumTeam, DESKTOP } from "./support/team";
+import { chromiumTeam, DESKTOP, TANAKA_AND_SATO } from "./support/team";
 
 // 送信予約 in Chromium, as yaritori and Re:lation offer it: a reply written in the evening goes
 // out the next morning. The server holds it like an undoable send (its queue rows wait until
@@ -21,13 +21,7 @@ const localInput = (d: Date) => {
 };
 
 describe("web app in Chromium: 送信予約", () => {
-  const team = chromiumTeam({
-    agents: [
-      { email: "tanaka@example.co.jp", name: "田中" },
-      { email: "sato@example.co.jp", name: "佐藤" },
-    ],
-    inboxes: [{ address: "info@example.co.jp", name: "お問い合わせ" }],
-  });
+  const team = chromiumTeam(TANAKA_AND_SATO);
   let page: Page;
   let conversationId = 0;
   const at = new Date(Date.now() + 3 * 60 * 60 * 1000);

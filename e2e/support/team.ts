@@ -27,6 +27,15 @@ export interface TeamSpec {
 }
 
 /** What `chromiumTeam` sets up; its fields are there once the describe's beforeAll ran. */
+/** 田中 and 佐藤, both at お問い合わせ <info@example.co.jp>: a team of two working one inbox. */
+export const TANAKA_AND_SATO: TeamSpec = {
+  agents: [
+    { email: "tanaka@example.co.jp", name: "田中" },
+    { email: "sato@example.co.jp", name: "佐藤" },
+  ],
+  inboxes: [{ address: "info@example.co.jp", name: "お問い合わせ" }],
+};
+
 export class ChromiumTeam {
   srv!: TestServer;
   browser!: Browser;

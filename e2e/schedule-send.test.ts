@@ -98,6 +98,24 @@ describe("web app in Chromium: 送信予約", () => {
     expect((await queued()).messages).toEqual([]);
   });
 
+  it("schedules a new message too: the dialog closes at once and the conversation shows it held", async () => {
+    await page.goto(`${team.srv.baseUrl}/#/inbox/${team.inboxIds[0]}`);
+    await page.getByTestId("new-message-button").click({ timeout: WAIT });
+    await page.getByTestId("new-to").fill("suzuki@client.example");
+    await page.getByTestId("new-subject").fill("セミナーのご案内");
+    await page.getByTestId("new-body").fill("鈴木様\n\n来月のセミナーのご案内です。");
+    await page.getByTestId("new-send").click();
+    const dialog = page.getByTestId("send-confirm");
+    await dialog.getByTestId("schedule-toggle").click({ timeout: WAIT });
+    await dialog.getByTestId("schedule-at").fill(localInput(at));
+    await dialog.getByRole("checkbox").check();
+    await page.getByTestId("confirm-send").click();
+    await page.getByText(/に送信予約しました。会話を開きます。$/).waitFor({ timeout: WAIT });
+    expect(await page.getByTestId("new-message-dialog").count()).toBe(0);
+    await page.getByRole("heading", { name: "セミナーのご案内" }).waitFor({ timeout: WAIT });
+    await page.getByText(/に送信予約しています$/).waitFor({ timeout: WAIT });
+  });
+
   it("raised no uncaught errors in the page", () => {
     expect(team.pageErrors).toEqual([]);
   });

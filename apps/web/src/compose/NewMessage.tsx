@@ -71,7 +71,7 @@ function NewMessageDialog(props: { me: Me; onClose: () => void }) {
 }
 
 function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | null }) {
-  const { t } = useI18n();
+  const { t, dates } = useI18n();
   const qc = useQueryClient();
   const inboxes = useQuery({ queryKey: keys.inboxes, queryFn: () => trpc.inbox.list.query() });
   // Shared addresses only: a new conversation belongs to a team inbox.
@@ -133,7 +133,10 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
       });
       void qc.invalidateQueries({ queryKey: keys.list(inbox.id) });
       void qc.invalidateQueries({ queryKey: keys.inboxes });
-      if (r.heldUntil && r.conversationId !== null)
+      // A 送信予約: the dialog does not wait hours; the conversation shows it, with its undo.
+      if (r.heldUntil && r.conversationId !== null && Date.parse(r.heldUntil) - Date.now() > 60_000)
+        done(inbox.id, r.conversationId, t("compose.newScheduled", { time: dates.full(r.heldUntil) }));
+      else if (r.heldUntil && r.conversationId !== null)
         setSending({
           state: "held",
           outboundId: r.outboundId,
@@ -148,8 +151,8 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
     }
   };
 
-  const done = (forInbox: number, conversationId: number | null) => {
-    showToast({ kind: "info", text: t("compose.newSent") }, 4000);
+  const done = (forInbox: number, conversationId: number | null, text = t("compose.newSent")) => {
+    showToast({ kind: "info", text }, 4000);
     props.onClose();
     if (conversationId !== null) navigate(hrefConversation(forInbox, conversationId));
   };

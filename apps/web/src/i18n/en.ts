@@ -474,4 +474,5 @@ export const en: Messages = {
   "compose.from": "From",
   "compose.sender": "From: {address}",
   "compose.newSent": "Sent. Opening the conversation.",
+  "compose.newScheduled": "Scheduled to send at {time}. Opening the conversation.",
 };

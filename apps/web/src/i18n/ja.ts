@@ -478,6 +478,7 @@ export const ja = {
   "compose.from": "差出人",
   "compose.sender": "差出人: {address}",
   "compose.newSent": "送信しました。会話を開きます。",
+  "compose.newScheduled": "{time} に送信予約しました。会話を開きます。",
 } as const;
 
 export type MessageKey = keyof typeof ja;

@@ -87,6 +87,11 @@ describe("web app in Chromium: 送信予約", () => {
     // The reply's copy in the conversation is not called 送信済み before it goes.
     expect(await sato.getByTestId("scheduled-tag").textContent()).toMatch(/ に送信予定$/);
     await screenshot(sato, "schedule-02-teammate");
+    // And in the list (its status is 対応済み now: under すべて).
+    await sato.goto(`${team.srv.baseUrl}/#/inbox/${team.inboxIds[0]}?status=all`);
+    await expect
+      .poll(() => sato.getByTestId("row-scheduled").textContent(), { timeout: WAIT })
+      .toMatch(/ 送信予約$/);
   });
 
   it("can be taken back after a reload, the text coming back as the draft", async () => {

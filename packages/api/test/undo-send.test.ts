@@ -214,10 +214,17 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
         messageIds: [sentCopy?.id],
       },
     ]);
+    // The list shows it too, to everyone on the team.
+    const listed = async () =>
+      (await t.alice.trpc.conversation.list.query({ inboxId: t.state.team.info.id })).rows.find(
+        (r) => r.id === c,
+      )?.scheduledAt;
+    expect(await listed()).toBe(sent.heldUntil);
     // Past the undo window it still waits; at the time chosen it goes.
     t.skewMs += WINDOW_MS + 1000;
     expect(await claimedFor(sent.outboundId)).toEqual([]);
     t.skewMs += 2 * 60 * 60 * 1000;
     expect((await claimedFor(sent.outboundId)).map((r) => r.recipients)).toEqual([["taro@customer.example"]]);
+    expect(await listed()).toBeNull();
   });
 });

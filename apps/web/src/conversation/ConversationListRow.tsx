@@ -74,6 +74,11 @@ export function ConversationListRow(props: {
       </span>
       <span className="row-line">
         <span className="snippet">{row.snippet}</span>
+        {row.scheduledAt && (
+          <span className="tag scheduled-tag" data-testid="row-scheduled">
+            {t("list.scheduled", { time: dates.short(row.scheduledAt) })}
+          </span>
+        )}
         <StatusChip status={row.status} />
         {row.assignee ? (
           <Avatar id={row.assignee.id} name={row.assignee.name} size={20} />

@@ -48,6 +48,7 @@ export const en: Messages = {
   "list.tabAll": "All",
   "list.tabJunk": "Junk",
   "list.select": "Select",
+  "list.scheduled": "Sends {time}",
   "bulk.all": "Select all",
   "bulk.count": "{count} selected",
   "bulk.status": "Set status",

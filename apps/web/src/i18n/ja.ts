@@ -46,6 +46,7 @@ export const ja = {
   "list.tabAll": "すべて",
   "list.tabJunk": "迷惑メール",
   "list.select": "選択",
+  "list.scheduled": "{time} 送信予約",
   "bulk.all": "すべて選択",
   "bulk.count": "{count}件選択中",
   "bulk.status": "ステータスを変更",

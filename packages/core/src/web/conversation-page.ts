@@ -2,14 +2,16 @@ import {
   type ConversationStatus,
   conversationReads,
   conversations,
+  heldSends,
   messages,
   users,
 } from "@madoguchi/db/schema";
 import { aliasedTable, and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
-import type { CoreContext } from "../context";
+import { type CoreContext, nowOf } from "../context";
 import { AppError } from "../errors";
 import { searchCondition, searchTerms } from "./conversation-search";
 import { isUnreadSql } from "./inbox-overview";
+import { SCHEDULED_AFTER_MS } from "./undo-send";
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -55,6 +57,8 @@ export interface ConversationRow {
   messageCount: number;
   hasAttachments: boolean;
   replyClaim: (PersonRef & { expiresAt: Date }) | null;
+  /** The first 送信予約 of the team on it, if any: teammates see in the list that a reply is on its way. */
+  scheduledAt: Date | null;
 }
 
 export interface ConversationPage {
@@ -125,6 +129,7 @@ export async function conversationPage(
     );
   }
   const joinReads = and(eq(reads.conversationId, conversations.id), eq(reads.userId, userId));
+  const scheduledAfter = new Date(nowOf(ctx).getTime() + SCHEDULED_AFTER_MS);
   const rows = await ctx.db
     .select({
       c: conversations,
@@ -139,6 +144,9 @@ export async function conversationPage(
       // A scalar subquery with LIMIT stays a per-row index probe; EXISTS here gets planned as a
       // hashed scan of every message in the database.
       hasAttachments: sql<boolean>`coalesce((select true from ${messages} m where m.conversation_id = ${conversations.id} and m.has_attachments limit 1), false)`,
+      // Sends held past the undo window: 送信予約.
+      scheduledAt: sql<string | null>`(select min(h.release_at) from ${heldSends} h
+        where h.conversation_id = ${conversations.id} and h.release_at > ${scheduledAfter.toISOString()}::timestamptz)`,
     })
     .from(conversations)
     .leftJoin(reads, joinReads)
@@ -163,6 +171,7 @@ export async function conversationPage(
       lastSeq: r.c.lastSeq,
       messageCount: r.c.messageCount,
       hasAttachments: r.hasAttachments,
+      scheduledAt: r.scheduledAt ? new Date(r.scheduledAt) : null,
       replyClaim:
         r.c.replyClaimUserId !== null && r.c.replyClaimExpiresAt && r.c.replyClaimExpiresAt.getTime() > now
           ? { id: r.c.replyClaimUserId, name: r.claimerName ?? "?", expiresAt: r.c.replyClaimExpiresAt }

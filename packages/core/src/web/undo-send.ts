@@ -24,6 +24,8 @@ import { removeMessages } from "../mailstore/expunge";
 
 /** Default undo window when the inbox sets none (seconds). */
 export const DEFAULT_UNDO_SECONDS = 10;
+/** A send held longer than this from now is a 送信予約, not an undo window running out. */
+export const SCHEDULED_AFTER_MS = 60_000;
 /** 送信予約 at most this far ahead: past a long holiday (年末年始, Golden Week), not months. */
 export const MAX_SCHEDULE_DAYS = 14;
 

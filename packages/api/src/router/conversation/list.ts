@@ -22,6 +22,7 @@ const rowView = (r: ConversationRow) => ({
   lastSeq: r.lastSeq,
   messageCount: r.messageCount,
   hasAttachments: r.hasAttachments,
+  scheduledAt: isoOrNull(r.scheduledAt),
   replyClaim: r.replyClaim ? { ...r.replyClaim, expiresAt: iso(r.replyClaim.expiresAt) } : null,
 });
 

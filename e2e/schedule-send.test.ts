@@ -92,6 +92,13 @@ describe("web app in Chromium: 送信予約", () => {
     await expect
       .poll(() => sato.getByTestId("row-scheduled").textContent(), { timeout: WAIT })
       .toMatch(/ 送信予約$/);
+    await sato.getByTestId("filter-scheduled").check();
+    await expect.poll(() => sato.url(), { timeout: WAIT }).toContain("sched=1");
+    await expect
+      .poll(() => sato.getByTestId("conversation-row").getAttribute("data-conversation-id"), {
+        timeout: WAIT,
+      })
+      .toBe(String(conversationId));
   });
 
   it("can be taken back after a reload, the text coming back as the draft", async () => {

@@ -220,11 +220,21 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
         (r) => r.id === c,
       )?.scheduledAt;
     expect(await listed()).toBe(sent.heldUntil);
+    // 送信予約あり: of the inbox's conversations, only this one.
+    const scheduledOnly = async () =>
+      (
+        await t.alice.trpc.conversation.list.query({ inboxId: t.state.team.info.id, scheduled: true })
+      ).rows.map((r) => r.id);
+    expect(
+      (await t.alice.trpc.conversation.list.query({ inboxId: t.state.team.info.id })).rows.length,
+    ).toBeGreaterThan(1);
+    expect(await scheduledOnly()).toEqual([c]);
     // Past the undo window it still waits; at the time chosen it goes.
     t.skewMs += WINDOW_MS + 1000;
     expect(await claimedFor(sent.outboundId)).toEqual([]);
     t.skewMs += 2 * 60 * 60 * 1000;
     expect((await claimedFor(sent.outboundId)).map((r) => r.recipients)).toEqual([["taro@customer.example"]]);
     expect(await listed()).toBeNull();
+    expect(await scheduledOnly()).toEqual([]);
   });
 });

@@ -155,6 +155,15 @@ export function ConversationList(props: {
           />
           {t("list.filter.hasAttachment")}
         </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={filter.scheduled === true}
+            onChange={(e) => go(withParam(query, "sched", e.target.checked ? "1" : null))}
+            data-testid="filter-scheduled"
+          />
+          {t("list.filter.scheduled")}
+        </label>
         {picked === null && (
           <button type="button" className="small" onClick={() => setPicked([])} data-testid="select-mode">
             {t("list.select")}

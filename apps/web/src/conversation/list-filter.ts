@@ -18,6 +18,7 @@ export function filterFromQuery(query: URLSearchParams): { tab: StatusTab; filte
   else if (tab !== "all") filter.status = tab;
   if (query.get("unread") === "1") filter.unread = true;
   if (query.get("att") === "1") filter.hasAttachment = true;
+  if (query.get("sched") === "1") filter.scheduled = true;
   if (q) filter.q = q;
   return { tab, filter };
 }

@@ -49,6 +49,7 @@ export const en: Messages = {
   "list.tabJunk": "Junk",
   "list.select": "Select",
   "list.scheduled": "Sends {time}",
+  "list.filter.scheduled": "Scheduled",
   "bulk.all": "Select all",
   "bulk.count": "{count} selected",
   "bulk.status": "Set status",

@@ -47,6 +47,7 @@ export const ja = {
   "list.tabJunk": "迷惑メール",
   "list.select": "選択",
   "list.scheduled": "{time} 送信予約",
+  "list.filter.scheduled": "送信予約あり",
   "bulk.all": "すべて選択",
   "bulk.count": "{count}件選択中",
   "bulk.status": "ステータスを変更",

@@ -20,6 +20,8 @@ export interface PageFilter {
   status?: ConversationStatus;
   unread?: boolean;
   hasAttachment?: boolean;
+  /** Only conversations with a 送信予約 of the team waiting (a reply scheduled, not yet sent). */
+  scheduled?: boolean;
   /** Substrings (Japanese included) of subject, body, sender and recipient addresses; all must match. */
   q?: string;
   /** 迷惑メール only (true), or everything else (default): junk is never mixed into the other lists. */
@@ -119,6 +121,11 @@ export async function conversationPage(
     common.push(
       sql`exists (select 1 from ${messages} m where m.conversation_id = ${conversations.id} and m.has_attachments)`,
     );
+  const scheduledAfter = new Date(nowOf(ctx).getTime() + SCHEDULED_AFTER_MS);
+  if (filter.scheduled)
+    common.push(
+      sql`exists (select 1 from ${heldSends} h where h.conversation_id = ${conversations.id} and h.release_at > ${scheduledAfter.toISOString()}::timestamptz)`,
+    );
   for (const term of searchTerms(filter.q)) common.push(searchCondition(scope.inboxIds, term));
   const where = [...common];
   if (filter.status) where.push(eq(conversations.status, filter.status));
@@ -129,7 +136,6 @@ export async function conversationPage(
     );
   }
   const joinReads = and(eq(reads.conversationId, conversations.id), eq(reads.userId, userId));
-  const scheduledAfter = new Date(nowOf(ctx).getTime() + SCHEDULED_AFTER_MS);
   const rows = await ctx.db
     .select({
       c: conversations,

@@ -15,6 +15,8 @@ export const listInput = z.object({
   assigneeId: id.optional(),
   unread: z.boolean().optional(),
   hasAttachment: z.boolean().optional(),
+  /** Only conversations with a 送信予約 waiting. */
+  scheduled: z.boolean().optional(),
   /** 迷惑メール only; without it, everything but. */
   junk: z.boolean().optional(),
   /** Space-separated substrings (全角スペース too), all must match subject, body or addresses. */

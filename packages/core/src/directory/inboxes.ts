@@ -70,14 +70,17 @@ const POSTMASTER = "postmaster";
  * postmaster to root. Null when there is no administrator (then 550, as for any address).
  */
 async function postmasterInbox(db: Queryable): Promise<number | null> {
-  const [row] = await db
-    .select({ inboxId: inboxes.id })
+  return (await adminInboxes(db))[0]?.inboxId ?? null;
+}
+
+/** The active administrators with their own inboxes, first made first: who hears of the server's troubles. */
+export async function adminInboxes(db: Queryable): Promise<{ email: string; inboxId: number }[]> {
+  return db
+    .select({ email: users.email, inboxId: inboxes.id })
     .from(users)
     .innerJoin(inboxes, and(eq(inboxes.ownerUserId, users.id), eq(inboxes.kind, "personal")))
     .where(and(eq(users.isAdmin, true), eq(users.active, true)))
-    .orderBy(asc(users.id))
-    .limit(1);
-  return row?.inboxId ?? null;
+    .orderBy(asc(users.id));
 }
 
 /** Whether an address is a postmaster address (postmaster@any domain, or bare "postmaster"). */

@@ -1,8 +1,9 @@
-import { inboxes, sendLimitAlerts, users } from "@madoguchi/db/schema";
-import { and, asc, eq, lt } from "drizzle-orm";
+import { sendLimitAlerts, users } from "@madoguchi/db/schema";
+import { eq, lt } from "drizzle-orm";
 import MailComposer from "nodemailer/lib/mail-composer";
 import { type CoreContext, nowOf } from "../context";
 import { deliver } from "../deliver/deliver";
+import { adminInboxes } from "../directory/inboxes";
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -35,12 +36,7 @@ export async function alertSendLimit(ctx: CoreContext, reached: SendLimitReached
   if (!claimed) return 0;
   const [user] = await ctx.db.select().from(users).where(eq(users.id, reached.userId));
   if (!user) return 0;
-  const admins = await ctx.db
-    .select({ email: users.email, inboxId: inboxes.id })
-    .from(users)
-    .innerJoin(inboxes, and(eq(inboxes.ownerUserId, users.id), eq(inboxes.kind, "personal")))
-    .where(and(eq(users.isAdmin, true), eq(users.active, true)))
-    .orderBy(asc(users.id));
+  const admins = await adminInboxes(ctx.db);
   for (const admin of admins) {
     const raw = await alertMessage({ ...reached, user, admin: admin.email, date: now });
     await deliver(ctx, admin.inboxId, raw, { mailFrom: null, rcptTo: [admin.email] });

@@ -121,11 +121,10 @@ export async function conversationPage(
     common.push(
       sql`exists (select 1 from ${messages} m where m.conversation_id = ${conversations.id} and m.has_attachments)`,
     );
-  const scheduledAfter = new Date(nowOf(ctx).getTime() + SCHEDULED_AFTER_MS);
-  if (filter.scheduled)
-    common.push(
-      sql`exists (select 1 from ${heldSends} h where h.conversation_id = ${conversations.id} and h.release_at > ${scheduledAfter.toISOString()}::timestamptz)`,
-    );
+  // The team's sends on the conversation held past the undo window: 送信予約.
+  const scheduledSends = sql`from ${heldSends} h where h.conversation_id = ${conversations.id}
+    and h.release_at > ${new Date(nowOf(ctx).getTime() + SCHEDULED_AFTER_MS).toISOString()}::timestamptz`;
+  if (filter.scheduled) common.push(sql`exists (select 1 ${scheduledSends})`);
   for (const term of searchTerms(filter.q)) common.push(searchCondition(scope.inboxIds, term));
   const where = [...common];
   if (filter.status) where.push(eq(conversations.status, filter.status));
@@ -150,9 +149,7 @@ export async function conversationPage(
       // A scalar subquery with LIMIT stays a per-row index probe; EXISTS here gets planned as a
       // hashed scan of every message in the database.
       hasAttachments: sql<boolean>`coalesce((select true from ${messages} m where m.conversation_id = ${conversations.id} and m.has_attachments limit 1), false)`,
-      // Sends held past the undo window: 送信予約.
-      scheduledAt: sql<string | null>`(select min(h.release_at) from ${heldSends} h
-        where h.conversation_id = ${conversations.id} and h.release_at > ${scheduledAfter.toISOString()}::timestamptz)`,
+      scheduledAt: sql<string | null>`(select min(h.release_at) ${scheduledSends})`,
     })
     .from(conversations)
     .leftJoin(reads, joinReads)

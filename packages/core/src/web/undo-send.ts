@@ -171,11 +171,9 @@ export async function heldSendsOf(
         over.map((o) => o.draftId),
       ),
     );
-  const rows = await ctx.db
-    .select({ outboundId: heldSends.outboundMessageId, releaseAt: heldSends.releaseAt })
-    .from(heldSends)
-    .where(and(mine, gt(heldSends.releaseAt, now)));
-  return rows;
+  return (await scheduledSendsOf(ctx, input.conversationId))
+    .filter((s) => s.author.id === input.userId)
+    .map(({ outboundId, releaseAt }) => ({ outboundId, releaseAt }));
 }
 
 export interface CancelledSend {

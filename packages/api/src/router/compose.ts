@@ -1,6 +1,5 @@
 import {
   AppError,
-  DEFAULT_UNDO_SECONDS,
   type Draft,
   type DraftAttachmentView,
   discardNewDraft,
@@ -10,10 +9,8 @@ import {
   forwardSource,
   forwardStart,
   getInbox,
-  holdSecondsFor,
   inboxSender,
   listNewDrafts,
-  nowOf,
   ownNewDraft,
   removeNewDraftAttachment,
   replyContext,
@@ -25,7 +22,7 @@ import { z } from "zod";
 import { applyOnce, createRouter, protectedProcedure } from "../trpc";
 import { iso } from "../view/iso";
 import { draftContent, forwardInput, id, newMessageInput } from "./reply.types";
-import { buildMessage, draftOf, sendOnConversation } from "./send-message";
+import { buildMessage, draftOf, holdSecondsOf, sendOnConversation } from "./send-message";
 
 const newDraftView = (d: Draft & { attachments?: DraftAttachmentView[] }) => ({
   id: d.id,
@@ -111,11 +108,7 @@ export const composeRouter = createRouter({
         mailFrom: inbox.address,
         recipients: built.recipients,
         draft: draftOf(input),
-        holdSeconds: holdSecondsFor(
-          inbox.settings.undoSendSeconds ?? DEFAULT_UNDO_SECONDS,
-          input.sendAt ? new Date(input.sendAt) : undefined,
-          nowOf(ctx.ctx),
-        ),
+        holdSeconds: holdSecondsOf(ctx, inbox, input.sendAt),
         ...(input.draftId !== undefined ? { draftId: input.draftId } : {}),
       });
       ctx.runtime.deps.onQueued?.();

@@ -3,6 +3,7 @@ import {
   DEFAULT_UNDO_SECONDS,
   type DraftFile,
   holdSecondsFor,
+  type Inbox,
   nowOf,
   type ReplyContext,
   type Sender,
@@ -29,6 +30,15 @@ export function draftOf(input: MessageInput, extra: Partial<DraftContent> = {}):
     ...(input.bodyHtml ? { bodyHtml: input.bodyHtml, format: "markdown" as const } : {}),
     ...extra,
   };
+}
+
+/** How long the server holds a web send: the inbox's undo window, or until its 送信予約. */
+export function holdSecondsOf(ctx: AuthedContext, inbox: Inbox, sendAt: string | undefined): number {
+  return holdSecondsFor(
+    inbox.settings.undoSendSeconds ?? DEFAULT_UNDO_SECONDS,
+    sendAt ? new Date(sendAt) : undefined,
+    nowOf(ctx.ctx),
+  );
 }
 
 /** Composes, signs with the sending address's domain key, and returns the bytes and Message-ID. */
@@ -97,11 +107,7 @@ export async function sendOnConversation(
     mailFrom: how.from.address,
     recipients: built.recipients,
     draft: how.draft,
-    holdSeconds: holdSecondsFor(
-      context.inbox.settings.undoSendSeconds ?? DEFAULT_UNDO_SECONDS,
-      input.sendAt ? new Date(input.sendAt) : undefined,
-      nowOf(ctx.ctx),
-    ),
+    holdSeconds: holdSecondsOf(ctx, context.inbox, input.sendAt),
   });
   if (!result.sent) {
     const { at, ...rest } = result.conflict;

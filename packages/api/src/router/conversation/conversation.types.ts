@@ -1,3 +1,4 @@
+import { MAX_BULK } from "@madoguchi/core";
 import { conversationStatuses } from "@madoguchi/db/schema";
 import { z } from "zod";
 
@@ -38,7 +39,7 @@ export const setStatusInput = z.object({ conversationId: id, status, clientMutat
 
 /** 一括操作: one action on the conversations selected in the list (a page at most). */
 export const bulkInput = z.object({
-  conversationIds: z.array(id).min(1).max(100),
+  conversationIds: z.array(id).min(1).max(MAX_BULK),
   action: z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("status"), status }),
     z.object({ kind: z.literal("assignee"), assigneeId: id.nullable() }),

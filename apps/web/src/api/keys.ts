@@ -1,3 +1,4 @@
+import type { QueryClient } from "@tanstack/react-query";
 import type { ListInput } from "./client";
 
 /** Query keys: arrays so one inbox's or one conversation's queries can be invalidated by prefix. */
@@ -18,3 +19,10 @@ export const keys = {
   notifications: ["notification.list"] as const,
   admin: ["admin"] as const,
 };
+
+/** After a change to one conversation: it, its inbox's lists and the inboxes' counts are fetched again. */
+export function refreshConversation(qc: QueryClient, c: { conversationId: number; inboxId: number }): void {
+  void qc.invalidateQueries({ queryKey: keys.conversation(c.conversationId) });
+  void qc.invalidateQueries({ queryKey: keys.list(c.inboxId) });
+  void qc.invalidateQueries({ queryKey: keys.inboxes });
+}

@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { type Me, mutationId, trpc } from "../api/client";
+import { isScheduled } from "../api/constants";
 import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
 import { useI18n } from "../i18n";
@@ -134,7 +135,7 @@ function NewMessageForm(props: { me: Me; onClose: () => void; saved: NewDraft | 
       void qc.invalidateQueries({ queryKey: keys.list(inbox.id) });
       void qc.invalidateQueries({ queryKey: keys.inboxes });
       // A 送信予約: the dialog does not wait hours; the conversation shows it, with its undo.
-      if (r.heldUntil && r.conversationId !== null && Date.parse(r.heldUntil) - Date.now() > 60_000)
+      if (r.heldUntil && r.conversationId !== null && isScheduled(r.heldUntil))
         done(inbox.id, r.conversationId, t("compose.newScheduled", { time: dates.full(r.heldUntil) }));
       else if (r.heldUntil && r.conversationId !== null)
         setSending({

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { isScheduled } from "../api/constants";
 import { useI18n } from "../i18n";
 
 /**
@@ -18,8 +19,8 @@ export function UndoBar(props: {
     return () => window.clearInterval(timer);
   }, []);
   const seconds = Math.max(0, Math.ceil((props.sendAt - now) / 1000));
-  // Past a minute it is a 送信予約 (or a long undo window): the time it goes, not a countdown.
-  const scheduled = seconds > 60;
+  // A 送信予約 (or a long undo window): the time it goes, not a countdown.
+  const scheduled = isScheduled(props.sendAt, now);
   const fired = useRef(false);
   const { onElapsed } = props;
   useEffect(() => {

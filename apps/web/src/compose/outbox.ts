@@ -1,7 +1,7 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { type Inputs, mutationId, trpc } from "../api/client";
 import { errorData, errorKey, type ReplyConflictInfo, replyConflictOf } from "../api/errors";
-import { keys } from "../api/keys";
+import { keys, refreshConversation } from "../api/keys";
 import type { MessageKey } from "../i18n";
 import { Store } from "../lib/store";
 
@@ -41,12 +41,6 @@ export const isBusy = (p: PendingSend | undefined) =>
 
 export function pendingFor(conversationId: number): PendingSend | undefined {
   return outbox.get().find((p) => p.conversationId === conversationId);
-}
-
-function refresh(qc: QueryClient, p: { conversationId: number; inboxId: number }) {
-  void qc.invalidateQueries({ queryKey: keys.conversation(p.conversationId) });
-  void qc.invalidateQueries({ queryKey: keys.list(p.inboxId) });
-  void qc.invalidateQueries({ queryKey: keys.inboxes });
 }
 
 function hold(id: string, outboundId: number, heldUntil: string) {
@@ -92,7 +86,7 @@ export async function queueSend(qc: QueryClient, args: { inboxId: number; input:
     if (conflict) replace(id, { state: "conflict", conflict });
     else replace(id, { state: "failed", error: errorKey(err) });
   } finally {
-    refresh(qc, { inboxId: args.inboxId, conversationId: args.input.conversationId });
+    refreshConversation(qc, { inboxId: args.inboxId, conversationId: args.input.conversationId });
     void qc.invalidateQueries({ queryKey: keys.drafts(args.input.conversationId) });
   }
 }
@@ -128,7 +122,7 @@ export async function cancelSend(qc: QueryClient, id: string): Promise<void> {
     if (errorData(err)?.messageKey === "error.conflict") replace(id, { state: "sent" });
     else replace(id, { state: "held" });
   } finally {
-    refresh(qc, p);
+    refreshConversation(qc, p);
     void qc.invalidateQueries({ queryKey: keys.drafts(p.conversationId) });
   }
 }

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ConversationDetail, type Me, mutationId, type Status, trpc } from "../api/client";
 import { errorKey } from "../api/errors";
-import { keys } from "../api/keys";
+import { keys, refreshConversation } from "../api/keys";
 import { StatusOptions } from "../components/StatusOptions";
 import { useI18n } from "../i18n";
 
@@ -15,11 +15,7 @@ export function ConversationControls(props: { me: Me; detail: ConversationDetail
     queryFn: () => trpc.inbox.members.query({ inboxId: c.inboxId }),
     staleTime: 5 * 60_000,
   });
-  const refresh = () => {
-    void qc.invalidateQueries({ queryKey: keys.conversation(c.id) });
-    void qc.invalidateQueries({ queryKey: keys.list(c.inboxId) });
-    void qc.invalidateQueries({ queryKey: keys.inboxes });
-  };
+  const refresh = () => refreshConversation(qc, { conversationId: c.id, inboxId: c.inboxId });
   const status = useMutation({
     mutationFn: (s: Status) =>
       trpc.conversation.setStatus.mutate({ conversationId: c.id, status: s, clientMutationId: mutationId() }),

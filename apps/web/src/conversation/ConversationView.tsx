@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import { type Me, trpc } from "../api/client";
+import { isScheduled } from "../api/constants";
 import { errorData } from "../api/errors";
 import { keys } from "../api/keys";
 import { Chat } from "../chat/Chat";
@@ -124,7 +125,7 @@ export function ConversationView(props: {
         )}
       </div>
       {d.scheduled
-        .filter((s) => s.author.id !== props.me.id && Date.parse(s.releaseAt) - Date.now() > 60_000)
+        .filter((s) => s.author.id !== props.me.id && isScheduled(s.releaseAt))
         .map((s) => (
           <p className="banner info" key={s.outboundId} data-testid="scheduled-line">
             {t("conv.scheduled", { name: s.author.name, time: dates.full(s.releaseAt) })}

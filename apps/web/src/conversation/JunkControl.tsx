@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type ConversationDetail, mutationId, trpc } from "../api/client";
 import { errorKey } from "../api/errors";
-import { keys } from "../api/keys";
+import { refreshConversation } from "../api/keys";
 import { useI18n } from "../i18n";
 import { navigate } from "../lib/route";
 import { showToast } from "../lib/toast";
@@ -24,11 +24,7 @@ export function JunkControl(props: { detail: ConversationDetail; backHref: strin
         navigate(props.backHref);
       }
     },
-    onSettled: () => {
-      void qc.invalidateQueries({ queryKey: keys.conversation(c.id) });
-      void qc.invalidateQueries({ queryKey: keys.list(c.inboxId) });
-      void qc.invalidateQueries({ queryKey: keys.inboxes });
-    },
+    onSettled: () => refreshConversation(qc, { conversationId: c.id, inboxId: c.inboxId }),
   });
   const error = setJunk.error && (
     <p className="form-error" role="alert">

@@ -16,8 +16,18 @@ import { printTable } from "./stats";
 
 const SMTP_SOURCE = "/usr/sbin/smtp-source";
 const CASES = [
-  { label: "5 KB", bytes: 5 * 1024, messages: { 1: 300, 10: 2000, 50: 2000 } },
-  { label: "100 KB", bytes: 100 * 1024, messages: { 1: 100, 10: 400, 50: 400 } },
+  {
+    label: "5 KB",
+    bytes: 5 * 1024,
+    messages: { 1: 300, 10: 2000, 50: 2000 },
+    warmUp: { 1: 300, 10: 3000, 50: 3000 },
+  },
+  {
+    label: "100 KB",
+    bytes: 100 * 1024,
+    messages: { 1: 100, 10: 400, 50: 400 },
+    warmUp: { 1: 100, 10: 500, 50: 500 },
+  },
 ] as const;
 const SESSIONS = [1, 10, 50] as const;
 const TIME_BUDGET_MS = 60_000;
@@ -33,18 +43,33 @@ function smtpSource(port: number, sessions: number, count: number, bytes: number
   });
 }
 
-async function runCase(driver: DriverName, bytes: number, sessions: number, count: number) {
+/**
+ * One case on a fresh server: smtp-source twice, a warm-up (the first messages after a start,
+ * while V8 still compiles the hot paths: the "cold" rate) and then the measured run on the warm
+ * server, as one running for days. msg/s counts the messages stored by each run.
+ */
+async function runCase(driver: DriverName, bytes: number, sessions: number, count: number, warmUp: number) {
   const env = await createTestEnv(driver, { pgliteDir: true });
   const smtp = await startTestSmtp(env.ctx, env.dir, {
     limits: { maxConnectionsPerIp: 1000, maxMessagesPerIpPerMinute: 10_000_000, maxClients: 2000 },
   });
+  const storedCount = async () => {
+    const [row] = await env.ctx.db.select({ n: sql<number>`count(*)::int` }).from(messages);
+    return row?.n ?? 0;
+  };
+  const timed = async (n: number) => {
+    const before = await storedCount();
+    const started = performance.now();
+    await smtpSource(smtp.mxPort, sessions, n, bytes);
+    const seconds = (performance.now() - started) / 1000;
+    const stored = (await storedCount()) - before;
+    return { stored, rate: stored / seconds };
+  };
   try {
     await createTeam(env.ctx);
-    const started = performance.now();
-    await smtpSource(smtp.mxPort, sessions, count, bytes);
-    const seconds = (performance.now() - started) / 1000;
-    const [row] = await env.ctx.db.select({ n: sql<number>`count(*)::int` }).from(messages);
-    return { stored: row?.n ?? 0, rate: (row?.n ?? 0) / seconds, rssMb: process.memoryUsage().rss / 2 ** 20 };
+    const cold = await timed(warmUp);
+    const warm = await timed(count);
+    return { ...warm, cold, rssMb: process.memoryUsage().rss / 2 ** 20 };
   } finally {
     await smtp.close();
     await env.close();
@@ -62,11 +87,22 @@ export async function smtpBench(): Promise<void> {
     for (const c of CASES) {
       for (const sessions of SESSIONS) {
         const count = c.messages[sessions];
-        const r = await runCase(driver, c.bytes, sessions, count);
-        rows.push([driver, c.label, sessions, `${r.stored}/${count}`, r.rate.toFixed(1), r.rssMb.toFixed(0)]);
+        const warmUp = c.warmUp[sessions];
+        const r = await runCase(driver, c.bytes, sessions, count, warmUp);
+        rows.push([
+          driver,
+          c.label,
+          sessions,
+          `${r.cold.stored}/${warmUp}`,
+          r.cold.rate.toFixed(1),
+          `${r.stored}/${count}`,
+          r.rate.toFixed(1),
+          r.rssMb.toFixed(0),
+        ]);
       }
     }
   }
   console.log("\nsmtp: smtp-source → MX (250 = blob fsynced + transaction committed), SPF/DKIM/DMARC on");
-  printTable(["driver", "size", "sessions", "stored", "msg/s", "rss MB"], rows);
+  console.log("cold: the first messages after the server starts (a warm-up); then the measured run after it");
+  printTable(["driver", "size", "sessions", "cold stored", "cold msg/s", "stored", "msg/s", "rss MB"], rows);
 }

@@ -71,9 +71,10 @@ export class FsBlobStore implements BlobStore {
     }
     // Write a temp file, fsync it, rename over the final name, fsync the directory: after
     // put() resolves the blob survives a crash or power loss, and readers never see half a file.
-    // Only the two fsyncs wait on the disk, so only they leave the thread (the thread pool); the
-    // other steps take microseconds and run in place: a hop to the pool for each cost more CPU
-    // than the step itself (about 0.15 ms of a 5 KB message's 0.55).
+    // What can wait on the disk leaves the thread (the thread pool): the two fsyncs, and creating
+    // the file, which on ext4 allocates an inode (and, without a journal, searches the recently
+    // deleted ones). The other steps take microseconds and run in place: a hop to the pool for
+    // each would cost more CPU than the step itself.
     const tmpPath = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
     const { fd, dirsSynced } = await this.openCreatingDir(tmpPath);
     try {
@@ -108,7 +109,7 @@ export class FsBlobStore implements BlobStore {
   private async openCreatingDir(file: string): Promise<{ fd: number; dirsSynced: Promise<unknown> }> {
     const dir = path.dirname(file);
     try {
-      const fd = fs.openSync(file, "w", 0o640);
+      const fd = await createFile(file);
       return { fd, dirsSynced: this.syncingDirs.get(dir) ?? Promise.resolve() };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
@@ -125,7 +126,7 @@ export class FsBlobStore implements BlobStore {
       const done = () => this.syncingDirs.delete(dir);
       synced.then(done, done);
     }
-    return { fd: fs.openSync(file, "w", 0o640), dirsSynced: synced };
+    return { fd: await createFile(file), dirsSynced: synced };
   }
 
   async has(hash: string): Promise<boolean> {
@@ -137,6 +138,16 @@ export class FsBlobStore implements BlobStore {
     }
   }
 }
+
+/**
+ * Creates (truncates) a file for writing, in the thread pool. In place, it held the MX's ingest
+ * thread up to a millisecond under load. smtp-load, 5 KB, 10 sessions, PostgreSQL: 388-408 msg/s
+ * against 355-356 for the first 3,000 messages, 487-494 against 452-470 for the 5,000 after them.
+ */
+const createFile = (file: string) =>
+  new Promise<number>((resolve, reject) =>
+    fs.open(file, "w", 0o640, (err, fd) => (err ? reject(err) : resolve(fd))),
+  );
 
 /** fs.fsync looked up at each call, so a test can watch what is synced. */
 const fsync = (fd: number) =>

@@ -242,6 +242,49 @@ describe.each(drivers)("group commit on %s", (driver) => {
     }
   });
 
+  it("commits a message whose blob is still being synced only once it is, and not if that fails", async () => {
+    // The MX sends the transaction while the blob's fsyncs run (content.synced): the commit, and
+    // so the 250, must still come after them.
+    const ids = ["syncing-0@customer.example", "syncing-1@customer.example", "syncing-2@customer.example"];
+    const [slow, plain, failing] = await batchOf(
+      t.env,
+      ids.map((id) => mail({ messageId: id })),
+    );
+    if (!slow || !plain || !failing) throw new Error("three deliveries prepared");
+    const db = t.env.ctx.db;
+    let syncDone = () => {};
+    let syncFailed: (err: Error) => void = () => {};
+    const first = commitDelivery(db, inbox(), {
+      ...slow,
+      synced: new Promise<void>((resolve) => {
+        syncDone = resolve;
+      }),
+    });
+    let settled = false;
+    first.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(settled).toBe(false);
+    // PGlite's one connection is the transaction's: only PostgreSQL can be asked meanwhile.
+    if (driver === "postgres") expect(await storedRows(ids)).toHaveLength(0);
+    // These two queue behind it and share the next transaction; one of their blobs fails to sync.
+    const second = commitDelivery(db, inbox(), plain);
+    const failingSync = new Promise<void>((_, reject) => {
+      syncFailed = reject;
+    });
+    failingSync.catch(() => {});
+    const third = commitDelivery(db, inbox(), { ...failing, synced: failingSync });
+    syncFailed(new Error("EIO: i/o error, fsync"));
+    syncDone();
+    expect((await first).duplicate).toBe(false);
+    expect((await second).duplicate).toBe(false);
+    await expect(third).rejects.toThrow(/EIO/);
+    const rows = await storedRows(ids);
+    expect(rows.map((r) => r.messageIdHeader).sort()).toEqual(ids.slice(0, 2));
+  });
+
   it("fails only the bad message of a batch, storing the others", async () => {
     const ids = Array.from({ length: 6 }, (_, i) => `isolated-${i}@customer.example`);
     const settled = await deliverBehindBusyInbox(

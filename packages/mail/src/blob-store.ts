@@ -8,9 +8,21 @@ import type { Readable } from "node:stream";
 export interface BlobStore {
   /** Stores the bytes durably (fsynced) and returns their address; storing twice is a no-op. */
   put(data: Buffer): Promise<{ hash: string; size: number }>;
+  /**
+   * put() for a caller with other work to do meanwhile: the address at once, and `synced`, which
+   * settles when put() would have. Nothing that says "stored" may go out before it resolves.
+   */
+  write(data: Buffer): BlobWrite;
   get(hash: string): Promise<Buffer>;
   stream(hash: string, range?: { start: number; end: number }): Readable;
   has(hash: string): Promise<boolean>;
+}
+
+export interface BlobWrite {
+  hash: string;
+  size: number;
+  /** The bytes fsynced under their name. A handler is attached: a caller that gives up need not wait. */
+  synced: Promise<void>;
 }
 
 export const sha256Hex = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
@@ -57,7 +69,19 @@ export class FsBlobStore implements BlobStore {
   }
 
   async put(data: Buffer): Promise<{ hash: string; size: number }> {
+    const { hash, size, synced } = this.write(data);
+    await synced;
+    return { hash, size };
+  }
+
+  write(data: Buffer): BlobWrite {
     const hash = sha256Hex(data);
+    const synced = this.store(hash, data);
+    synced.catch(() => {});
+    return { hash, size: data.length, synced };
+  }
+
+  private async store(hash: string, data: Buffer): Promise<void> {
     const finalPath = this.pathOf(hash);
     const dir = path.dirname(finalPath);
     if (fs.statSync(finalPath, { throwIfNoEntry: false })) {
@@ -67,7 +91,7 @@ export class FsBlobStore implements BlobStore {
       // synced, so syncing the two directories on its path makes it durable. Only puts of bytes
       // already stored pay this (an attachment uploaded twice, mail delivered again).
       await Promise.all([dir, this.dir].map(fsyncPath));
-      return { hash, size: data.length };
+      return;
     }
     // Write a temp file, fsync it, rename over the final name, fsync the directory: after
     // put() resolves the blob survives a crash or power loss, and readers never see half a file.
@@ -87,7 +111,6 @@ export class FsBlobStore implements BlobStore {
     }
     fs.renameSync(tmpPath, finalPath);
     await Promise.all([fsyncPath(dir), dirsSynced]);
-    return { hash, size: data.length };
   }
 
   async get(hash: string): Promise<Buffer> {

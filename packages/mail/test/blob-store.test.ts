@@ -75,6 +75,47 @@ describe("FsBlobStore", () => {
     expect(synced.sort()).toEqual(expected.sort());
   });
 
+  it("write() gives the address at once and settles synced once both fsyncs are done", async () => {
+    const data = Buffer.from("Subject: written while the transaction runs\r\n\r\n");
+    const synced: string[] = [];
+    const fsync = fsSync.fsync;
+    const spy = vi.spyOn(fsSync, "fsync").mockImplementation(((fd, callback) => {
+      synced.push(fsSync.readlinkSync(`/proc/self/fd/${fd}`));
+      fsync(fd, callback);
+    }) as typeof fsSync.fsync);
+    try {
+      const written = store.write(data);
+      expect(written.hash).toBe(sha256Hex(data));
+      expect(written.size).toBe(data.length);
+      expect(synced).toEqual([]);
+      await written.synced;
+      // The file's bytes (as its temp name) and its directory's entry (the blob's name); the
+      // directory is new here, so its own entry in the store's directory too.
+      const blobDir = path.dirname(await fs.realpath(store.pathOf(written.hash)));
+      expect(
+        synced.filter((p) => path.dirname(p) === blobDir && path.basename(p).startsWith(".tmp-")),
+      ).toHaveLength(1);
+      expect(synced).toContain(blobDir);
+      expect(synced).toContain(await fs.realpath(dir));
+      expect(await store.get(written.hash)).toEqual(data);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("write() rejects synced, and the blob is not there, when its bytes cannot be synced", async () => {
+    const data = Buffer.from("Subject: no room\r\n\r\n");
+    const spy = vi.spyOn(fsSync, "fsync").mockImplementation(((_fd, callback) => {
+      callback(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" }));
+    }) as typeof fsSync.fsync);
+    try {
+      await expect(store.write(data).synced).rejects.toThrow(/EIO/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await store.has(sha256Hex(data))).toBe(false);
+  });
+
   it("survives concurrent puts of the same content and leaves no temp files", async () => {
     const data = Buffer.alloc(256 * 1024, 7);
     const results = await Promise.all(Array.from({ length: 8 }, () => store.put(data)));

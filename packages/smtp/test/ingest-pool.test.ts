@@ -40,6 +40,8 @@ describe("ingest worker pool", () => {
         if (r.dmarcRejected) throw new Error("rejected");
         expect(r.mailbox).toBe("INBOX");
         expect(r.content.parsed?.subject).toBe(["one", "two", "three"][i]);
+        // The result comes before the blob's fsyncs are done: the listener waits for them to commit.
+        await r.content.synced;
         const stored = fs.readFileSync(
           new FsBlobStore(data().blobsDir).pathOf(r.content.blob.hash),
           "latin1",
@@ -65,5 +67,18 @@ describe("ingest worker pool", () => {
       await pool.close();
     }
     await expect(pool.run(request("closed"))).rejects.toThrow(/stopped/);
+  });
+
+  it("fails the blob's sync of a result given just before its worker died", async () => {
+    const dying = new URL("./support/dying-ingest-worker.ts", import.meta.url).href;
+    const pool = new IngestPool(1, data(), dying);
+    try {
+      const result = await pool.run(request("LATE"));
+      if (result.dmarcRejected) throw new Error("rejected");
+      expect(result.content.parsed?.subject).toBe("LATE");
+      await expect(result.content.synced).rejects.toThrow(/ingest worker stopped: exit code 4/);
+    } finally {
+      await pool.close();
+    }
   });
 });

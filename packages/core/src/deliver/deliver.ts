@@ -39,7 +39,8 @@ export async function prepareDelivery(
 
 /**
  * deliver() for content stored and parsed elsewhere (prepareContent, in a worker thread): the
- * blob must be durable already, as prepareContent leaves it.
+ * blob durable already, as prepareContent leaves it, or its `synced` pending, which the
+ * transaction waits for before it commits.
  */
 export function deliverPrepared(
   ctx: CoreContext,

@@ -6,6 +6,11 @@ export interface PreparedContent {
   blob: { hash: string; size: number };
   parsed: ParsedMessage | null;
   parseError: string | null;
+  /**
+   * Set while the blob's fsync is still under way (BlobStore.write): the transaction that stores
+   * the message is sent meanwhile, and commits only once this resolves (rolls back if it fails).
+   */
+  synced?: Promise<void>;
 }
 
 /**

@@ -77,7 +77,12 @@ export async function storeBatch(db: Db, inboxId: number, items: PreparedDeliver
       if ("planned" in placement) state.planned.push(placement.planned);
       placements.push(placement);
     }
-    if (state.planned.length) await writeBatch(tx, inboxId, state.base, state.planned);
+    // A blob still being synced (an MX message: its fsync overlaps this transaction instead of
+    // coming before it) must be durable before the commit makes its message visible.
+    await Promise.all([
+      state.planned.length ? writeBatch(tx, inboxId, state.base, state.planned) : null,
+      ...items.map((item) => item.synced),
+    ]);
     return placements.map((p, i) => outcomeOf(p, items[i]?.blob.hash ?? ""));
   });
 }

@@ -35,9 +35,14 @@ export interface DeliverResult {
   duplicate: boolean;
 }
 
-/** A message whose blob is stored and whose headers are parsed: all that is left is the transaction. */
+/**
+ * A message whose blob is stored (or being synced: `synced`) and whose headers are parsed: all
+ * that is left is the transaction.
+ */
 export interface PreparedDelivery {
   blob: { hash: string; size: number };
+  /** See PreparedContent.synced: the transaction does not commit before it resolves. */
+  synced?: Promise<void>;
   parsed: ParsedMessage | null;
   parseError: string | null;
   envelope: Envelope;

@@ -8,11 +8,24 @@ export interface IngestWorkerData extends IngestSettings {
   blobsDir: string;
 }
 
-export type WorkerReply = { id: number; result: IngestResult } | { id: number; error: string };
+/**
+ * A message's result, and then, when `syncing`, whether its blob got fsynced: the listener stores
+ * the message meanwhile and commits once it has (IngestResult's content.synced).
+ */
+export type WorkerReply =
+  | { id: number; result: IngestResult; syncing: boolean }
+  | { id: number; synced: true }
+  | { id: number; syncError: string }
+  | { id: number; error: string };
 
-interface Pending {
-  resolve(result: IngestResult): void;
+interface Settle<T> {
+  resolve(value: T): void;
   reject(err: Error): void;
+}
+
+/** A message in a worker: its result awaited, then (once given) its blob's sync. */
+interface Pending extends Settle<IngestResult> {
+  sync?: Settle<void>;
 }
 
 interface Slot {
@@ -76,14 +89,30 @@ export class IngestPool {
     const slot: Slot = { worker, pending: new Map() };
     worker.on("message", (reply: WorkerReply) => {
       const pending = slot.pending.get(reply.id);
+      if (!pending) return;
+      if ("result" in reply && reply.syncing && !reply.result.dmarcRejected) {
+        // Stays pending until its sync is reported; a worker dying meanwhile fails the sync.
+        const synced = new Promise<void>((resolve, reject) => {
+          pending.sync = { resolve, reject };
+        });
+        synced.catch(() => {});
+        pending.resolve({ ...reply.result, content: { ...reply.result.content, synced } });
+        return;
+      }
       slot.pending.delete(reply.id);
-      if ("result" in reply) pending?.resolve(reply.result);
-      else pending?.reject(new Error(reply.error));
+      if ("result" in reply) pending.resolve(reply.result);
+      else if ("synced" in reply) pending.sync?.resolve();
+      else if ("syncError" in reply) pending.sync?.reject(new Error(reply.syncError));
+      else pending.reject(new Error(reply.error));
     });
     const fail = (reason: string) => {
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots[i] = null;
-      for (const p of slot.pending.values()) p.reject(new Error(`ingest worker stopped: ${reason}`));
+      for (const p of slot.pending.values()) {
+        const err = new Error(`ingest worker stopped: ${reason}`);
+        p.reject(err);
+        p.sync?.reject(err);
+      }
       slot.pending.clear();
     };
     worker.on("error", (err) => fail(err.message));

@@ -8,13 +8,23 @@ import type { IngestWorkerData, WorkerReply } from "./ingest-pool";
 const data = workerData as IngestWorkerData;
 const env = ingestEnv(data, new FsBlobStore(data.blobsDir));
 
+const reply = (message: WorkerReply) => parentPort?.postMessage(message);
+const describe = (err: unknown) => (err instanceof Error ? (err.stack ?? err.message) : String(err));
+
 parentPort?.on("message", ({ id, request }: { id: number; request: IngestRequest }) => {
   ingest(request, env).then(
-    (result) => parentPort?.postMessage({ id, result } satisfies WorkerReply),
-    (err: unknown) =>
-      parentPort?.postMessage({
-        id,
-        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-      } satisfies WorkerReply),
+    (result) => {
+      // A promise does not cross to the listener's thread: the result goes first, the blob's
+      // sync follows as a reply of its own.
+      const synced = result.dmarcRejected ? undefined : result.content.synced;
+      if (result.dmarcRejected || !synced) return reply({ id, result, syncing: false });
+      const { synced: _, ...content } = result.content;
+      reply({ id, result: { ...result, content }, syncing: true });
+      synced.then(
+        () => reply({ id, synced: true }),
+        (err: unknown) => reply({ id, syncError: describe(err) }),
+      );
+    },
+    (err: unknown) => reply({ id, error: describe(err) }),
   );
 });

@@ -58,8 +58,10 @@ export function ingestEnv(settings: IngestSettings, blobs: BlobStore): IngestEnv
 
 /**
  * Everything the MX does with a message before its transaction: SPF/DKIM/DMARC/ARC, the trace
- * and Authentication-Results headers, the blob stored (fsynced) and the message parsed. The CPU
- * part of taking mail in; it runs in the ingest workers (ingest-pool.ts).
+ * and Authentication-Results headers, the blob written and the message parsed. The CPU part of
+ * taking mail in; it runs in the ingest workers (ingest-pool.ts). It resolves without waiting
+ * for the blob's fsyncs: they overlap the transaction, which waits for `content.synced` before
+ * it commits (the 250 still comes after both).
  */
 export async function ingest(req: IngestRequest, env: IngestEnv): Promise<IngestResult> {
   const raw = Buffer.from(req.raw.buffer, req.raw.byteOffset, req.raw.byteLength);
@@ -79,12 +81,12 @@ export async function ingest(req: IngestRequest, env: IngestEnv): Promise<Ingest
   })}${auth.headers}`;
   // Verified as sent (a signature may cover them), stored without A-R fields forged in our name.
   const stamped = Buffer.concat([Buffer.from(trace), withoutForgedAuthResults(raw, env.hostname)]);
-  const blob = await env.blobs.put(stamped);
+  const { hash, size, synced } = env.blobs.write(stamped);
   return {
     dmarcRejected: false,
     mailbox: auth.dmarcReject || req.blocklisted ? "Junk" : "INBOX",
     verdict: req.blocklisted ? { ...auth.verdict, dnsbl: req.blocklisted } : auth.verdict,
-    content: { blob, ...(await parsing) },
+    content: { blob: { hash, size }, synced, ...(await parsing) },
   };
 }
 

@@ -49,6 +49,10 @@ export const USER_MESSAGES = {
     ja: "1時間に送信できる社外の宛先数の上限に達しました。しばらくしてから送信してください（上限は管理者が変更できます）。",
     en: "You reached the limit of recipients at other servers per hour. Please send it later (an administrator can change the limit).",
   },
+  "error.labelNameTaken": {
+    ja: "この受信箱には同じ名前のラベルがすでにあります。",
+    en: "This inbox already has a label with that name.",
+  },
   "error.sendAt": {
     ja: "送信予約の日時は、今より後の14日以内で指定してください。",
     en: "Choose a time to send in the future, at most 14 days ahead.",
@@ -119,6 +123,7 @@ export function messageKeyOf(err: AppError): MessageKey {
     messageKey = "auth.currentPasswordWrong";
   if (err.details.reason === "address_in_use") messageKey = "error.addressInUse";
   if (err.details.reason === "domain_not_served") messageKey = "error.domainNotServed";
+  if (err.details.reason === "label_name_taken") messageKey = "error.labelNameTaken";
   if (err.code === "INVALID_INPUT" && err.details.field === "sendAt") messageKey = "error.sendAt";
   return messageKey;
 }

@@ -8,6 +8,7 @@ import { connectorRouter } from "./router/connector";
 import { conversationRouter } from "./router/conversation/index";
 import { draftRouter } from "./router/draft";
 import { inboxRouter } from "./router/inbox";
+import { labelRouter } from "./router/label";
 import { notificationRouter } from "./router/notification";
 import { replyRouter } from "./router/reply";
 import { templateRouter } from "./router/template";
@@ -22,6 +23,7 @@ export const appRouter = createRouter({
   reply: replyRouter,
   compose: composeRouter,
   draft: draftRouter,
+  label: labelRouter,
   template: templateRouter,
   changes: changesRouter,
   notification: notificationRouter,

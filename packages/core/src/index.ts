@@ -8,6 +8,7 @@ export * from "./context";
 export * from "./conversations/assign";
 export * from "./conversations/comments";
 export * from "./conversations/junk";
+export * from "./conversations/labels";
 export * from "./conversations/lock";
 export * from "./conversations/reply-guard";
 export * from "./conversations/status";

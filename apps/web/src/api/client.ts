@@ -22,6 +22,9 @@ export type Activity = ConversationDetail["activity"][number];
 export type Status = ConversationRow["status"];
 export type ListInput = Inputs["conversation"]["list"];
 export type Member = Outputs["inbox"]["members"][number];
+export type Label = Outputs["label"]["list"]["labels"][number];
+/** A label as a conversation or a list row carries it. */
+export type LabelRef = ConversationRow["labels"][number];
 export type DraftView = NonNullable<Outputs["draft"]["get"]["editing"]>;
 
 export const STATUSES: readonly Status[] = ["open", "in_progress", "waiting", "done"];

@@ -16,6 +16,7 @@ export const keys = {
       : (["conversation.get", id, { allowRemote }] as const),
   drafts: (conversationId: number) => ["draft.get", conversationId] as const,
   templates: (inboxId: number) => ["template.list", inboxId] as const,
+  labels: (inboxId: number) => ["label.list", inboxId] as const,
   notifications: ["notification.list"] as const,
   admin: ["admin"] as const,
 };

@@ -1,8 +1,14 @@
 import type { Activity } from "../api/client";
-import { type I18n, useI18n } from "../i18n";
+import { type I18n, type Lang, useI18n } from "../i18n";
+
+/** 「請求」、「見積」 / 請求 and 見積: label names as a sentence names them. */
+function labelNames(names: string[], t: I18n["t"], lang: Lang): string {
+  const quoted = names.map((name) => t("activity.labelName", { name }));
+  return new Intl.ListFormat(lang, { type: "conjunction" }).format(quoted);
+}
 
 /** One line per change: who set 対応済み, who assigned whom, when. */
-export function activityText(a: Activity, t: I18n["t"]): string {
+export function activityText(a: Activity, t: I18n["t"], lang: Lang): string {
   const actor = a.actor?.name ?? t("activity.system");
   switch (a.kind) {
     case "status_changed":
@@ -22,6 +28,14 @@ export function activityText(a: Activity, t: I18n["t"]): string {
           actor,
         },
       );
+    case "labels_changed": {
+      const added = labelNames(a.added, t, lang);
+      const removed = labelNames(a.removed, t, lang);
+      if (a.added.length && a.removed.length) return t("activity.labelsChanged", { actor, added, removed });
+      return a.added.length
+        ? t("activity.labelsAdded", { actor, added })
+        : t("activity.labelsRemoved", { actor, removed });
+    }
     case "reply_sent":
       return t(a.override ? "activity.reply_sent_override" : "activity.reply_sent", { actor });
     case "reply_refused":
@@ -34,12 +48,12 @@ export function activityText(a: Activity, t: I18n["t"]): string {
 }
 
 export function ActivityList(props: { activity: Activity[] }) {
-  const { t, dates } = useI18n();
+  const { t, lang, dates } = useI18n();
   return (
     <ol className="activity" data-testid="activity">
       {props.activity.map((a) => (
         <li key={a.seq}>
-          <time dateTime={a.at}>{dates.full(a.at)}</time> {activityText(a, t)}
+          <time dateTime={a.at}>{dates.full(a.at)}</time> {activityText(a, t, lang)}
         </li>
       ))}
     </ol>

@@ -4,6 +4,7 @@ import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
 import { StatusOptions } from "../components/StatusOptions";
 import { isMessageKey, useI18n } from "../i18n";
+import { useLabels } from "../labels/useLabels";
 import { showToast } from "../lib/toast";
 import type { ListScope } from "./list-scope";
 
@@ -11,12 +12,13 @@ type BulkAction =
   | { kind: "status"; status: Status }
   | { kind: "assignee"; assigneeId: number | null }
   | { kind: "junk"; junk: boolean }
-  | { kind: "read"; read: boolean };
+  | { kind: "read"; read: boolean }
+  | { kind: "label"; labelId: number; add: boolean };
 
 /**
  * 一括操作: what the conversations ticked in the list can have done to them at once: a status,
- * an assignee (in one inbox, whose members are known), 既読, 迷惑メール. The result says how many
- * changed and why any could not be; the selection ends either way.
+ * an assignee or a label (in one inbox, whose members and labels are known), 既読, 迷惑メール.
+ * The result says how many changed and why any could not be; the selection ends either way.
  */
 export function BulkBar(props: {
   scope: ListScope;
@@ -37,6 +39,7 @@ export function BulkBar(props: {
     enabled: inboxId !== null,
     staleTime: 5 * 60_000,
   });
+  const labels = useLabels(inboxId);
   const run = useMutation({
     mutationFn: (action: BulkAction) =>
       trpc.conversation.bulk.mutate({ conversationIds: selected, action, clientMutationId: mutationId() }),
@@ -109,6 +112,25 @@ export function BulkBar(props: {
           {(members.data ?? []).map((m) => (
             <option key={m.userId} value={m.userId}>
               {m.name}
+            </option>
+          ))}
+        </select>
+      )}
+      {(labels.data?.labels.length ?? 0) > 0 && (
+        <select
+          aria-label={t("bulk.label")}
+          className="label-select"
+          value=""
+          disabled={none}
+          onChange={(e) =>
+            e.target.value && run.mutate({ kind: "label", labelId: Number(e.target.value), add: true })
+          }
+          data-testid="bulk-label"
+        >
+          <option value="">{t("bulk.label")}…</option>
+          {labels.data?.labels.map((l) => (
+            <option key={l.id} value={l.id}>
+              {l.name}
             </option>
           ))}
         </select>

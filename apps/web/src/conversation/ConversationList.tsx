@@ -5,6 +5,7 @@ import { type ConversationRow, type Me, STATUSES, trpc } from "../api/client";
 import { keys } from "../api/keys";
 import { ErrorBox } from "../components/ErrorBox";
 import { useI18n } from "../i18n";
+import { LabelFilter } from "../labels/LabelFilter";
 import { navigate } from "../lib/route";
 import { BulkBar } from "./BulkBar";
 import { ConversationListRow } from "./ConversationListRow";
@@ -138,6 +139,13 @@ export function ConversationList(props: {
               {t("list.filter.assignee")}: {t("list.filter.unassigned")}
             </option>
           </select>
+        )}
+        {scope.kind === "inbox" && (
+          <LabelFilter
+            inboxId={scope.inboxId}
+            labelId={filter.labelId}
+            onChange={(id) => go(withParam(query, "label", id === null ? null : String(id)))}
+          />
         )}
         <label className="check">
           <input

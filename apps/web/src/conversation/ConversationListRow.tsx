@@ -3,9 +3,10 @@ import type { ConversationRow, Me } from "../api/client";
 import { Avatar } from "../components/Avatar";
 import { StatusChip } from "../components/StatusChip";
 import { useI18n } from "../i18n";
+import { LabelChip } from "../labels/LabelChip";
 import { presenceOn } from "../realtime/presence";
 
-/** One row: sender, time, subject, snippet, status, assignee, unread, and who is on it now. */
+/** One row: sender, time, subject, labels, snippet, status, assignee, unread, and who is on it now. */
 export function ConversationListRow(props: {
   row: ConversationRow;
   me: Me;
@@ -66,6 +67,13 @@ export function ConversationListRow(props: {
       </span>
       <span className="row-line">
         <span className="subject">{row.subject || t("list.noSubject")}</span>
+        {row.labels.length > 0 && (
+          <span className="row-labels">
+            {row.labels.map((l) => (
+              <LabelChip key={l.id} label={l} testId="row-label" />
+            ))}
+          </span>
+        )}
         {props.inboxName && (
           <span className="tag" data-testid="row-inbox">
             {props.inboxName}

@@ -9,6 +9,7 @@ import { ErrorBox } from "../components/ErrorBox";
 import { type ComposeMode, Composer } from "../compose/Composer";
 import { outbox } from "../compose/outbox";
 import { useI18n } from "../i18n";
+import { LabelControl } from "../labels/LabelControl";
 import { hrefInbox } from "../lib/route";
 import { useStore } from "../lib/store";
 import { useConversationPresence, useRealtime } from "../realtime/context";
@@ -112,6 +113,7 @@ export function ConversationView(props: {
           ← {t("conv.back")}
         </a>
         <h1 className="conv-subject">{c.subject || t("list.noSubject")}</h1>
+        <LabelControl key={c.id} detail={d} />
         <ConversationControls me={props.me} detail={d} />
         <MarkUnreadButton conversationId={conversationId} backHref={hrefInbox(inboxId, props.query)} />
         <JunkControl detail={d} backHref={hrefInbox(inboxId, props.query)} />

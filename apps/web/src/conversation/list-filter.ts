@@ -5,7 +5,10 @@ import { STATUSES } from "../api/client";
 export type StatusTab = Status | "all" | "junk";
 export type ListFilter = Omit<ListInput, "inboxId" | "cursor">;
 
-/** The list's filters live in the URL (#/inbox/3?status=open&assignee=me&q=請求書) so reload and back keep them. */
+/**
+ * The list's filters live in the URL (#/inbox/3?status=open&assignee=me&label=7&q=請求書) so reload
+ * and back keep them.
+ */
 export function filterFromQuery(query: URLSearchParams): { tab: StatusTab; filter: ListFilter } {
   const s = query.get("status");
   const tab: StatusTab =
@@ -19,6 +22,8 @@ export function filterFromQuery(query: URLSearchParams): { tab: StatusTab; filte
   if (query.get("unread") === "1") filter.unread = true;
   if (query.get("att") === "1") filter.hasAttachment = true;
   if (query.get("sched") === "1") filter.scheduled = true;
+  const label = query.get("label");
+  if (label && /^\d{1,9}$/.test(label) && Number(label) > 0) filter.labelId = Number(label);
   if (q) filter.q = q;
   return { tab, filter };
 }

@@ -132,6 +132,10 @@ export const ja = {
   "activity.notJunk": "{actor}が迷惑メールではないとしました",
   "activity.junkMoved": "{actor}がメールソフトで迷惑メールフォルダに移しました",
   "activity.notJunkMoved": "{actor}がメールソフトで迷惑メールフォルダから出しました",
+  "activity.labelsAdded": "{actor}がラベル{added}を付けました",
+  "activity.labelsRemoved": "{actor}がラベル{removed}を外しました",
+  "activity.labelsChanged": "{actor}がラベル{added}を付け、{removed}を外しました",
+  "activity.labelName": "「{name}」",
   "activity.reply_sent": "{actor}が返信しました",
   "activity.reply_sent_override": "{actor}が警告を確認したうえで返信しました",
   "activity.reply_refused": "{actor}の返信は二重送信防止のため止められました",
@@ -459,6 +463,7 @@ export const ja = {
   "error.sendLimit":
     "1時間に送信できる社外の宛先数の上限に達しました。しばらくしてから送信してください（上限は管理者が変更できます）。",
   "error.sendAt": "送信予約の日時は、今より後の14日以内で指定してください。",
+  "error.labelNameTaken": "この受信箱には同じ名前のラベルがすでにあります。",
   "error.network": "サーバーに接続できませんでした。ネットワークを確認してください。",
   "auth.invalid": "メールアドレスまたはパスワードが正しくありません。",
   "auth.locked":
@@ -481,6 +486,28 @@ export const ja = {
   "compose.sender": "差出人: {address}",
   "compose.newSent": "送信しました。会話を開きます。",
   "compose.newScheduled": "{time} に送信予約しました。会話を開きます。",
+
+  // ラベル: a shared inbox's own tags on conversations (picker, list filter, 一括操作).
+  "labels.button": "ラベル",
+  "labels.title": "ラベル",
+  "labels.none": "ラベルはまだありません。下で作成できます。",
+  "labels.newName": "新しいラベル名",
+  "labels.create": "作成",
+  "labels.color": "色: {color}",
+  "labels.delete": "ラベル「{name}」を削除",
+  "labels.deleteConfirm": "ラベル「{name}」を削除しますか？付いている会話からも外れます。",
+  "labels.close": "閉じる",
+  "labels.color.gray": "グレー",
+  "labels.color.red": "赤",
+  "labels.color.orange": "オレンジ",
+  "labels.color.yellow": "黄",
+  "labels.color.green": "緑",
+  "labels.color.blue": "青",
+  "labels.color.purple": "紫",
+  "labels.color.pink": "ピンク",
+  "list.filter.label": "ラベル",
+  "list.filter.anyLabel": "すべて",
+  "bulk.label": "ラベルを付ける",
 } as const;
 
 export type MessageKey = keyof typeof ja;

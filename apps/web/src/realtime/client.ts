@@ -202,6 +202,7 @@ export class Realtime {
 
   private async pull(inboxId: number, hint: number[]): Promise<void> {
     const changed = new Set(hint);
+    let labelled = false;
     try {
       for (let page = 0; page < MAX_PULL_PAGES; page++) {
         const after = this.cursors.get(inboxId) ?? 0;
@@ -209,6 +210,7 @@ export class Realtime {
         for (const c of r.changes) {
           if (c.conversationId !== null) changed.add(c.conversationId);
           for (const id of removedConversations(c.data)) changed.add(id);
+          labelled ||= c.kind === "labels_changed";
         }
         this.cursors.set(inboxId, Math.max(after, r.changes.at(-1)?.seq ?? after, r.more ? 0 : r.head));
         if (!r.more) break;
@@ -217,6 +219,8 @@ export class Realtime {
       // The next nudge or reconnect retries from the same cursor.
     }
     this.refreshInbox(inboxId, [...changed]);
+    // A teammate may have put on a label just created: the pickers and the list filter learn it.
+    if (labelled) void this.queryClient.invalidateQueries({ queryKey: keys.labels(inboxId) });
   }
 
   private refreshInbox(inboxId: number, conversationIds: number[]): void {

@@ -10,6 +10,7 @@ export const ACTIVITY_KINDS = [
   "status_changed",
   "assignee_changed",
   "junk_changed",
+  "labels_changed",
   "comment_added",
   "comment_deleted",
   "reply_claimed",
@@ -34,6 +35,7 @@ export type ActivityItem = {
       to: { id: number; name: string } | null;
     }
   | { kind: "junk_changed"; junk: boolean; moved: boolean }
+  | { kind: "labels_changed"; added: string[]; removed: string[] }
   | { kind: "reply_sent"; override: boolean }
   | { kind: "reply_refused"; conflictKind: string | null }
   | { kind: "message_added"; direction: "inbound" | "outbound"; messageId: number | null }
@@ -46,6 +48,9 @@ export type ActivityItem = {
         | "reply_cancelled";
     }
 );
+
+const names = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 
 /** Who did what to a conversation and when, oldest first, read from the change log. */
 export async function conversationActivity(
@@ -97,6 +102,8 @@ export async function conversationActivity(
         return { ...base, kind: r.kind, from: person(d.from), to: person(d.to) };
       case "junk_changed":
         return { ...base, kind: r.kind, junk: d.junk === true, moved: d.reason === "moved" };
+      case "labels_changed":
+        return { ...base, kind: r.kind, added: names(d.added), removed: names(d.removed) };
       case "reply_sent":
         return { ...base, kind: r.kind, override: d.override === true };
       case "reply_refused":

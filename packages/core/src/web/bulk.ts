@@ -2,6 +2,7 @@ import type { ConversationStatus } from "@madoguchi/db/schema";
 import type { CoreContext } from "../context";
 import { assignConversation } from "../conversations/assign";
 import { setJunk } from "../conversations/junk";
+import { setConversationLabels } from "../conversations/labels";
 import { setStatus } from "../conversations/status";
 import { type AppError, isAppError } from "../errors";
 import { markConversationRead } from "./read-state";
@@ -13,7 +14,9 @@ export type BulkAction =
   | { kind: "status"; status: ConversationStatus }
   | { kind: "assignee"; assigneeId: number | null }
   | { kind: "junk"; junk: boolean }
-  | { kind: "read"; read: boolean };
+  | { kind: "read"; read: boolean }
+  /** ラベル: put on (or take off) every selected conversation. */
+  | { kind: "label"; labelId: number; add: boolean };
 
 export interface BulkOutcome {
   conversationId: number;
@@ -24,7 +27,8 @@ export interface BulkOutcome {
 }
 
 /**
- * 一括操作: one action on many conversations of the list (対応済みにする, 担当者, 迷惑メール, 既読).
+ * 一括操作: one action on many conversations of the list (対応済みにする, 担当者, 迷惑メール, 既読,
+ * ラベル).
  * Each goes through the same function as the single action, in its own transaction with its own
  * access check, in the order given: a conversation the user may not work, or one deleted
  * meanwhile, fails alone and the others are changed. A failure that is not the user's (the
@@ -63,6 +67,13 @@ async function apply(
       return {};
     case "junk":
       await setJunk(ctx, { conversationId, userId, junk: action.junk });
+      return {};
+    case "label":
+      await setConversationLabels(ctx, {
+        conversationId,
+        userId,
+        ...(action.add ? { add: [action.labelId] } : { remove: [action.labelId] }),
+      });
       return {};
     case "read":
       return {

@@ -1,5 +1,6 @@
 import {
   type ConversationStatus,
+  conversationLabels,
   conversationReads,
   conversations,
   heldSends,
@@ -8,6 +9,7 @@ import {
 } from "@madoguchi/db/schema";
 import { aliasedTable, and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
 import { type CoreContext, nowOf } from "../context";
+import { type LabelRef, labelsOf } from "../conversations/labels";
 import { AppError } from "../errors";
 import { searchCondition, searchTerms } from "./conversation-search";
 import { isUnreadSql } from "./inbox-overview";
@@ -24,6 +26,8 @@ export interface PageFilter {
   scheduled?: boolean;
   /** Substrings (Japanese included) of subject, body, sender and recipient addresses; all must match. */
   q?: string;
+  /** Only conversations carrying this label (ラベル). */
+  labelId?: number;
   /** 迷惑メール only (true), or everything else (default): junk is never mixed into the other lists. */
   junk?: boolean;
   /** nextCursor of the previous page. */
@@ -61,6 +65,7 @@ export interface ConversationRow {
   replyClaim: (PersonRef & { expiresAt: Date }) | null;
   /** The first 送信予約 of the team on it, if any: teammates see in the list that a reply is on its way. */
   scheduledAt: Date | null;
+  labels: LabelRef[];
 }
 
 export interface ConversationPage {
@@ -125,6 +130,10 @@ export async function conversationPage(
   const scheduledSends = sql`from ${heldSends} h where h.conversation_id = ${conversations.id}
     and h.release_at > ${new Date(nowOf(ctx).getTime() + SCHEDULED_AFTER_MS).toISOString()}::timestamptz`;
   if (filter.scheduled) common.push(sql`exists (select 1 ${scheduledSends})`);
+  if (filter.labelId !== undefined)
+    common.push(
+      sql`exists (select 1 from ${conversationLabels} cl where cl.conversation_id = ${conversations.id} and cl.label_id = ${filter.labelId})`,
+    );
   for (const term of searchTerms(filter.q)) common.push(searchCondition(scope.inboxIds, term));
   const where = [...common];
   if (filter.status) where.push(eq(conversations.status, filter.status));
@@ -159,6 +168,10 @@ export async function conversationPage(
     .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
     .limit(limit + 1);
   const now = Date.now();
+  const labelled = await labelsOf(
+    ctx.db,
+    rows.slice(0, limit).map((r) => r.c.id),
+  );
   const page = rows.slice(0, limit).map(
     (r): ConversationRow => ({
       id: r.c.id,
@@ -175,6 +188,7 @@ export async function conversationPage(
       messageCount: r.c.messageCount,
       hasAttachments: r.hasAttachments,
       scheduledAt: r.scheduledAt ? new Date(r.scheduledAt) : null,
+      labels: labelled.get(r.c.id) ?? [],
       replyClaim:
         r.c.replyClaimUserId !== null && r.c.replyClaimExpiresAt && r.c.replyClaimExpiresAt.getTime() > now
           ? { id: r.c.replyClaimUserId, name: r.claimerName ?? "?", expiresAt: r.c.replyClaimExpiresAt }

@@ -11,6 +11,7 @@ import {
 import { parseMessage } from "@madoguchi/mail/parse";
 import { and, asc, eq, inArray, ne } from "drizzle-orm";
 import type { CoreContext } from "../context";
+import { type LabelRef, labelsOf } from "../conversations/labels";
 import type { Conversation } from "../conversations/lock";
 import { getConversation } from "../conversations/lock";
 import { getInbox } from "../directory/inboxes";
@@ -59,6 +60,8 @@ export interface ConversationView {
   replyFrom: Sender;
   /** Sends of the team still held: 送信予約, or inside the undo window. */
   scheduled: ScheduledSend[];
+  /** Its ラベル, by name. */
+  labels: LabelRef[];
   messages: ViewMessage[];
   comments: ViewComment[];
   activity: ActivityItem[];
@@ -107,6 +110,7 @@ export async function conversationView(
     readSeq: read?.readSeq ?? 0,
     replyFrom: await replySender(ctx.db, await getInbox(ctx.db, conversation.inboxId), conversation.id),
     scheduled: await scheduledSendsOf(ctx, conversation.id),
+    labels: (await labelsOf(ctx.db, [conversation.id])).get(conversation.id) ?? [],
     messages: viewMessages,
     comments: chat.map(({ c, authorName }) => ({
       id: c.id,

@@ -10,6 +10,7 @@ export const changeKinds = [
   "status_changed",
   "assignee_changed",
   "junk_changed",
+  "labels_changed",
   "comment_added",
   "comment_edited",
   "comment_deleted",

@@ -3,6 +3,7 @@ export * from "./compose";
 export * from "./connector";
 export * from "./conversations";
 export * from "./directory";
+export * from "./labels";
 export * from "./mailboxes";
 export * from "./messages";
 export * from "./outbound";

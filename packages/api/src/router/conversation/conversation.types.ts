@@ -20,6 +20,8 @@ export const listInput = z.object({
   scheduled: z.boolean().optional(),
   /** 迷惑メール only; without it, everything but. */
   junk: z.boolean().optional(),
+  /** Only conversations carrying this ラベル. */
+  labelId: id.optional(),
   /** Space-separated substrings (全角スペース too), all must match subject, body or addresses. */
   q: z.string().max(200).optional(),
   cursor: z.string().max(100).optional(),
@@ -45,7 +47,16 @@ export const bulkInput = z.object({
     z.object({ kind: z.literal("assignee"), assigneeId: id.nullable() }),
     z.object({ kind: z.literal("junk"), junk: z.boolean() }),
     z.object({ kind: z.literal("read"), read: z.boolean() }),
+    z.object({ kind: z.literal("label"), labelId: id, add: z.boolean() }),
   ]),
+  clientMutationId,
+});
+
+/** ラベル put on (add) and taken off (remove) a conversation at once. */
+export const setLabelsInput = z.object({
+  conversationId: id,
+  add: z.array(id).max(100).default([]),
+  remove: z.array(id).max(100).default([]),
   clientMutationId,
 });
 

@@ -64,6 +64,7 @@ export const get = protectedProcedure.input(getInput).query(async ({ ctx, input 
       customer: { name: c.customerName, address: c.customerAddress },
       status: c.status,
       junk: c.junk,
+      labels: v.labels,
       assignee: c.assigneeId !== null ? { id: c.assigneeId, name: v.assigneeName ?? "?" } : null,
       replyClaim:
         claimActive && c.replyClaimUserId !== null && c.replyClaimExpiresAt

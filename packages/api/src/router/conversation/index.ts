@@ -1,7 +1,7 @@
 import { createRouter } from "../../trpc";
 import { get } from "./get";
 import { assigned, list } from "./list";
-import { assign, bulk, markRead, setJunkProcedure, setStatusProcedure } from "./update";
+import { assign, bulk, markRead, setJunkProcedure, setLabelsProcedure, setStatusProcedure } from "./update";
 
 export const conversationRouter = createRouter({
   list,
@@ -9,6 +9,7 @@ export const conversationRouter = createRouter({
   get,
   setStatus: setStatusProcedure,
   setJunk: setJunkProcedure,
+  setLabels: setLabelsProcedure,
   bulk,
   assign,
   markRead,

@@ -2,12 +2,20 @@ import {
   assignConversation,
   bulkUpdateConversations,
   markConversationRead,
+  setConversationLabels,
   setJunk,
   setStatus,
 } from "@madoguchi/core";
 import { messageKeyOf } from "../../errors";
 import { applyOnce, protectedProcedure } from "../../trpc";
-import { assignInput, bulkInput, markReadInput, setJunkInput, setStatusInput } from "./conversation.types";
+import {
+  assignInput,
+  bulkInput,
+  markReadInput,
+  setJunkInput,
+  setLabelsInput,
+  setStatusInput,
+} from "./conversation.types";
 
 /** 未対応 / 対応中 / 保留 / 対応済み; seq is null when it already had that status. */
 export const setStatusProcedure = protectedProcedure
@@ -26,6 +34,18 @@ export const setJunkProcedure = protectedProcedure
       setJunk(ctx.ctx, { conversationId: input.conversationId, userId: ctx.user.id, junk: input.junk }),
     ),
   );
+
+/** ラベル on and off; seq is null when nothing changed. Labels must be the conversation's inbox's. */
+export const setLabelsProcedure = protectedProcedure.input(setLabelsInput).mutation(({ ctx, input, path }) =>
+  applyOnce(ctx, path, input.clientMutationId, () =>
+    setConversationLabels(ctx.ctx, {
+      conversationId: input.conversationId,
+      userId: ctx.user.id,
+      add: input.add,
+      remove: input.remove,
+    }),
+  ),
+);
 
 /** Sets or clears the one assignee (a member of the inbox). */
 export const assign = protectedProcedure.input(assignInput).mutation(({ ctx, input, path }) =>

@@ -1,0 +1,48 @@
+import { useEffect, useRef, useState } from "react";
+import type { ConversationDetail } from "../api/client";
+import { useI18n } from "../i18n";
+import { LabelChip } from "./LabelChip";
+import { LabelPicker } from "./LabelPicker";
+
+/** A conversation's labels under its subject, and the ラベル button opening the picker. */
+export function LabelControl(props: { detail: ConversationDetail }) {
+  const { t } = useI18n();
+  const c = props.detail.conversation;
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+
+  // The picker closes on a click or tap outside it, and on Escape.
+  useEffect(() => {
+    if (!open) return;
+    const onOutside = (e: PointerEvent) => {
+      if (!ref.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const onEscape = (e: KeyboardEvent) => {
+      if (e.key === "Escape") setOpen(false);
+    };
+    document.addEventListener("pointerdown", onOutside);
+    document.addEventListener("keydown", onEscape);
+    return () => {
+      document.removeEventListener("pointerdown", onOutside);
+      document.removeEventListener("keydown", onEscape);
+    };
+  }, [open]);
+
+  return (
+    <div className="label-bar" ref={ref}>
+      {c.labels.map((l) => (
+        <LabelChip key={l.id} label={l} testId="label-chip" />
+      ))}
+      <button
+        type="button"
+        className="small label-button"
+        aria-expanded={open}
+        onClick={() => setOpen((o) => !o)}
+        data-testid="label-button"
+      >
+        {t("labels.button")}
+      </button>
+      {open && <LabelPicker conversationId={c.id} inboxId={c.inboxId} current={c.labels} />}
+    </div>
+  );
+}

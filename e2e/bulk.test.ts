@@ -1,8 +1,6 @@
-import { deliver } from "@madoguchi/core";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { screenshot, scrollWidth } from "./support/browser";
-import { rawMail } from "./support/mail";
 import { chromiumTeam, DESKTOP, PHONE, TANAKA_AND_SATO } from "./support/team";
 
 // 一括操作 in Chromium: an agent ticks conversations in the list and sets their status, assignee,
@@ -16,21 +14,7 @@ describe("web app in Chromium: 一括操作 on the conversation list", () => {
   const subjects = ["資料請求", "営業のご案内", "セミナーのお知らせ", "請求書の再発行"];
 
   beforeAll(async () => {
-    for (const [i, subject] of subjects.entries()) {
-      const d = await deliver(
-        team.ctx,
-        team.inboxIds[0] ?? 0,
-        rawMail({
-          from: { name: `お客様${i}`, address: `c${i}@client.example` },
-          to: "info@example.co.jp",
-          subject,
-          text: `${subject}について`,
-          messageId: `bulk-${i}@client.example`,
-          date: new Date(Date.now() - (10 - i) * 60_000),
-        }),
-      );
-      ids[subject] = d.conversationId ?? 0;
-    }
+    Object.assign(ids, await team.customerConversations("bulk", subjects));
     page = await team.openPage(DESKTOP);
     await team.login(page, "tanaka@example.co.jp");
   }, 60_000);

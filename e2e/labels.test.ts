@@ -1,8 +1,6 @@
-import { deliver } from "@madoguchi/core";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { screenshot, scrollWidth } from "./support/browser";
-import { rawMail } from "./support/mail";
 import { chromiumTeam, DESKTOP, PHONE, TANAKA_AND_SATO } from "./support/team";
 
 // ラベル in Chromium, as yaritori, Re:lation and Front offer them: an agent puts the inbox's own
@@ -20,21 +18,7 @@ describe("web app in Chromium: ラベル", () => {
   const [invoice = "", brochure = "", meeting = ""] = subjects;
 
   beforeAll(async () => {
-    for (const [i, subject] of subjects.entries()) {
-      const d = await deliver(
-        team.ctx,
-        team.inboxIds[0] ?? 0,
-        rawMail({
-          from: { name: `お客様${i}`, address: `c${i}@client.example` },
-          to: "info@example.co.jp",
-          subject,
-          text: `${subject}、よろしくお願いします。`,
-          messageId: `labels-${i}@client.example`,
-          date: new Date(Date.now() - (10 - i) * 60_000),
-        }),
-      );
-      ids[subject] = d.conversationId ?? 0;
-    }
+    Object.assign(ids, await team.customerConversations("labels", subjects));
     tanaka = await team.openPage(DESKTOP);
     await team.login(tanaka, "tanaka@example.co.jp");
     sato = await team.openPage(DESKTOP);

@@ -49,6 +49,30 @@ export class ChromiumTeam {
     return this.srv.server.core.ctx;
   }
 
+  /**
+   * One customer conversation per subject in the first inbox (お客様0 <c0@client.example>, …, a
+   * minute apart, the first oldest), delivered as mail from outside: its id by subject.
+   */
+  async customerConversations(key: string, subjects: string[]): Promise<Record<string, number>> {
+    const ids: Record<string, number> = {};
+    for (const [i, subject] of subjects.entries()) {
+      const delivered = await deliver(
+        this.ctx,
+        this.inboxIds[0] ?? 0,
+        rawMail({
+          from: { name: `お客様${i}`, address: `c${i}@client.example` },
+          to: "info@example.co.jp",
+          subject,
+          text: `${subject}について`,
+          messageId: `${key}-${i}@client.example`,
+          date: new Date(Date.now() - (10 - i) * 60_000),
+        }),
+      );
+      ids[subject] = delivered.conversationId ?? 0;
+    }
+    return ids;
+  }
+
   /** The port of one of the server's listeners, e.g. ("SMTP", "MX") or ("IMAP", "TLS"). */
   port(protocol: "SMTP" | "IMAP" | "POP3", listener: string): number {
     const found = this.srv.server.protocols

@@ -1,20 +1,11 @@
-import { deliver } from "@madoguchi/core";
 import { describe, expect, it } from "vitest";
-import { mail } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
-import { agent, expectTrpcError, useTeamServer } from "./support";
+import { agent, customerConversation, expectTrpcError, useTeamServer } from "./support";
 
 describe.each(drivers)("ラベル over the API (%s)", (driver) => {
   const t = useTeamServer(driver);
 
-  const newConversation = async (subject: string) =>
-    (
-      await deliver(
-        t.state.env.ctx,
-        t.state.team.info.id,
-        mail({ subject, messageId: `${subject}-${driver}@customer.example` }),
-      )
-    ).conversationId as number;
+  const newConversation = (subject: string) => customerConversation(t, driver, subject);
 
   it("creates labels, puts one on a conversation a teammate then sees in the list, the view and the filter", async () => {
     const inboxId = t.state.team.info.id;

@@ -1,11 +1,11 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { AuthThrottle, CHANGES_CHANNEL, ChangeFeed } from "@madoguchi/core";
+import { AuthThrottle, CHANGES_CHANNEL, ChangeFeed, deliver } from "@madoguchi/core";
 import type { DriverName } from "@madoguchi/db/client";
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, expect } from "vitest";
-import { useTeamEnv } from "../../core/test/fixtures";
+import { mail, useTeamEnv } from "../../core/test/fixtures";
 import type { TestEnv } from "../../core/test/harness";
 import { type ApiDeps, type MountedApi, mountApi } from "../src/http/index";
 import type {
@@ -178,6 +178,20 @@ export interface TeamServer {
   bob: TestClient;
   /** The core clock the API runs on is moved forward by this: to end a window without waiting. */
   skewMs: number;
+}
+
+/** A customer's mail to info@ with this subject (its Message-ID unique per driver): its conversation. */
+export async function customerConversation(
+  t: TeamServer,
+  driver: DriverName,
+  subject: string,
+): Promise<number> {
+  const delivered = await deliver(
+    t.state.env.ctx,
+    t.state.team.info.id,
+    mail({ subject, messageId: `${subject}-${driver}@customer.example` }),
+  );
+  return delivered.conversationId as number;
 }
 
 export function useTeamServer(driver: DriverName): TeamServer {

@@ -1,10 +1,9 @@
-import { claimDeliveries, deliver } from "@madoguchi/core";
+import { claimDeliveries } from "@madoguchi/core";
 import { changes, conversations, messages, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { mail } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
-import { agent, expectTrpcError, startTestServer, useTeamServer } from "./support";
+import { agent, customerConversation, expectTrpcError, startTestServer, useTeamServer } from "./support";
 
 const customer = [{ address: "taro@customer.example", name: "山田 太郎" }];
 const WINDOW_MS = 10_000; // the default undo window: the team's inbox sets none
@@ -12,14 +11,7 @@ const WINDOW_MS = 10_000; // the default undo window: the team's inbox sets none
 describe.each(drivers)("server-side undo window (%s)", (driver) => {
   const t = useTeamServer(driver);
 
-  const newConversation = async (subject: string) =>
-    (
-      await deliver(
-        t.state.env.ctx,
-        t.state.team.info.id,
-        mail({ subject, messageId: `${subject}-${driver}@customer.example` }),
-      )
-    ).conversationId as number;
+  const newConversation = (subject: string) => customerConversation(t, driver, subject);
   const rowsOf = (outboundId: number) =>
     t.state.env.ctx.db.select().from(outboundQueue).where(eq(outboundQueue.outboundMessageId, outboundId));
   const claimedFor = async (outboundId: number) =>

@@ -23,6 +23,17 @@ const filesIn = async (root: string): Promise<string[]> =>
     .filter((e) => e.isFile())
     .map((e) => path.relative(root, path.join(e.parentPath, e.name)));
 
+/** Records the path of every file or directory fsynced until the spy is restored. */
+function watchFsyncs() {
+  const synced: string[] = [];
+  const fsync = fsSync.fsync;
+  const spy = vi.spyOn(fsSync, "fsync").mockImplementation(((fd, callback) => {
+    synced.push(fsSync.readlinkSync(`/proc/self/fd/${fd}`));
+    fsync(fd, callback);
+  }) as typeof fsSync.fsync);
+  return { synced, spy };
+}
+
 describe("FsBlobStore", () => {
   it("stores bytes under their sha256 and reads them back", async () => {
     const data = Buffer.from("Subject: テスト\r\n\r\n本文\r\n");
@@ -60,12 +71,7 @@ describe("FsBlobStore", () => {
     // the second must not report the blob stored before a crash could no longer lose it.
     const data = Buffer.from("Subject: delivered twice\r\n\r\n");
     const { hash } = await store.put(data);
-    const synced: string[] = [];
-    const fsync = fsSync.fsync;
-    const spy = vi.spyOn(fsSync, "fsync").mockImplementation(((fd, callback) => {
-      synced.push(fsSync.readlinkSync(`/proc/self/fd/${fd}`));
-      fsync(fd, callback);
-    }) as typeof fsSync.fsync);
+    const { synced, spy } = watchFsyncs();
     try {
       expect(await store.put(data)).toEqual({ hash, size: data.length });
     } finally {
@@ -77,12 +83,7 @@ describe("FsBlobStore", () => {
 
   it("write() gives the address at once and settles synced once both fsyncs are done", async () => {
     const data = Buffer.from("Subject: written while the transaction runs\r\n\r\n");
-    const synced: string[] = [];
-    const fsync = fsSync.fsync;
-    const spy = vi.spyOn(fsSync, "fsync").mockImplementation(((fd, callback) => {
-      synced.push(fsSync.readlinkSync(`/proc/self/fd/${fd}`));
-      fsync(fd, callback);
-    }) as typeof fsSync.fsync);
+    const { synced, spy } = watchFsyncs();
     try {
       const written = store.write(data);
       expect(written.hash).toBe(sha256Hex(data));

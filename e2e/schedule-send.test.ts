@@ -110,6 +110,50 @@ describe("web app in Chromium: 送信予約", () => {
     expect((await queued()).messages).toEqual([]);
   });
 
+  it("is taken back when the customer writes before its time: the text is the draft again, the activity says why", async () => {
+    await page.goto(conversationUrl());
+    // The draft the test before took back is in the composer: schedule it again.
+    await expect
+      .poll(() => page.getByTestId("compose-body").inputValue(), { timeout: WAIT })
+      .toContain("見積もりを添えてお送りします。");
+    await page.getByTestId("compose-send").click();
+    const dialog = page.getByTestId("send-confirm");
+    await dialog.getByTestId("schedule-toggle").click({ timeout: WAIT });
+    await dialog.getByTestId("schedule-at").fill(localInput(at));
+    await dialog.getByRole("checkbox").check();
+    await page.getByTestId("confirm-send").click();
+    await page.getByText(/に送信予約しています$/).waitFor({ timeout: WAIT });
+    expect((await queued()).messages).toHaveLength(1);
+    // The customer writes again, through the MX, before the time.
+    expect(
+      await team.receiveOverSmtp("info@example.co.jp", {
+        from: { name: "山田 花子", address: "yamada@client.example" },
+        to: "info@example.co.jp",
+        subject: "Re: 見積もりの件",
+        messageId: "quote-2@client.example",
+        text: "数量を 20 に変更してください。",
+      }),
+    ).toMatch(/^250 /);
+    // The delivery workers take the reply back: the author sees why, and the text to rework.
+    await page
+      .getByTestId("activity")
+      .getByText("お客様から新しいメールが届いたため、田中の送信予約を取り消しました（下書きに戻しました）")
+      .waitFor({ timeout: 20_000 });
+    await expect
+      .poll(() => page.getByTestId("send-taken-back").textContent(), { timeout: WAIT })
+      .toBe(
+        "お客様から新しいメールが届いたため、送信予約を取り消しました。内容を確認して送り直してください（下書きは残っています）。",
+      );
+    expect(await page.getByTestId("compose-body").inputValue()).toContain("見積もりを添えてお送りします。");
+    expect(await page.getByText(/に送信予約しています$/).count()).toBe(0);
+    await page
+      .getByTestId("conversation")
+      .getByText("数量を 20 に変更してください。")
+      .waitFor({ timeout: WAIT });
+    expect((await queued()).messages).toEqual([]);
+    await screenshot(page, "schedule-03-overtaken");
+  });
+
   it("schedules a new message too: the dialog closes at once and the conversation shows it held", async () => {
     await page.goto(`${team.srv.baseUrl}/#/inbox/${team.inboxIds[0]}`);
     await page.getByTestId("new-message-button").click({ timeout: WAIT });

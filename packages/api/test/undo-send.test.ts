@@ -1,7 +1,8 @@
-import { claimDeliveries } from "@madoguchi/core";
+import { claimDeliveries, deliver, withdrawOvertakenSends } from "@madoguchi/core";
 import { changes, conversations, messages, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { mail } from "../../core/test/fixtures";
 import { drivers } from "../../core/test/harness";
 import { agent, customerConversation, expectTrpcError, startTestServer, useTeamServer } from "./support";
 
@@ -228,5 +229,86 @@ describe.each(drivers)("server-side undo window (%s)", (driver) => {
     expect((await claimedFor(sent.outboundId)).map((r) => r.recipients)).toEqual([["taro@customer.example"]]);
     expect(await listed()).toBeNull();
     expect(await scheduledOnly()).toEqual([]);
+  });
+  it("送信予約 overtaken by the customer: never sent, taken back into the author's draft, saying why", async () => {
+    const subject = "納期の件";
+    const c = await newConversation(subject);
+    const schedule = async (conversationId: number, bodyText: string, sendAt?: Date) => {
+      const view = await t.alice.trpc.conversation.get.query({ conversationId });
+      return t.alice.trpc.reply.send.mutate({
+        conversationId,
+        basedOnSeq: view.conversation.lastSeq,
+        to: customer,
+        subject: `Re: ${subject}`,
+        bodyText,
+        ...(sendAt ? { sendAt: sendAt.toISOString() } : {}),
+      });
+    };
+    const inTwoHours = () => new Date(Date.now() + t.skewMs + 2 * 60 * 60 * 1000);
+    const sent = await schedule(c, "明朝、納期をご連絡します。", inTwoHours());
+    // (A test before restarted the server: bob signs in to the new one.)
+    const bob = await agent(t.server, "bob");
+    // Another conversation's 送信予約, where only a teammate comments meanwhile: it still goes.
+    const other = await newConversation("請求の件");
+    const untouched = await schedule(other, "明朝お送りします。", inTwoHours());
+    await bob.trpc.comment.add.mutate({ conversationId: other, body: "了解です" });
+    // The customer writes again before the time.
+    await deliver(
+      t.state.env.ctx,
+      t.state.team.info.id,
+      mail({
+        subject: `Re: ${subject}`,
+        messageId: `${subject}-again-${driver}@customer.example`,
+        inReplyTo: `${subject}-${driver}@customer.example`,
+        body: "急ぎのため、本日中に納期を教えてください。",
+      }),
+    );
+    // At their time a worker takes the other one, and not this one, even before it is taken back.
+    t.skewMs += 2 * 60 * 60 * 1000 + 60_000;
+    const due = (await claimDeliveries(t.state.env.ctx, { limit: 50, leaseMs: 60_000 })).map(
+      (d) => d.outboundMessageId,
+    );
+    expect(due).toContain(untouched.outboundId);
+    expect(due).not.toContain(sent.outboundId);
+    const withdrawn = await withdrawOvertakenSends(t.state.env.ctx);
+    expect(withdrawn.map((w) => w.conversationId)).toEqual([c]);
+    expect(
+      await t.state.env.ctx.db
+        .select()
+        .from(outboundMessages)
+        .where(eq(outboundMessages.id, sent.outboundId)),
+    ).toEqual([]);
+    // The author has the text back to rework; the activity says why; the list no longer says 送信予約.
+    const back = await t.alice.trpc.draft.get.query({ conversationId: c });
+    expect(back.editing?.content.bodyText).toBe("明朝、納期をご連絡します。");
+    const view = await bob.trpc.conversation.get.query({ conversationId: c });
+    expect(view.activity.filter((a) => a.kind === "reply_cancelled")).toMatchObject([
+      { actor: { name: "佐藤 愛" }, reason: "customer_wrote" },
+    ]);
+    expect(view.messages.map((m) => m.direction)).toEqual(["inbound", "inbound"]);
+    expect(view.scheduled).toEqual([]);
+    // Nothing more is taken back.
+    expect(await withdrawOvertakenSends(t.state.env.ctx)).toEqual([]);
+  });
+
+  it("an ordinary send in its undo window is not taken back when the customer writes", async () => {
+    const subject = "在庫の件";
+    const c = await newConversation(subject);
+    const view = await t.alice.trpc.conversation.get.query({ conversationId: c });
+    const sent = await t.alice.trpc.reply.send.mutate({
+      conversationId: c,
+      basedOnSeq: view.conversation.lastSeq,
+      to: customer,
+      subject: `Re: ${subject}`,
+      bodyText: "在庫はございます。",
+    });
+    await deliver(
+      t.state.env.ctx,
+      t.state.team.info.id,
+      mail({ messageId: `${subject}-again-${driver}@customer.example`, body: "追加でもう一点。" }),
+    );
+    expect(await withdrawOvertakenSends(t.state.env.ctx)).toEqual([]);
+    t.skewMs += WINDOW_MS + 1000;
+    expect((await claimedFor(sent.outboundId)).map((r) => r.recipients)).toEqual([["taro@customer.example"]]);
   });
 });

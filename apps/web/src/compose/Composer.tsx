@@ -319,7 +319,11 @@ function ComposerForm(props: {
             sendStep.start();
           }}
         >
-          {pending?.state === "cancelled" && <p className="banner info">{t("undo.cancelled")}</p>}
+          {pending?.state === "cancelled" && (
+            <p className="banner info" data-testid="send-taken-back">
+              {t(pending.why === "customer_wrote" ? "undo.withdrawn" : "undo.cancelled")}
+            </p>
+          )}
           {pending?.state === "failed" && (
             <p className="form-error" role="alert">
               {t("undo.failed", { error: t(pending.error) })}

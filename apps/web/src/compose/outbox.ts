@@ -17,7 +17,9 @@ export type PendingSend = {
   /** What was sent (null when the send was found held after a reload). */
   input: SendInput | null;
 } & (
-  | { state: "sending" | "sent" | "cancelled" }
+  | { state: "sending" | "sent" }
+  /** Taken back: by this user, or by the server because the customer wrote first (送信予約). */
+  | { state: "cancelled"; why?: "customer_wrote" }
   /** Accepted and held by the server until sendAt (ms since epoch); cancelSend undoes it. */
   | { state: "held" | "cancelling"; outboundId: number; sendAt: number }
   | { state: "failed"; error: MessageKey }
@@ -125,6 +127,19 @@ export async function cancelSend(qc: QueryClient, id: string): Promise<void> {
     refreshConversation(qc, p);
     void qc.invalidateQueries({ queryKey: keys.drafts(p.conversationId) });
   }
+}
+
+/**
+ * The server took a held send of this user back (a 送信予約 the customer overtook, core's
+ * withdrawOvertakenSends), as the realtime change log tells: its undo bar gives way to the
+ * form, with the text and a line saying why.
+ */
+export function takenBack(outboundId: number): void {
+  const p = outbox.get().find((x) => "outboundId" in x && x.outboundId === outboundId);
+  if (p?.state !== "held") return;
+  window.clearTimeout(timers.get(p.id));
+  timers.delete(p.id);
+  replace(p.id, { state: "cancelled", why: "customer_wrote" });
 }
 
 /** Drops finished entries of a conversation (after the composer showed the outcome). */

@@ -40,6 +40,10 @@ export function activityText(a: Activity, t: I18n["t"], lang: Lang): string {
       return t(a.override ? "activity.reply_sent_override" : "activity.reply_sent", { actor });
     case "reply_refused":
       return t("activity.reply_refused", { actor });
+    case "reply_cancelled":
+      return t(a.reason === "customer_wrote" ? "activity.reply_withdrawn" : "activity.reply_cancelled", {
+        actor,
+      });
     case "message_added":
       return a.direction === "inbound" ? t("activity.message_in") : t("activity.message_out", { actor });
     default:

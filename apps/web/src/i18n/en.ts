@@ -203,6 +203,8 @@ export const en: Messages = {
   "conv.scheduled": "{name}'s reply is scheduled to send at {time}",
   "undo.cancel": "Undo",
   "undo.cancelled": "Sending was cancelled. Your draft is kept.",
+  "undo.withdrawn":
+    "The customer wrote again, so your scheduled send was taken back. Check it and send it again (your draft is kept).",
   "undo.sendingNow": "Sending…",
   "undo.sent": "Sent",
   "undo.failed": "Could not send: {error}",
@@ -468,6 +470,8 @@ export const en: Messages = {
   "auth.passwordTooShort": "Passwords need at least 8 characters.",
   // Composer: server-side undo, forward, new message, attachments (issue #5).
   "activity.reply_cancelled": "{actor} cancelled a send",
+  "activity.reply_withdrawn":
+    "The customer wrote again, so {actor}'s scheduled send was taken back (it is a draft again)",
   "conv.forward": "Forward",
   "compose.forwardTitle": "Forward",
   "compose.forwardOriginals": "Include the original's attachments ({count})",

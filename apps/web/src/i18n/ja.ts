@@ -203,6 +203,8 @@ export const ja = {
   "conv.scheduled": "{name}さんの返信が {time} に送信予約されています",
   "undo.cancel": "取り消す",
   "undo.cancelled": "送信を取り消しました。下書きは残っています。",
+  "undo.withdrawn":
+    "お客様から新しいメールが届いたため、送信予約を取り消しました。内容を確認して送り直してください（下書きは残っています）。",
   "undo.sendingNow": "送信しています…",
   "undo.sent": "送信しました",
   "undo.failed": "送信できませんでした: {error}",
@@ -472,6 +474,8 @@ export const ja = {
   "auth.passwordTooShort": "パスワードは8文字以上にしてください。",
   // Composer: server-side undo, forward, new message, attachments (issue #5).
   "activity.reply_cancelled": "{actor}が送信を取り消しました",
+  "activity.reply_withdrawn":
+    "お客様から新しいメールが届いたため、{actor}の送信予約を取り消しました（下書きに戻しました）",
   "conv.forward": "転送",
   "compose.forwardTitle": "転送",
   "compose.forwardOriginals": "元のメールの添付ファイルも転送する（{count}件）",

@@ -12,6 +12,7 @@ import { io, type Socket } from "socket.io-client";
 import { trpc } from "../api/client";
 import { REALTIME_PATH, REALTIME_PROTOCOL_VERSION } from "../api/constants";
 import { keys } from "../api/keys";
+import { takenBack } from "../compose/outbox";
 import { Store } from "../lib/store";
 import { PresenceBook } from "./presence";
 
@@ -211,6 +212,13 @@ export class Realtime {
           if (c.conversationId !== null) changed.add(c.conversationId);
           for (const id of removedConversations(c.data)) changed.add(id);
           labelled ||= c.kind === "labels_changed";
+          if (c.kind === "reply_cancelled" && c.conversationId !== null) {
+            // A send taken back (by its author in another tab, or by the server): the composer
+            // gets its draft back.
+            const outboundId = (c.data as { outboundId?: unknown }).outboundId;
+            if (typeof outboundId === "number") takenBack(outboundId);
+            void this.queryClient.invalidateQueries({ queryKey: keys.drafts(c.conversationId) });
+          }
         }
         this.cursors.set(inboxId, Math.max(after, r.changes.at(-1)?.seq ?? after, r.more ? 0 : r.head));
         if (!r.more) break;

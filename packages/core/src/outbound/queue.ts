@@ -1,6 +1,7 @@
 import type { Queryable } from "@madoguchi/db/client";
 import {
   type DeliveryState,
+  heldSends,
   outboundMessages,
   outboundQueue,
   type RecipientResult,
@@ -8,6 +9,7 @@ import {
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { type CoreContext, nowOf } from "../context";
 import { AppError, isAppError } from "../errors";
+import { overtakenByCustomer } from "../web/undo-send";
 import { type RetryPolicy, retryDelay } from "./retry";
 import { checkSendLimit } from "./send-limit";
 import { alertSendLimit } from "./send-limit-alert";
@@ -172,7 +174,13 @@ export async function claimDeliveries(
       .from(outboundQueue)
       .where(
         or(
-          and(eq(outboundQueue.state, "queued"), lte(outboundQueue.nextAttemptAt, now)),
+          and(
+            eq(outboundQueue.state, "queued"),
+            lte(outboundQueue.nextAttemptAt, now),
+            // A 送信予約 the customer overtook is taken back (withdrawOvertakenSends), never sent.
+            sql`not exists (select 1 from ${heldSends} h
+              where h.outbound_message_id = ${outboundQueue.outboundMessageId} and ${overtakenByCustomer})`,
+          ),
           and(
             inArray(outboundQueue.state, ["sending", "failed"]),
             or(isNull(outboundQueue.lockedUntil), lt(outboundQueue.lockedUntil, now)),

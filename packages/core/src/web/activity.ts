@@ -40,12 +40,12 @@ export type ActivityItem = {
   | { kind: "reply_refused"; conflictKind: string | null }
   | { kind: "message_added"; direction: "inbound" | "outbound"; messageId: number | null }
   | {
-      kind:
-        | "conversation_created"
-        | "comment_added"
-        | "comment_deleted"
-        | "reply_claimed"
-        | "reply_cancelled";
+      kind: "conversation_created" | "comment_added" | "comment_deleted" | "reply_claimed";
+    }
+  | {
+      kind: "reply_cancelled";
+      /** "customer_wrote": a 送信予約 taken back because the customer wrote meanwhile. */
+      reason: string | null;
     }
 );
 
@@ -102,6 +102,8 @@ export async function conversationActivity(
         return { ...base, kind: r.kind, from: person(d.from), to: person(d.to) };
       case "junk_changed":
         return { ...base, kind: r.kind, junk: d.junk === true, moved: d.reason === "moved" };
+      case "reply_cancelled":
+        return { ...base, kind: r.kind, reason: typeof d.reason === "string" ? d.reason : null };
       case "labels_changed":
         return { ...base, kind: r.kind, added: names(d.added), removed: names(d.removed) };
       case "reply_sent":

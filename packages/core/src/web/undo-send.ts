@@ -13,7 +13,7 @@ import {
   outboundQueue,
   users,
 } from "@madoguchi/db/schema";
-import { and, eq, gt, inArray, isNull, lte, max, ne } from "drizzle-orm";
+import { aliasedTable, and, eq, gt, inArray, isNull, lte, max, ne, sql } from "drizzle-orm";
 import { recordChange } from "../changelog";
 import { type CoreContext, nowOf } from "../context";
 import { lockInbox, withConversation } from "../conversations/lock";
@@ -85,6 +85,11 @@ export interface HoldInput {
   conversationId: number;
   replySeq: number | null;
   statusBefore: ConversationStatus;
+  /**
+   * The view the send answered from (ComposedSend.basedOnSeq): the held draft keeps it, so the
+   * text given back is checked against what came since, not against the whole conversation.
+   */
+  basedOnSeq: number | null;
   /** What was sent, kept as the "held" draft so a cancel gives it back intact. */
   draft: DraftContent;
   copies: HeldCopy[];
@@ -116,7 +121,12 @@ export async function holdSend(ctx: CoreContext, input: HoldInput): Promise<void
     const [draft] = editing
       ? await tx
           .update(drafts)
-          .set({ state: "held", content: input.draft, updatedAt: now })
+          .set({
+            state: "held",
+            content: input.draft,
+            updatedAt: now,
+            ...(input.basedOnSeq !== null ? { basedOnSeq: input.basedOnSeq } : {}),
+          })
           .where(eq(drafts.id, editing.id))
           .returning({ id: drafts.id })
       : await tx
@@ -126,6 +136,7 @@ export async function holdSend(ctx: CoreContext, input: HoldInput): Promise<void
             authorId: input.userId,
             content: input.draft,
             state: "held",
+            basedOnSeq: input.basedOnSeq ?? 0,
             createdAt: now,
             updatedAt: now,
           })
@@ -176,6 +187,55 @@ export async function heldSendsOf(
     .map(({ outboundId, releaseAt }) => ({ outboundId, releaseAt }));
 }
 
+/** Why a held send was taken back other than by its author: the customer wrote meanwhile. */
+export type CancelReason = "customer_wrote";
+
+/** What a reply_cancelled entry records. */
+interface Cancelled {
+  replySeq: number | null;
+  outboundId: number;
+  reason?: CancelReason;
+}
+
+/**
+ * A 送信予約 of a reply (held past the undo window) whose conversation got a customer message
+ * after the reply was written: sent as it is, it would answer what the customer no longer asks,
+ * or miss what they added. SQL over held_sends `h`, for the claim to leave it alone and for
+ * withdrawOvertakenSends to find it.
+ */
+export const overtakenByCustomer = sql`(h.reply_seq is not null
+  and h.release_at > h.created_at + ${`${SCHEDULED_AFTER_MS} milliseconds`}::interval
+  and exists (select 1 from ${changes} c where c.conversation_id = h.conversation_id
+    and c.seq > h.reply_seq and c.kind = 'message_added' and c.data->>'direction' = 'inbound'))`;
+
+/**
+ * Takes back every 送信予約 the customer has overtaken (overtakenByCustomer), as its author's
+ * 予約を取り消す would: nothing goes out, the text is back in the author's composer, and the
+ * activity says the customer's new mail was why. The delivery workers run this before they
+ * claim, and never claim such a send meanwhile, so it cannot go out at its time either.
+ * Returns what was taken back; a send taken back or claimed meanwhile by another process is
+ * skipped.
+ */
+export async function withdrawOvertakenSends(ctx: CoreContext): Promise<CancelledSend[]> {
+  const h = aliasedTable(heldSends, "h");
+  const found = await ctx.db
+    .select({ outboundId: h.outboundMessageId, authorId: h.authorId })
+    .from(h)
+    .where(overtakenByCustomer)
+    .orderBy(h.outboundMessageId)
+    .limit(100);
+  const withdrawn: CancelledSend[] = [];
+  for (const { outboundId, authorId } of found) {
+    try {
+      withdrawn.push(await cancelHeldSend(ctx, { userId: authorId, outboundId, reason: "customer_wrote" }));
+    } catch (err) {
+      // Taken back by its author, or claimed, in between: nothing left to do.
+      if (!(err instanceof AppError)) throw err;
+    }
+  }
+  return withdrawn;
+}
+
 export interface CancelledSend {
   conversationId: number;
   draftId: number;
@@ -197,7 +257,15 @@ export interface CancelledSend {
  */
 export async function cancelHeldSend(
   ctx: CoreContext,
-  input: { userId: number; outboundId: number },
+  input: {
+    userId: number;
+    outboundId: number;
+    /**
+     * Why, when the author did not press 予約を取り消す: "customer_wrote" (withdrawOvertakenSends),
+     * which may also take back a send past its time that no worker has claimed.
+     */
+    reason?: CancelReason;
+  },
 ): Promise<CancelledSend> {
   const [peek] = await ctx.db
     .select({ conversationId: heldSends.conversationId, authorId: heldSends.authorId })
@@ -220,11 +288,16 @@ export async function cancelHeldSend(
       .from(outboundQueue)
       .where(eq(outboundQueue.outboundMessageId, held.outboundMessageId))
       .for("update");
-    if (held.releaseAt <= now || rows.some((r) => r.state !== "queued" || r.attempts > 0))
+    const past = held.releaseAt <= now && input.reason !== "customer_wrote";
+    if (past || rows.some((r) => r.state !== "queued" || r.attempts > 0))
       throw new AppError("CONFLICT", "Too late to undo: the reply has been sent", { sent: true });
     const others = await removeCopies(tx, conversation, held.copies, input.userId);
     await tx.delete(outboundMessages).where(eq(outboundMessages.id, held.outboundMessageId));
-    const cancelled = { replySeq: held.replySeq, outboundId: held.outboundMessageId };
+    const cancelled = {
+      replySeq: held.replySeq,
+      outboundId: held.outboundMessageId,
+      ...(input.reason ? { reason: input.reason } : {}),
+    };
     // A local recipient's copy may have started a conversation in its inbox: the expunge removed
     // it with the copy if nothing else is in it (settleConversations); the entry says why.
     for (const other of others)
@@ -316,7 +389,7 @@ async function removeConversation(
   tx: Tx,
   conversation: { id: number; inboxId: number },
   actorId: number,
-  cancelled: { replySeq: number | null; outboundId: number },
+  cancelled: Cancelled,
 ) {
   await recordRemoval(tx, conversation, actorId, cancelled);
   await tx.delete(conversations).where(eq(conversations.id, conversation.id));
@@ -330,7 +403,7 @@ async function recordRemoval(
   tx: Tx,
   conversation: { id: number; inboxId: number },
   actorId: number,
-  cancelled: { replySeq: number | null; outboundId: number },
+  cancelled: Cancelled,
 ) {
   await recordChange(tx, {
     inboxId: conversation.inboxId,

@@ -10,10 +10,17 @@ import {
   type RecipientResult,
   type RetryPolicy,
   recordDeliveryOutcome,
+  withdrawOvertakenSends,
 } from "@madoguchi/core";
 import { ATTEMPT_DEADLINE_MS } from "../limits";
 import { buildDsn } from "./dsn";
 import type { Router } from "./route";
+
+/**
+ * How often the loop looks for 送信予約 the customer overtook (withdrawOvertakenSends): the
+ * claim never takes one meanwhile, so this only decides how soon its author gets it back.
+ */
+const WITHDRAW_EVERY_MS = 1000;
 
 /** The part of a delivery's lease an attempt may use; the rest is left for recording its verdict. */
 const LEASE_SHARE_FOR_ATTEMPT = 0.8;
@@ -79,8 +86,13 @@ export class QueueWorker {
 
   private async loop(): Promise<void> {
     const { ctx, concurrency, leaseMs, pollMs } = this.options;
+    let withdrawnAt = 0;
     while (!this.stopping) {
       this.nudged = false;
+      if (Date.now() - withdrawnAt >= WITHDRAW_EVERY_MS) {
+        withdrawnAt = Date.now();
+        await withdrawOvertakenSends(ctx).catch((err) => this.options.onError?.(err));
+      }
       const free = concurrency - this.inflight.size;
       let claimed: ClaimedDelivery[] = [];
       if (free > 0) {

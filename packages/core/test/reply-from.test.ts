@@ -55,7 +55,7 @@ describe.each(drivers)("a web reply's sender on %s", (driver) => {
       mailFrom: context.from.address,
       recipients: ["taro@customer.example"],
       draft: { bodyText: "ご連絡ありがとうございます。" },
-      holdSeconds: 0,
+      heldUntil: null,
     });
     if (!result.sent) throw new Error("the reply was refused");
     const [queued] = await ctx.db
@@ -136,7 +136,7 @@ describe.each(drivers)("a web reply's sender on %s", (driver) => {
         mailFrom: sender.address,
         recipients: ["taro@customer.example"],
         draft: { bodyText: "x" },
-        holdSeconds: 0,
+        heldUntil: null,
       }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(await ctx.db.select({ id: outboundMessages.id }).from(outboundMessages)).toHaveLength(

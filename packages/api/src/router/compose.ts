@@ -22,7 +22,7 @@ import { z } from "zod";
 import { applyOnce, createRouter, protectedProcedure } from "../trpc";
 import { iso } from "../view/iso";
 import { draftContent, forwardInput, id, newMessageInput } from "./reply.types";
-import { buildMessage, draftOf, holdSecondsOf, sendOnConversation } from "./send-message";
+import { buildMessage, draftOf, heldUntilOf, sendOnConversation } from "./send-message";
 
 const newDraftView = (d: Draft & { attachments?: DraftAttachmentView[] }) => ({
   id: d.id,
@@ -108,7 +108,7 @@ export const composeRouter = createRouter({
         mailFrom: inbox.address,
         recipients: built.recipients,
         draft: draftOf(input),
-        holdSeconds: holdSecondsOf(ctx, inbox, input.sendAt),
+        heldUntil: heldUntilOf(ctx, inbox, input.sendAt),
         ...(input.draftId !== undefined ? { draftId: input.draftId } : {}),
       });
       ctx.runtime.deps.onQueued?.();

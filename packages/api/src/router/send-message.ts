@@ -2,7 +2,7 @@ import {
   AppError,
   DEFAULT_UNDO_SECONDS,
   type DraftFile,
-  holdSecondsFor,
+  heldUntilFor,
   type Inbox,
   nowOf,
   type ReplyContext,
@@ -33,8 +33,8 @@ export function draftOf(input: MessageInput, extra: Partial<DraftContent> = {}):
 }
 
 /** How long the server holds a web send: the inbox's undo window, or until its 送信予約. */
-export function holdSecondsOf(ctx: AuthedContext, inbox: Inbox, sendAt: string | undefined): number {
-  return holdSecondsFor(
+export function heldUntilOf(ctx: AuthedContext, inbox: Inbox, sendAt: string | undefined): Date | null {
+  return heldUntilFor(
     inbox.settings.undoSendSeconds ?? DEFAULT_UNDO_SECONDS,
     sendAt ? new Date(sendAt) : undefined,
     nowOf(ctx.ctx),
@@ -107,7 +107,7 @@ export async function sendOnConversation(
     mailFrom: how.from.address,
     recipients: built.recipients,
     draft: how.draft,
-    holdSeconds: holdSecondsOf(ctx, context.inbox, input.sendAt),
+    heldUntil: heldUntilOf(ctx, context.inbox, input.sendAt),
   });
   if (!result.sent) {
     const { at, ...rest } = result.conflict;

@@ -56,12 +56,12 @@ export interface ComposedSend {
   /** The author has read their own Sent copy (web sends). */
   seenByAuthor?: boolean;
   /**
-   * Web sends: the undo window and the draft as sent. Inside the window the draft is held
-   * (cancelHeldSend gives it back) and the rows wait; with 0 seconds the draft goes. Absent
-   * (SMTP submission): released at once and no web draft is touched.
+   * Web sends: the end of the undo window (or the 送信予約) and the draft as sent. Until then
+   * the draft is held (cancelHeldSend gives it back) and the rows wait; with no window (null)
+   * the draft goes. Absent (SMTP submission): released at once and no web draft is touched.
    */
   hold?: {
-    seconds: number;
+    until: Date | null;
     draft: DraftContent;
     /** A new message's saved draft: it joins the conversation the send starts (with its files). */
     adoptDraftId?: number;
@@ -147,7 +147,7 @@ export async function sendComposed(ctx: CoreContext, input: ComposedSend): Promi
       throw new AppError("INVALID_INPUT", "The message could not be read back, so it was not sent");
     if (input.hold.adoptDraftId !== undefined)
       await adoptNewDraft(ctx, { userId: input.userId, draftId: input.hold.adoptDraftId, conversationId });
-    heldUntil = input.hold.seconds > 0 ? new Date(nowOf(ctx).getTime() + input.hold.seconds * 1000) : null;
+    heldUntil = input.hold.until;
     if (heldUntil)
       await holdSend(ctx, {
         outboundId: outbound.id,

@@ -33,7 +33,7 @@ export async function sendWebNew(ctx: CoreContext, input: WebNewInput): Promise<
   const result = await sendComposed(ctx, {
     ...webSend(input),
     ...(input.draftId !== undefined
-      ? { hold: { seconds: input.holdSeconds, draft: input.draft, adoptDraftId: input.draftId } }
+      ? { hold: { until: input.heldUntil, draft: input.draft, adoptDraftId: input.draftId } }
       : {}),
     inboxId: input.inboxId,
     basedOnSeq: null,

@@ -65,8 +65,8 @@ export interface WebSendBase {
   recipients: string[];
   /** Kept as a refused draft when the guard says no, and as the held draft during the undo window. */
   draft: DraftContent;
-  /** The inbox's undo window: the queue rows wait this long and the author may cancel. 0 sends at once. */
-  holdSeconds: number;
+  /** The end of the undo window or the 送信予約 (heldUntilFor): the queue rows wait until then and the author may cancel. null sends at once. */
+  heldUntil: Date | null;
 }
 
 export interface WebReplyInput extends WebSendBase {
@@ -149,5 +149,5 @@ export const webSend = (input: WebSendBase) => ({
   mailFrom: input.mailFrom,
   recipients: input.recipients,
   seenByAuthor: true,
-  hold: { seconds: input.holdSeconds, draft: input.draft },
+  hold: { until: input.heldUntil, draft: input.draft },
 });

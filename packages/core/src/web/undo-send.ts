@@ -30,12 +30,15 @@ export const SCHEDULED_AFTER_MS = 60_000;
 export const MAX_SCHEDULE_DAYS = 14;
 
 /**
- * How long the server holds a send: the inbox's undo window, or until the time chosen for a
- * 送信予約 (which is then undoable until it goes). A scheduled send is held exactly as an
- * undoable one: its queue rows wait until then, so a restart or a closed tab changes nothing.
+ * Until when the server holds a send: the inbox's undo window from now (null: none, it goes at
+ * once), or the time chosen for a 送信予約 (which is then undoable until it goes; never inside
+ * the undo window). A scheduled send is held exactly as an undoable one: its queue rows wait
+ * until then, so a restart or a closed tab changes nothing. A time, not a duration: the send
+ * goes at the time chosen however long storing it took.
  */
-export function holdSecondsFor(undoSeconds: number, sendAt: Date | undefined, now: Date): number {
-  if (!sendAt) return undoSeconds;
+export function heldUntilFor(undoSeconds: number, sendAt: Date | undefined, now: Date): Date | null {
+  const window = new Date(now.getTime() + undoSeconds * 1000);
+  if (!sendAt) return undoSeconds > 0 ? window : null;
   const ms = sendAt.getTime() - now.getTime();
   if (!(ms > 0))
     throw new AppError("INVALID_INPUT", "The time to send is not in the future", { field: "sendAt" });
@@ -43,7 +46,7 @@ export function holdSecondsFor(undoSeconds: number, sendAt: Date | undefined, no
     throw new AppError("INVALID_INPUT", `A send can be scheduled at most ${MAX_SCHEDULE_DAYS} days ahead`, {
       field: "sendAt",
     });
-  return Math.max(undoSeconds, Math.ceil(ms / 1000));
+  return sendAt > window ? sendAt : window;
 }
 
 export interface ScheduledSend {

@@ -49,6 +49,15 @@ describe("web app in Chromium: 送信予約", () => {
   const conversationUrl = () => `${team.srv.baseUrl}/#/inbox/${team.inboxIds[0]}/c/${conversationId}`;
   const queued = () => outboundWhere(team.ctx.db, eq(outboundMessages.conversationId, conversationId));
 
+  /** In the send confirmation: 送信予約 at `at`, the recipients ticked, confirmed. */
+  const confirmScheduled = async (p: Page) => {
+    const dialog = p.getByTestId("send-confirm");
+    await dialog.getByTestId("schedule-toggle").click({ timeout: WAIT });
+    await dialog.getByTestId("schedule-at").fill(localInput(at));
+    await dialog.getByRole("checkbox").check();
+    await p.getByTestId("confirm-send").click();
+  };
+
   it("holds the reply until the chosen time, saying when it goes", async () => {
     await page.goto(conversationUrl());
     await page.getByTestId("reply-button").click({ timeout: WAIT });
@@ -115,11 +124,7 @@ describe("web app in Chromium: 送信予約", () => {
       .poll(() => page.getByTestId("compose-body").inputValue(), { timeout: WAIT })
       .toContain("見積もりを添えてお送りします。");
     await page.getByTestId("compose-send").click();
-    const dialog = page.getByTestId("send-confirm");
-    await dialog.getByTestId("schedule-toggle").click({ timeout: WAIT });
-    await dialog.getByTestId("schedule-at").fill(localInput(at));
-    await dialog.getByRole("checkbox").check();
-    await page.getByTestId("confirm-send").click();
+    await confirmScheduled(page);
     await page.getByText(/に送信予約しています$/).waitFor({ timeout: WAIT });
     expect((await queued()).messages).toHaveLength(1);
     // The customer writes again, through the MX, before the time.
@@ -159,11 +164,7 @@ describe("web app in Chromium: 送信予約", () => {
     await page.getByTestId("new-subject").fill("セミナーのご案内");
     await page.getByTestId("new-body").fill("鈴木様\n\n来月のセミナーのご案内です。");
     await page.getByTestId("new-send").click();
-    const dialog = page.getByTestId("send-confirm");
-    await dialog.getByTestId("schedule-toggle").click({ timeout: WAIT });
-    await dialog.getByTestId("schedule-at").fill(localInput(at));
-    await dialog.getByRole("checkbox").check();
-    await page.getByTestId("confirm-send").click();
+    await confirmScheduled(page);
     await page.getByText(/に送信予約しました。会話を開きます。$/).waitFor({ timeout: WAIT });
     expect(await page.getByTestId("new-message-dialog").count()).toBe(0);
     await page.getByRole("heading", { name: "セミナーのご案内" }).waitFor({ timeout: WAIT });

@@ -65,7 +65,8 @@ export function LabelPicker(props: { conversationId: number; inboxId: number; cu
   const remove = useMutation({
     mutationFn: (labelId: number) => trpc.label.delete.mutate({ labelId }),
     ...reporting,
-    // Deleting takes it off conversations without a change of theirs: every list and view refetches.
+    // It leaves every conversation that had it (each logs that, for the team's other screens): this
+    // screen's lists and views refetch at once.
     onSettled: () => {
       void qc.invalidateQueries({ queryKey: keys.labels(inboxId) });
       void qc.invalidateQueries({ queryKey: keys.listAll });

@@ -72,10 +72,14 @@ describe("sending limit in Chromium", () => {
       .getByTestId("conversation-row")
       .getByText("送信上限に達しました: sato@example.co.jp / Sending limit reached")
       .click({ timeout: WAIT });
-    await admin
+    // In the message (the list row's snippet starts with the same sentence).
+    const message = admin.getByTestId("message");
+    await message
       .getByText("佐藤 <sato@example.co.jp> さんが送信上限に達しました。")
       .waitFor({ timeout: WAIT });
-    await admin.getByText("管理 → ユーザー で「無効にする」か「パスワード再発行」をしてください。").waitFor();
+    await message
+      .getByText("管理 → ユーザー で「無効にする」か「パスワード再発行」をしてください。")
+      .waitFor();
     await screenshot(admin, "send-limit-02-admin-told");
   });
 

@@ -195,8 +195,8 @@ export async function setConversationLabels(
   );
 }
 
-/** setConversationLabels on a conversation locked by the caller (also the bulk action's). */
-export async function applyLabels(
+/** setConversationLabels on the conversation withConversation has locked. */
+async function applyLabels(
   tx: Tx,
   conversation: { id: number; inboxId: number },
   actorId: number,

@@ -1,6 +1,6 @@
 import { changes, type DraftContent, type HeldCopy } from "@madoguchi/db/schema";
 import { and, desc, eq, gt, sql } from "drizzle-orm";
-import { type CoreContext, nowOf } from "../context";
+import type { CoreContext } from "../context";
 import { type Conversation, getConversation } from "../conversations/lock";
 import { type ReplyConflict, tryRecordReply } from "../conversations/reply-guard";
 import { deliver } from "../deliver/deliver";

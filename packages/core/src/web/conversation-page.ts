@@ -168,11 +168,12 @@ export async function conversationPage(
     .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
     .limit(limit + 1);
   const now = Date.now();
+  const shown = rows.slice(0, limit);
   const labelled = await labelsOf(
     ctx.db,
-    rows.slice(0, limit).map((r) => r.c.id),
+    shown.map((r) => r.c.id),
   );
-  const page = rows.slice(0, limit).map(
+  const page = shown.map(
     (r): ConversationRow => ({
       id: r.c.id,
       inboxId: r.c.inboxId,

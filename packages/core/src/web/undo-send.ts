@@ -37,8 +37,8 @@ export const MAX_SCHEDULE_DAYS = 14;
  * goes at the time chosen however long storing it took.
  */
 export function heldUntilFor(undoSeconds: number, sendAt: Date | undefined, now: Date): Date | null {
-  const window = new Date(now.getTime() + undoSeconds * 1000);
-  if (!sendAt) return undoSeconds > 0 ? window : null;
+  const windowEnd = new Date(now.getTime() + undoSeconds * 1000);
+  if (!sendAt) return undoSeconds > 0 ? windowEnd : null;
   const ms = sendAt.getTime() - now.getTime();
   if (!(ms > 0))
     throw new AppError("INVALID_INPUT", "The time to send is not in the future", { field: "sendAt" });
@@ -46,7 +46,7 @@ export function heldUntilFor(undoSeconds: number, sendAt: Date | undefined, now:
     throw new AppError("INVALID_INPUT", `A send can be scheduled at most ${MAX_SCHEDULE_DAYS} days ahead`, {
       field: "sendAt",
     });
-  return sendAt > window ? sendAt : window;
+  return sendAt > windowEnd ? sendAt : windowEnd;
 }
 
 export interface ScheduledSend {

@@ -24,6 +24,8 @@ export interface ApiDeps {
   dns?: DnsToolkit;
   /** Tuning for tests. */
   realtime?: { presenceTtlMs?: number; recheckMs?: number };
+  /** How often due スヌーズ are ended (default SNOOZE_TICK_MS); tests make it shorter. */
+  snoozeTickMs?: number;
   /** Errors nobody waits for (a realtime pull failing); default console.error. */
   onError?: (err: unknown) => void;
 }

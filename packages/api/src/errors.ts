@@ -53,6 +53,14 @@ export const USER_MESSAGES = {
     ja: "この受信箱には同じ名前のラベルがすでにあります。",
     en: "This inbox already has a label with that name.",
   },
+  "error.snoozeInPast": {
+    ja: "スヌーズの時刻は今より後にしてください。",
+    en: "Choose a snooze time in the future.",
+  },
+  "error.snoozeTooFar": {
+    ja: "スヌーズできるのは1年先までです。",
+    en: "A conversation can be snoozed for a year at most.",
+  },
   "error.sendAt": {
     ja: "送信予約の日時は、今より後の14日以内で指定してください。",
     en: "Choose a time to send in the future, at most 14 days ahead.",
@@ -124,6 +132,8 @@ export function messageKeyOf(err: AppError): MessageKey {
   if (err.details.reason === "address_in_use") messageKey = "error.addressInUse";
   if (err.details.reason === "domain_not_served") messageKey = "error.domainNotServed";
   if (err.details.reason === "label_name_taken") messageKey = "error.labelNameTaken";
+  if (err.details.reason === "snooze_in_past") messageKey = "error.snoozeInPast";
+  if (err.details.reason === "snooze_too_far") messageKey = "error.snoozeTooFar";
   if (err.code === "INVALID_INPUT" && err.details.field === "sendAt") messageKey = "error.sendAt";
   return messageKey;
 }

@@ -194,12 +194,12 @@ export async function customerConversation(
   return delivered.conversationId as number;
 }
 
-export function useTeamServer(driver: DriverName): TeamServer {
+export function useTeamServer(driver: DriverName, extra: Partial<ApiDeps> = {}): TeamServer {
   const state = useTeamEnv(driver);
   const t = { state, skewMs: 0 } as TeamServer;
   beforeAll(async () => {
     state.env.ctx.now = () => new Date(Date.now() + t.skewMs);
-    t.server = await startTestServer(state.env);
+    t.server = await startTestServer(state.env, extra);
     t.alice = await agent(t.server, "alice");
     t.bob = await agent(t.server, "bob");
   });

@@ -4,6 +4,7 @@ import type { ApiDeps, ApiRuntime } from "../deps";
 import { noRealtime } from "../realtime/events";
 import { attachRealtime, type RunningRealtime } from "../realtime/server";
 import { appRouter } from "../root";
+import { startSnoozeWaker } from "../snooze-waker";
 import { isAttachmentPath, serveAttachment } from "./attachment";
 import { contextFactory } from "./context";
 import { isDraftUploadPath, serveDraftUpload } from "./draft-upload";
@@ -42,6 +43,7 @@ export async function mountApi(server: http.Server, deps: ApiDeps): Promise<Moun
     },
   });
   const realtime = await attachRealtime(server, runtime);
+  const snoozes = startSnoozeWaker(runtime, onError, deps.snoozeTickMs);
   return {
     realtime,
     handle(req, res) {
@@ -66,6 +68,9 @@ export async function mountApi(server: http.Server, deps: ApiDeps): Promise<Moun
       }
       return false;
     },
-    close: () => realtime.close(),
+    async close() {
+      await snoozes.close();
+      await realtime.close();
+    },
   };
 }

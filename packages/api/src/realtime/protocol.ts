@@ -30,7 +30,8 @@ export interface PresenceEntry {
 
 export interface NotificationPayload {
   id: number;
-  kind: "mention";
+  /** An @mention in a conversation's chat; a スヌーズ whose time came (actor: who snoozed it). */
+  kind: "mention" | "snooze_ended";
   inboxId: number;
   conversationId: number;
   commentId: number | null;

@@ -8,7 +8,7 @@ import {
 import { z } from "zod";
 import { type ApiContext, applyOnce, createRouter, protectedProcedure } from "../trpc";
 import { iso, isoOrNull } from "../view/iso";
-import { notificationView } from "../view/notification";
+import { pushNotifications } from "../view/notification";
 
 const id = z.number().int().positive();
 const clientMutationId = z.string().min(1).max(100).optional();
@@ -25,12 +25,8 @@ const commentView = (c: Comment) => ({
   deleted: c.deletedAt !== null,
 });
 
-function push(ctx: ApiContext, notifications: NotificationView[]) {
-  for (const n of notifications) {
-    const { read: _, ...payload } = notificationView(n);
-    ctx.runtime.events.notify(n.userId, payload);
-  }
-}
+const push = (ctx: ApiContext, notifications: NotificationView[]) =>
+  pushNotifications(ctx.runtime.events, notifications);
 
 /** The conversation's internal chat: never sent to the customer. */
 export const commentRouter = createRouter({

@@ -1,4 +1,5 @@
 import type { NotificationView } from "@madoguchi/core";
+import type { RealtimeEvents } from "../realtime/events";
 import type { NotificationPayload } from "../realtime/protocol";
 import { iso } from "./iso";
 
@@ -14,3 +15,11 @@ export const notificationView = (n: NotificationView): NotificationPayload & { r
   createdAt: iso(n.createdAt),
   read: n.readAt !== null,
 });
+
+/** Pushes each notification to its user's open browsers. */
+export function pushNotifications(events: RealtimeEvents, notifications: NotificationView[]): void {
+  for (const n of notifications) {
+    const { read: _, ...payload } = notificationView(n);
+    events.notify(n.userId, payload);
+  }
+}

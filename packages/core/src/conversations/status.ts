@@ -21,7 +21,23 @@ export function parseStatus(input: string): ConversationStatus {
   return found;
 }
 
-/** Moves a locked conversation to `status` and logs it; no-op when already there. */
+/**
+ * Why a スヌーズ ended, as its snooze_changed logs it: its time came ("due"), the customer wrote
+ * ("customer_wrote"), a reply went out with the inbox set to move it on ("reply_sent"); null: a
+ * user took it off (解除, or set another status).
+ */
+function snoozeEndReason(statusReason: string | undefined): string | null {
+  if (statusReason === SNOOZE_DUE) return "due";
+  return statusReason ?? null;
+}
+
+/** The status change reason of a スヌーズ whose time came. */
+export const SNOOZE_DUE = "snooze_due";
+
+/**
+ * Moves a locked conversation to `status` and logs it; no-op when already there. Leaving 保留
+ * ends its スヌーズ, if any, logged first: the status change it brings follows it.
+ */
 export async function applyStatus(
   tx: Tx,
   conversation: Conversation,
@@ -30,6 +46,16 @@ export async function applyStatus(
   reason?: string,
 ): Promise<number | null> {
   if (conversation.status === status) return null;
+  const endsSnooze = status !== "waiting" && conversation.snoozedUntil !== null;
+  if (endsSnooze) {
+    await recordChange(tx, {
+      inboxId: conversation.inboxId,
+      kind: "snooze_changed",
+      conversationId: conversation.id,
+      actorId,
+      data: { until: null, reason: snoozeEndReason(reason) },
+    });
+  }
   const seq = await recordChange(tx, {
     inboxId: conversation.inboxId,
     kind: "status_changed",
@@ -37,8 +63,15 @@ export async function applyStatus(
     actorId,
     data: { from: conversation.status, to: status, ...(reason ? { reason } : {}) },
   });
-  await tx.update(conversations).set({ status, lastSeq: seq }).where(eq(conversations.id, conversation.id));
+  await tx
+    .update(conversations)
+    .set({ status, lastSeq: seq, ...(endsSnooze ? { snoozedUntil: null, snoozedBy: null } : {}) })
+    .where(eq(conversations.id, conversation.id));
   await touchConversationMessages(tx, conversation.id, seq);
+  if (endsSnooze) {
+    conversation.snoozedUntil = null;
+    conversation.snoozedBy = null;
+  }
   conversation.status = status;
   conversation.lastSeq = seq;
   return seq;

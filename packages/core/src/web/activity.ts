@@ -11,6 +11,7 @@ export const ACTIVITY_KINDS = [
   "assignee_changed",
   "junk_changed",
   "labels_changed",
+  "snooze_changed",
   "comment_added",
   "comment_deleted",
   "reply_claimed",
@@ -36,6 +37,13 @@ export type ActivityItem = {
     }
   | { kind: "junk_changed"; junk: boolean; moved: boolean }
   | { kind: "labels_changed"; added: string[]; removed: string[] }
+  | {
+      kind: "snooze_changed";
+      /** Snoozed until then; null: the snooze ended. */
+      until: string | null;
+      /** Why it ended: its time came, the customer wrote; null: a user took it off. */
+      reason: "due" | "customer_wrote" | null;
+    }
   | { kind: "reply_sent"; override: boolean }
   | { kind: "reply_refused"; conflictKind: string | null }
   | { kind: "message_added"; direction: "inbound" | "outbound"; messageId: number | null }
@@ -106,6 +114,13 @@ export async function conversationActivity(
         return { ...base, kind: r.kind, reason: typeof d.reason === "string" ? d.reason : null };
       case "labels_changed":
         return { ...base, kind: r.kind, added: names(d.added), removed: names(d.removed) };
+      case "snooze_changed":
+        return {
+          ...base,
+          kind: r.kind,
+          until: typeof d.until === "string" ? d.until : null,
+          reason: d.reason === "due" || d.reason === "customer_wrote" ? d.reason : null,
+        };
       case "reply_sent":
         return { ...base, kind: r.kind, override: d.override === true };
       case "reply_refused":

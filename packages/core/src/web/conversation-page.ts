@@ -65,6 +65,8 @@ export interface ConversationRow {
   replyClaim: (PersonRef & { expiresAt: Date }) | null;
   /** The first 送信予約 of the team on it, if any: teammates see in the list that a reply is on its way. */
   scheduledAt: Date | null;
+  /** スヌーズ: 保留 until then. */
+  snoozedUntil: Date | null;
   labels: LabelRef[];
 }
 
@@ -189,6 +191,7 @@ export async function conversationPage(
       messageCount: r.c.messageCount,
       hasAttachments: r.hasAttachments,
       scheduledAt: r.scheduledAt ? new Date(r.scheduledAt) : null,
+      snoozedUntil: r.c.snoozedUntil,
       labels: labelled.get(r.c.id) ?? [],
       replyClaim:
         r.c.replyClaimUserId !== null && r.c.replyClaimExpiresAt && r.c.replyClaimExpiresAt.getTime() > now

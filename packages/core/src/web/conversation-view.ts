@@ -55,6 +55,8 @@ export interface ConversationView {
   conversation: Conversation;
   assigneeName: string | null;
   replyClaimName: string | null;
+  /** Who put its スヌーズ on, while it is snoozed. */
+  snoozedBy: { id: number; name: string } | null;
   readSeq: number;
   /** Who a reply goes out from (the composer shows it; replyContext sends from the same). */
   replyFrom: Sender;
@@ -101,12 +103,20 @@ export async function conversationView(
     .select({ readSeq: conversationReads.readSeq })
     .from(conversationReads)
     .where(and(eq(conversationReads.conversationId, conversationId), eq(conversationReads.userId, userId)));
-  const names = await userNames(ctx, [conversation.assigneeId, conversation.replyClaimUserId]);
+  const names = await userNames(ctx, [
+    conversation.assigneeId,
+    conversation.replyClaimUserId,
+    conversation.snoozedBy,
+  ]);
   return {
     conversation,
     assigneeName: conversation.assigneeId !== null ? (names.get(conversation.assigneeId) ?? null) : null,
     replyClaimName:
       conversation.replyClaimUserId !== null ? (names.get(conversation.replyClaimUserId) ?? null) : null,
+    snoozedBy:
+      conversation.snoozedBy !== null
+        ? { id: conversation.snoozedBy, name: names.get(conversation.snoozedBy) ?? "?" }
+        : null,
     readSeq: read?.readSeq ?? 0,
     replyFrom: await replySender(ctx.db, await getInbox(ctx.db, conversation.inboxId), conversation.id),
     scheduled: await scheduledSendsOf(ctx, conversation.id),

@@ -11,6 +11,7 @@ export const changeKinds = [
   "assignee_changed",
   "junk_changed",
   "labels_changed",
+  "snooze_changed",
   "comment_added",
   "comment_edited",
   "comment_deleted",

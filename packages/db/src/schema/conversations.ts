@@ -50,6 +50,12 @@ export const conversations = pgTable(
      * moving it out of Junk).
      */
     junk: boolean().notNull().default(false),
+    /**
+     * スヌーズ: 保留 until this time, then back to 未対応 with a notification to whoever snoozed
+     * it (snoozedBy). Cleared whenever the status leaves 保留 (a customer writing, a user).
+     */
+    snoozedUntil: timestamp({ withTimezone: true }),
+    snoozedBy: integer().references(() => users.id, { onDelete: "set null" }),
     replyClaimUserId: integer().references(() => users.id, { onDelete: "set null" }),
     replyClaimExpiresAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -57,6 +63,7 @@ export const conversations = pgTable(
   (t) => [
     index("conversations_inbox_status_idx").on(t.inboxId, t.junk, t.status, t.lastMessageAt),
     index("conversations_subject_idx").on(t.inboxId, t.normalizedSubject, t.customerAddress),
+    index("conversations_snoozed_idx").on(t.snoozedUntil).where(sql`${t.snoozedUntil} is not null`),
   ],
 );
 

@@ -57,9 +57,9 @@ export const clientMutations = pgTable(
   ],
 );
 
-export type NotificationKind = "mention";
+export type NotificationKind = "mention" | "snooze_ended";
 
-/** In-app notifications (an @mention in a conversation's chat), per recipient. */
+/** In-app notifications (an @mention in a conversation's chat, a スヌーズ ended), per recipient. */
 export const notifications = pgTable(
   "notifications",
   {

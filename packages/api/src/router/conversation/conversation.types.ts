@@ -61,6 +61,13 @@ export const setLabelsInput = z.object({
 });
 
 /** 迷惑メールにする (true) / 迷惑メールではない (false). */
+/** スヌーズ until a time (ISO 8601), or null to take it off (解除). */
+export const snoozeInput = z.object({
+  conversationId: id,
+  until: z.string().datetime({ offset: true }).nullable(),
+  clientMutationId,
+});
+
 export const setJunkInput = z.object({ conversationId: id, junk: z.boolean(), clientMutationId });
 
 export const assignInput = z.object({

@@ -65,6 +65,7 @@ export const get = protectedProcedure.input(getInput).query(async ({ ctx, input 
       status: c.status,
       junk: c.junk,
       labels: v.labels,
+      snooze: c.snoozedUntil ? { until: iso(c.snoozedUntil), by: v.snoozedBy } : null,
       assignee: c.assigneeId !== null ? { id: c.assigneeId, name: v.assigneeName ?? "?" } : null,
       replyClaim:
         claimActive && c.replyClaimUserId !== null && c.replyClaimExpiresAt

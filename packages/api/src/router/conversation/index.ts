@@ -1,7 +1,15 @@
 import { createRouter } from "../../trpc";
 import { get } from "./get";
 import { assigned, list } from "./list";
-import { assign, bulk, markRead, setJunkProcedure, setLabelsProcedure, setStatusProcedure } from "./update";
+import {
+  assign,
+  bulk,
+  markRead,
+  setJunkProcedure,
+  setLabelsProcedure,
+  setStatusProcedure,
+  snoozeProcedure,
+} from "./update";
 
 export const conversationRouter = createRouter({
   list,
@@ -10,6 +18,7 @@ export const conversationRouter = createRouter({
   setStatus: setStatusProcedure,
   setJunk: setJunkProcedure,
   setLabels: setLabelsProcedure,
+  snooze: snoozeProcedure,
   bulk,
   assign,
   markRead,

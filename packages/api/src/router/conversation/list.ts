@@ -23,6 +23,7 @@ const rowView = (r: ConversationRow) => ({
   messageCount: r.messageCount,
   hasAttachments: r.hasAttachments,
   scheduledAt: isoOrNull(r.scheduledAt),
+  snoozedUntil: isoOrNull(r.snoozedUntil),
   labels: r.labels,
   replyClaim: r.replyClaim ? { ...r.replyClaim, expiresAt: iso(r.replyClaim.expiresAt) } : null,
 });

@@ -5,6 +5,7 @@ import {
   setConversationLabels,
   setJunk,
   setStatus,
+  snoozeConversation,
 } from "@madoguchi/core";
 import { messageKeyOf } from "../../errors";
 import { applyOnce, protectedProcedure } from "../../trpc";
@@ -15,6 +16,7 @@ import {
   setJunkInput,
   setLabelsInput,
   setStatusInput,
+  snoozeInput,
 } from "./conversation.types";
 
 /** 未対応 / 対応中 / 保留 / 対応済み; seq is null when it already had that status. */
@@ -43,6 +45,17 @@ export const setLabelsProcedure = protectedProcedure.input(setLabelsInput).mutat
       userId: ctx.user.id,
       add: input.add,
       remove: input.remove,
+    }),
+  ),
+);
+
+/** スヌーズ until a time (保留 meanwhile), or null: 解除, back to 未対応 now. */
+export const snoozeProcedure = protectedProcedure.input(snoozeInput).mutation(({ ctx, input, path }) =>
+  applyOnce(ctx, path, input.clientMutationId, () =>
+    snoozeConversation(ctx.ctx, {
+      conversationId: input.conversationId,
+      userId: ctx.user.id,
+      until: input.until === null ? null : new Date(input.until),
     }),
   ),
 );

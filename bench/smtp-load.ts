@@ -32,7 +32,8 @@ export const BENCH_LIMITS = {
   maxClients: 2000,
 };
 
-function listFromEnv(name: string): number[] | null {
+/** A comma-separated list of numbers from the environment, or null when unset. */
+export function listFromEnv(name: string): number[] | null {
   const value = process.env[name];
   return value ? value.split(",").map(Number) : null;
 }

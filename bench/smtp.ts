@@ -2,7 +2,8 @@
 // sessions, 5 KB and 100 KB messages, on PGlite and on PostgreSQL (127.0.0.1:5432 unless
 // BENCH_DATABASE_URL is set). Every run is bounded by a message count and a time budget.
 // Reports messages/s (wall clock of smtp-source, every message answered 250 = stored) and the
-// server's resident memory after the run.
+// server's resident memory after the run. Narrow a run as smtp-load's: BENCH_DRIVERS=postgres,
+// BENCH_SMTP_SIZES=5 (KB), BENCH_SMTP_SESSIONS=10.
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import type { DriverName } from "@madoguchi/db/client";
@@ -12,19 +13,18 @@ import { createTeam } from "../packages/core/test/fixtures";
 import { createTestEnv } from "../packages/core/test/harness";
 import { startTestSmtp } from "../packages/smtp/test/support/smtp-env";
 import { benchDrivers } from "./drivers";
+import { BENCH_LIMITS, listFromEnv } from "./smtp-load";
 import { printTable } from "./stats";
 
 const SMTP_SOURCE = "/usr/sbin/smtp-source";
 const CASES = [
   {
-    label: "5 KB",
-    bytes: 5 * 1024,
-    messages: { 1: 300, 10: 2000, 50: 2000 },
+    kb: 5,
+    messages: { 1: 300, 10: 5000, 50: 5000 },
     warmUp: { 1: 300, 10: 3000, 50: 3000 },
   },
   {
-    label: "100 KB",
-    bytes: 100 * 1024,
+    kb: 100,
     messages: { 1: 100, 10: 400, 50: 400 },
     warmUp: { 1: 100, 10: 500, 50: 500 },
   },
@@ -50,9 +50,7 @@ function smtpSource(port: number, sessions: number, count: number, bytes: number
  */
 async function runCase(driver: DriverName, bytes: number, sessions: number, count: number, warmUp: number) {
   const env = await createTestEnv(driver, { pgliteDir: true });
-  const smtp = await startTestSmtp(env.ctx, env.dir, {
-    limits: { maxConnectionsPerIp: 1000, maxMessagesPerIpPerMinute: 10_000_000, maxClients: 2000 },
-  });
+  const smtp = await startTestSmtp(env.ctx, env.dir, { limits: BENCH_LIMITS });
   const storedCount = async () => {
     const [row] = await env.ctx.db.select({ n: sql<number>`count(*)::int` }).from(messages);
     return row?.n ?? 0;
@@ -81,17 +79,18 @@ export async function smtpBench(): Promise<void> {
     console.log(`smtp: ${SMTP_SOURCE} not found (apt-get install postfix); skipped.`);
     return;
   }
-  const driverList = await benchDrivers();
+  const sizes = listFromEnv("BENCH_SMTP_SIZES");
+  const sessionList = listFromEnv("BENCH_SMTP_SESSIONS") ?? SESSIONS;
   const rows: (string | number)[][] = [];
-  for (const driver of driverList) {
-    for (const c of CASES) {
-      for (const sessions of SESSIONS) {
-        const count = c.messages[sessions];
-        const warmUp = c.warmUp[sessions];
-        const r = await runCase(driver, c.bytes, sessions, count, warmUp);
+  for (const driver of await benchDrivers()) {
+    for (const c of CASES.filter((c) => !sizes || sizes.includes(c.kb))) {
+      for (const sessions of sessionList) {
+        const count = c.messages[sessions as keyof typeof c.messages] ?? c.messages[10];
+        const warmUp = c.warmUp[sessions as keyof typeof c.warmUp] ?? c.warmUp[10];
+        const r = await runCase(driver, c.kb * 1024, sessions, count, warmUp);
         rows.push([
           driver,
-          c.label,
+          `${c.kb} KB`,
           sessions,
           `${r.cold.stored}/${warmUp}`,
           r.cold.rate.toFixed(1),

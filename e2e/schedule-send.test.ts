@@ -3,7 +3,7 @@ import { outboundMessages } from "@madoguchi/db/schema";
 import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { screenshot } from "./support/browser";
+import { localInput, screenshot } from "./support/browser";
 import { rawMail } from "./support/mail";
 import { outboundWhere } from "./support/outbound";
 import { chromiumTeam, DESKTOP, TANAKA_AND_SATO } from "./support/team";
@@ -13,12 +13,6 @@ import { chromiumTeam, DESKTOP, TANAKA_AND_SATO } from "./support/team";
 // then), the author can take it back until it goes, even after a reload, and teammates see that
 // a reply is on its way.
 const WAIT = 10_000;
-
-/** A date as <input type="datetime-local"> takes it (local time, to the minute). */
-const localInput = (d: Date) => {
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-};
 
 describe("web app in Chromium: 送信予約", () => {
   const team = chromiumTeam(TANAKA_AND_SATO);

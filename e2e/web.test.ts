@@ -232,7 +232,7 @@ describe("web app in Chromium: two agents, one shared inbox", () => {
     await expect(input.inputValue()).resolves.toBe("@sato 再送の件、確認お願いします");
     await a.getByRole("button", { name: "投稿" }).click();
     await b
-      .getByTestId("toast-mention")
+      .getByTestId("toast-notification")
       .filter({ hasText: "田中さんからメンション" })
       .waitFor({ timeout: REALTIME });
     await expect(b.getByTestId("notification-count").textContent()).resolves.toBe("1");

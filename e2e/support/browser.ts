@@ -2,6 +2,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { dateFormatter } from "../../apps/web/src/i18n/format";
+
+/** A date as <input type="datetime-local"> takes it (local time, to the minute): the SPA's own. */
+export { localInputValue as localInput } from "../../apps/web/src/lib/time-presets";
+
+/** Dates as the app shows them to the agents: in Japanese, in their zone (the users' default). */
+export const agentDates = dateFormatter("ja", "Asia/Tokyo");
 
 export const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../artifacts");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

@@ -3,6 +3,7 @@ import type { Status } from "../api/client";
 import { StatusChip } from "../components/StatusChip";
 import { useI18n } from "../i18n";
 import { formatRecipient } from "../lib/recipients";
+import { localInputValue, nextWorkingMorning } from "../lib/time-presets";
 import type { OkCheck, SendStep } from "./useSendStep";
 
 /** The confirmation while the send step holds a good check: a fresh dialog (tick unset) each time. */
@@ -42,7 +43,8 @@ function SendConfirmDialog(props: {
   const [ticked, setTicked] = useState(false);
   const [clicked, setClicked] = useState(false);
   const [schedule, setSchedule] = useState(false);
-  const [when, setWhen] = useState(nextWorkingMorning);
+  // Offered first: 9:00 on the next weekday, when the customer's office opens.
+  const [when, setWhen] = useState(() => localInputValue(nextWorkingMorning()));
   const whenOk = !schedule || (when !== "" && new Date(when).getTime() > Date.now());
   return (
     <div className="dialog-backdrop">
@@ -144,19 +146,4 @@ function SendConfirmDialog(props: {
       </div>
     </div>
   );
-}
-
-/** A date as <input type="datetime-local"> takes it: local time, to the minute. */
-function localInputValue(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
-/** The 送信予約 offered first: 9:00 on the next weekday, when the customer's office opens. */
-function nextWorkingMorning(): string {
-  const d = new Date();
-  d.setDate(d.getDate() + 1);
-  while (d.getDay() === 0 || d.getDay() === 6) d.setDate(d.getDate() + 1);
-  d.setHours(9, 0, 0, 0);
-  return localInputValue(d);
 }

@@ -8,7 +8,8 @@ function labelNames(names: string[], t: I18n["t"], lang: Lang): string {
 }
 
 /** One line per change: who set 対応済み, who assigned whom, when. */
-export function activityText(a: Activity, t: I18n["t"], lang: Lang): string {
+export function activityText(a: Activity, i18n: I18n): string {
+  const { t, lang } = i18n;
   const actor = a.actor?.name ?? t("activity.system");
   switch (a.kind) {
     case "status_changed":
@@ -44,6 +45,12 @@ export function activityText(a: Activity, t: I18n["t"], lang: Lang): string {
       return t(a.reason === "customer_wrote" ? "activity.reply_withdrawn" : "activity.reply_cancelled", {
         actor,
       });
+    case "snooze_changed":
+      // The 保留 and 未対応 that go with it are status_changed lines of their own.
+      if (a.until !== null) return t("activity.snoozed", { actor, time: i18n.dates.dayTime(a.until) });
+      if (a.reason === "due") return t("activity.snoozeDue");
+      if (a.reason === "customer_wrote") return t("activity.snoozeCustomerWrote");
+      return t("activity.unsnoozed", { actor });
     case "message_added":
       return a.direction === "inbound" ? t("activity.message_in") : t("activity.message_out", { actor });
     default:
@@ -52,12 +59,12 @@ export function activityText(a: Activity, t: I18n["t"], lang: Lang): string {
 }
 
 export function ActivityList(props: { activity: Activity[] }) {
-  const { t, lang, dates } = useI18n();
+  const i18n = useI18n();
   return (
     <ol className="activity" data-testid="activity">
       {props.activity.map((a) => (
         <li key={a.seq}>
-          <time dateTime={a.at}>{dates.full(a.at)}</time> {activityText(a, t, lang)}
+          <time dateTime={a.at}>{i18n.dates.full(a.at)}</time> {activityText(a, i18n)}
         </li>
       ))}
     </ol>

@@ -4,8 +4,9 @@ import { errorKey } from "../api/errors";
 import { keys, refreshConversation } from "../api/keys";
 import { StatusOptions } from "../components/StatusOptions";
 import { useI18n } from "../i18n";
+import { SnoozeControl } from "./SnoozeControl";
 
-/** Status and assignee: changes show for teammates through realtime within a second. */
+/** Status, assignee and スヌーズ: changes show for teammates through realtime within a second. */
 export function ConversationControls(props: { me: Me; detail: ConversationDetail }) {
   const { t } = useI18n();
   const qc = useQueryClient();
@@ -64,6 +65,7 @@ export function ConversationControls(props: { me: Me; detail: ConversationDetail
           {t("conv.assignMe")}
         </button>
       )}
+      <SnoozeControl detail={props.detail} />
       {error && (
         <p className="form-error" role="alert">
           {t(errorKey(error))}

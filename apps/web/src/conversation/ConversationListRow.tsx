@@ -6,7 +6,10 @@ import { useI18n } from "../i18n";
 import { LabelChip } from "../labels/LabelChip";
 import { presenceOn } from "../realtime/presence";
 
-/** One row: sender, time, subject, labels, snippet, status, assignee, unread, and who is on it now. */
+/**
+ * One row: sender, time, subject, labels, snippet, 送信予約 and スヌーズ times, status, assignee,
+ * unread, and who is on it now.
+ */
 export function ConversationListRow(props: {
   row: ConversationRow;
   me: Me;
@@ -85,6 +88,15 @@ export function ConversationListRow(props: {
         {row.scheduledAt && (
           <span className="tag scheduled-tag" data-testid="row-scheduled">
             {t("list.scheduled", { time: dates.short(row.scheduledAt) })}
+          </span>
+        )}
+        {row.snoozedUntil && (
+          <span
+            className="tag snooze-tag"
+            title={t("list.snoozedTitle", { time: dates.full(row.snoozedUntil) })}
+            data-testid="row-snoozed"
+          >
+            {t("list.snoozed", { time: dates.dayTime(row.snoozedUntil) })}
           </span>
         )}
         <StatusChip status={row.status} />

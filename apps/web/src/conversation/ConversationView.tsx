@@ -18,6 +18,7 @@ import { ConversationControls } from "./ConversationControls";
 import { JunkControl } from "./JunkControl";
 import { MarkUnreadButton } from "./MarkUnreadButton";
 import { MessageItem } from "./MessageItem";
+import { SnoozeBar } from "./SnoozeBar";
 
 /** One conversation: its mail in order, controls, reply with duplicate-reply protection, chat, activity. */
 export function ConversationView(props: {
@@ -115,6 +116,7 @@ export function ConversationView(props: {
         <h1 className="conv-subject">{c.subject || t("list.noSubject")}</h1>
         <LabelControl key={c.id} detail={d} />
         <ConversationControls me={props.me} detail={d} />
+        <SnoozeBar detail={d} />
         <MarkUnreadButton conversationId={conversationId} backHref={hrefInbox(inboxId, props.query)} />
         <JunkControl detail={d} backHref={hrefInbox(inboxId, props.query)} />
         {(replyingName || presence.viewers.length > 0) && (

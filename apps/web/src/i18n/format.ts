@@ -32,6 +32,7 @@ export function dateFormatter(lang: Lang, timeZone: string | undefined) {
   };
   const time = make({ hour: "2-digit", minute: "2-digit" });
   const day = make({ month: "numeric", day: "numeric" });
+  const dayTime = make({ month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
   const full = make({
     year: "numeric",
     month: "numeric",
@@ -49,5 +50,7 @@ export function dateFormatter(lang: Lang, timeZone: string | undefined) {
       return dayKey.format(d) === dayKey.format(now) ? time.format(d) : day.format(d);
     },
     time: (iso: string | Date) => time.format(new Date(iso)),
+    /** Day and time without the year, e.g. 12/1 09:00: a time to come, at most a year ahead (スヌーズ). */
+    dayTime: (iso: string | Date) => dayTime.format(new Date(iso)),
   };
 }

@@ -466,6 +466,8 @@ export const ja = {
     "1時間に送信できる社外の宛先数の上限に達しました。しばらくしてから送信してください（上限は管理者が変更できます）。",
   "error.sendAt": "送信予約の日時は、今より後の14日以内で指定してください。",
   "error.labelNameTaken": "この受信箱には同じ名前のラベルがすでにあります。",
+  "error.snoozeInPast": "スヌーズの時刻は今より後にしてください。",
+  "error.snoozeTooFar": "スヌーズできるのは1年先までです。",
   "error.network": "サーバーに接続できませんでした。ネットワークを確認してください。",
   "auth.invalid": "メールアドレスまたはパスワードが正しくありません。",
   "auth.locked":
@@ -512,6 +514,27 @@ export const ja = {
   "list.filter.label": "ラベル",
   "list.filter.anyLabel": "すべて",
   "bulk.label": "ラベルを付ける",
+
+  // スヌーズ: 保留 until a time, then back to 未対応 with a notification to whoever snoozed it.
+  "snooze.button": "スヌーズ",
+  "snooze.in3Hours": "3時間後",
+  "snooze.tomorrow": "明日 9:00",
+  "snooze.nextMonday": "来週月曜 9:00",
+  "snooze.custom": "日時を指定…",
+  "snooze.at": "スヌーズする日時",
+  "snooze.submit": "スヌーズする",
+  "snooze.done": "{time} までスヌーズしました",
+  "snooze.bar": "⏰ {time} までスヌーズ中（{name}）",
+  "snooze.barNoName": "⏰ {time} までスヌーズ中",
+  "snooze.cancel": "解除",
+  "list.snoozed": "⏰ {time}",
+  "list.snoozedTitle": "{time} までスヌーズ中",
+  "activity.snoozed": "{actor}が {time} までスヌーズしました",
+  "activity.unsnoozed": "{actor}がスヌーズを解除しました",
+  "activity.snoozeDue": "スヌーズの時間になりました（未対応に戻しました）",
+  "activity.snoozeCustomerWrote": "お客様から新しいメールが届いたため、スヌーズを解除しました",
+  "notifications.snoozeEnded": "スヌーズの時間になりました",
+  "notifications.snoozeEndedToast": "スヌーズの時間になりました: {subject}",
 } as const;
 
 export type MessageKey = keyof typeof ja;

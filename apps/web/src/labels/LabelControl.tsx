@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import type { ConversationDetail } from "../api/client";
+import { useDismiss } from "../components/useDismiss";
 import { useI18n } from "../i18n";
 import { LabelChip } from "./LabelChip";
 import { LabelPicker } from "./LabelPicker";
@@ -12,21 +13,7 @@ export function LabelControl(props: { detail: ConversationDetail }) {
   const ref = useRef<HTMLDivElement>(null);
 
   // The picker closes on a click or tap outside it, and on Escape.
-  useEffect(() => {
-    if (!open) return;
-    const onOutside = (e: PointerEvent) => {
-      if (!ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const onEscape = (e: KeyboardEvent) => {
-      if (e.key === "Escape") setOpen(false);
-    };
-    document.addEventListener("pointerdown", onOutside);
-    document.addEventListener("keydown", onEscape);
-    return () => {
-      document.removeEventListener("pointerdown", onOutside);
-      document.removeEventListener("keydown", onEscape);
-    };
-  }, [open]);
+  useDismiss(ref, open, setOpen);
 
   return (
     <div className="label-bar" ref={ref}>

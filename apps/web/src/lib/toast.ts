@@ -3,7 +3,8 @@ import { Store } from "./store";
 export interface Toast {
   id: number;
   text: string;
-  kind: "info" | "error" | "mention";
+  /** notification: one of the user's in-app notifications (a mention, a スヌーズ ended) arrived. */
+  kind: "info" | "error" | "notification";
   href?: string;
 }
 

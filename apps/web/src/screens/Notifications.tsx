@@ -5,7 +5,7 @@ import { ErrorBox } from "../components/ErrorBox";
 import { useI18n } from "../i18n";
 import { hrefConversation } from "../lib/route";
 
-/** @mentions, newest first; opening one marks it read. */
+/** @mentions and スヌーズ that ended, newest first; opening one marks it read. */
 export function Notifications() {
   const { t, dates } = useI18n();
   const qc = useQueryClient();
@@ -40,13 +40,17 @@ export function Notifications() {
               }}
             >
               <span className="row-line">
-                <strong>{t("notifications.mention", { actor: n.actor?.name ?? "?" })}</strong>
+                <strong>
+                  {n.kind === "snooze_ended"
+                    ? t("notifications.snoozeEnded")
+                    : t("notifications.mention", { actor: n.actor?.name ?? "?" })}
+                </strong>
                 <time className="time muted small" dateTime={n.createdAt}>
                   {dates.full(n.createdAt)}
                 </time>
               </span>
               <span className="subject">{n.subject}</span>
-              <span className="snippet">{n.excerpt}</span>
+              {n.excerpt && <span className="snippet">{n.excerpt}</span>}
             </a>
           </li>
         ))}

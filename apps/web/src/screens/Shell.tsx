@@ -48,8 +48,11 @@ export function Shell(props: { me: Me }) {
     if (!realtime) return;
     const offNotify = realtime.onNotification((n) =>
       showToast({
-        kind: "mention",
-        text: t("notifications.toast", { actor: n.actor?.name ?? "?", excerpt: n.excerpt }),
+        kind: "notification",
+        text:
+          n.kind === "snooze_ended"
+            ? t("notifications.snoozeEndedToast", { subject: n.subject })
+            : t("notifications.toast", { actor: n.actor?.name ?? "?", excerpt: n.excerpt }),
         href: hrefConversation(n.inboxId, n.conversationId),
       }),
     );

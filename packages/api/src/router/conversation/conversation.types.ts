@@ -60,7 +60,6 @@ export const setLabelsInput = z.object({
   clientMutationId,
 });
 
-/** 迷惑メールにする (true) / 迷惑メールではない (false). */
 /** スヌーズ until a time (ISO 8601), or null to take it off (解除). */
 export const snoozeInput = z.object({
   conversationId: id,
@@ -68,6 +67,7 @@ export const snoozeInput = z.object({
   clientMutationId,
 });
 
+/** 迷惑メールにする (true) / 迷惑メールではない (false). */
 export const setJunkInput = z.object({ conversationId: id, junk: z.boolean(), clientMutationId });
 
 export const assignInput = z.object({

@@ -61,6 +61,14 @@ export const USER_MESSAGES = {
     ja: "スヌーズできるのは1年先までです。",
     en: "A conversation can be snoozed for a year at most.",
   },
+  "error.ruleNoCondition": {
+    ja: "条件を1つ以上指定してください。",
+    en: "Give the rule at least one condition.",
+  },
+  "error.ruleNoAction": {
+    ja: "担当者・ラベル・ステータスのいずれかを指定してください。",
+    en: "Choose an assignee, a label or a status for the rule.",
+  },
   "error.sendAt": {
     ja: "送信予約の日時は、今より後の14日以内で指定してください。",
     en: "Choose a time to send in the future, at most 14 days ahead.",
@@ -134,6 +142,8 @@ export function messageKeyOf(err: AppError): MessageKey {
   if (err.details.reason === "label_name_taken") messageKey = "error.labelNameTaken";
   if (err.details.reason === "snooze_in_past") messageKey = "error.snoozeInPast";
   if (err.details.reason === "snooze_too_far") messageKey = "error.snoozeTooFar";
+  if (err.details.reason === "rule_no_condition") messageKey = "error.ruleNoCondition";
+  if (err.details.reason === "rule_no_action") messageKey = "error.ruleNoAction";
   if (err.code === "INVALID_INPUT" && err.details.field === "sendAt") messageKey = "error.sendAt";
   return messageKey;
 }

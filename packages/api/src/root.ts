@@ -11,6 +11,7 @@ import { inboxRouter } from "./router/inbox";
 import { labelRouter } from "./router/label";
 import { notificationRouter } from "./router/notification";
 import { replyRouter } from "./router/reply";
+import { ruleRouter } from "./router/rule";
 import { templateRouter } from "./router/template";
 import { createRouter } from "./trpc";
 
@@ -24,6 +25,7 @@ export const appRouter = createRouter({
   compose: composeRouter,
   draft: draftRouter,
   label: labelRouter,
+  rule: ruleRouter,
   template: templateRouter,
   changes: changesRouter,
   notification: notificationRouter,

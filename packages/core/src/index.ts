@@ -11,6 +11,7 @@ export * from "./conversations/junk";
 export * from "./conversations/labels";
 export * from "./conversations/lock";
 export * from "./conversations/reply-guard";
+export * from "./conversations/rules";
 export * from "./conversations/snooze";
 export * from "./conversations/status";
 export * from "./deliver/deliver";

@@ -13,8 +13,10 @@ export async function applyAssignee(
   tx: Tx,
   conversation: Conversation,
   assigneeId: number | null,
-  actorId: number,
+  actorId: number | null,
   reason?: string,
+  /** The 自動振り分け rule that made the change (actorId null then). */
+  rule?: string,
 ): Promise<number | null> {
   if (conversation.assigneeId === assigneeId) return null;
   if (assigneeId !== null && !(await canAccessInbox(tx, assigneeId, conversation.inboxId))) {
@@ -25,7 +27,12 @@ export async function applyAssignee(
     kind: "assignee_changed",
     conversationId: conversation.id,
     actorId,
-    data: { from: conversation.assigneeId, to: assigneeId, ...(reason ? { reason } : {}) },
+    data: {
+      from: conversation.assigneeId,
+      to: assigneeId,
+      ...(reason ? { reason } : {}),
+      ...(rule ? { rule } : {}),
+    },
   });
   await tx
     .update(conversations)

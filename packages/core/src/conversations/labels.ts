@@ -195,13 +195,17 @@ export async function setConversationLabels(
   );
 }
 
-/** setConversationLabels on the conversation withConversation has locked. */
-async function applyLabels(
+/**
+ * setConversationLabels on a locked conversation (withConversation's, or one a 自動振り分け
+ * `rule` labels as it is created: actorId null then).
+ */
+export async function applyLabels(
   tx: Tx,
   conversation: { id: number; inboxId: number },
-  actorId: number,
+  actorId: number | null,
   add: number[],
   remove: number[],
+  rule?: string,
 ): Promise<{ seq: number | null; labels: LabelRef[] }> {
   const wanted = [...new Set([...add, ...remove])];
   if (add.some((id) => remove.includes(id)))
@@ -240,7 +244,7 @@ async function applyLabels(
     kind: "labels_changed",
     conversationId: conversation.id,
     actorId,
-    data: { added: added.map((l) => l.name), removed: removed.map((l) => l.name) },
+    data: { added: added.map((l) => l.name), removed: removed.map((l) => l.name), ...(rule ? { rule } : {}) },
   });
   await tx.update(conversations).set({ lastSeq: seq }).where(eq(conversations.id, conversation.id));
   const after = (await labelsOf(tx, [conversation.id])).get(conversation.id) ?? [];

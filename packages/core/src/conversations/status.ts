@@ -44,6 +44,8 @@ export async function applyStatus(
   status: ConversationStatus,
   actorId: number | null,
   reason?: string,
+  /** The 自動振り分け rule that made the change (actorId null then). */
+  rule?: string,
 ): Promise<number | null> {
   if (conversation.status === status) return null;
   const endsSnooze = status !== "waiting" && conversation.snoozedUntil !== null;
@@ -61,7 +63,7 @@ export async function applyStatus(
     kind: "status_changed",
     conversationId: conversation.id,
     actorId,
-    data: { from: conversation.status, to: status, ...(reason ? { reason } : {}) },
+    data: { from: conversation.status, to: status, ...(reason ? { reason } : {}), ...(rule ? { rule } : {}) },
   });
   await tx
     .update(conversations)

@@ -4,6 +4,7 @@ import type { ParsedMessage } from "@madoguchi/mail/parse";
 import { hasReplyPrefix, normalizeSubject, SUBJECT_THREAD_WINDOW_MS } from "@madoguchi/mail/threading";
 import { eq, inArray } from "drizzle-orm";
 import { lockInbox } from "../conversations/lock";
+import { applyRulesToNew, enabledRulesOf } from "../conversations/rules";
 import { applyStatus } from "../conversations/status";
 import { AppError } from "../errors";
 import type { Mailbox } from "../mailboxes";
@@ -50,10 +51,11 @@ export async function storeBatch(db: Db, inboxId: number, items: PreparedDeliver
     // trip instead of several. The lookup, the largest, goes last: postgres.js holds a write
     // under 1 KB back for a turn of the event loop, and one over 1 KB goes out at once with the
     // ones held before it.
-    const [, modseq, boxes, found] = await Promise.all([
+    const [, modseq, boxes, rules, found] = await Promise.all([
       reusePlans(tx),
       lockInbox(tx, inboxId),
       foldersOf(tx, inboxId),
+      enabledRulesOf(tx, inboxId),
       lookupBatch(
         tx,
         inboxId,
@@ -83,8 +85,21 @@ export async function storeBatch(db: Db, inboxId: number, items: PreparedDeliver
       state.planned.length ? writeBatch(tx, inboxId, state.base, state.planned) : null,
       ...items.map((item) => item.synced),
     ]);
+    if (rules.length) await applyRulesToNew(tx, inboxId, rules, inquiriesStarted(state.planned));
     return placements.map((p, i) => outcomeOf(p, items[i]?.blob.hash ?? ""));
   });
+}
+
+/** The conversations the batch created from a customer's mail to INBOX, each with that mail. */
+function inquiriesStarted(planned: PlannedMessage[]): { conversationId: number; parsed: ParsedMessage }[] {
+  const started = new Map<number, { conversationId: number; parsed: ParsedMessage } | null>();
+  for (const m of planned) {
+    const c = m.conversation;
+    if (!c || c.row || started.has(c.id)) continue;
+    const inquiry = m.item.direction === "inbound" && m.mailbox.specialUse === "\\Inbox" && m.parsed;
+    started.set(c.id, inquiry ? { conversationId: c.id, parsed: inquiry } : null);
+  }
+  return [...started.values()].filter((s) => s !== null);
 }
 
 /**

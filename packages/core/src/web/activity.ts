@@ -29,14 +29,22 @@ export type ActivityItem = {
   at: Date;
   actor: { id: number; name: string } | null;
 } & (
-  | { kind: "status_changed"; from: ConversationStatus; to: ConversationStatus; reason: string | null }
+  | {
+      kind: "status_changed";
+      from: ConversationStatus;
+      to: ConversationStatus;
+      reason: string | null;
+      /** The 自動振り分け rule that made it (no actor then); also on the two below. */
+      rule: string | null;
+    }
   | {
       kind: "assignee_changed";
       from: { id: number; name: string } | null;
       to: { id: number; name: string } | null;
+      rule: string | null;
     }
   | { kind: "junk_changed"; junk: boolean; moved: boolean }
-  | { kind: "labels_changed"; added: string[]; removed: string[] }
+  | { kind: "labels_changed"; added: string[]; removed: string[]; rule: string | null }
   | {
       kind: "snooze_changed";
       /** Snoozed until then; null: the snooze ended. */
@@ -59,6 +67,9 @@ export type ActivityItem = {
 
 const names = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+
+const ruleOf = (data: Record<string, unknown>): string | null =>
+  typeof data.rule === "string" ? data.rule : null;
 
 /** Who did what to a conversation and when, oldest first, read from the change log. */
 export async function conversationActivity(
@@ -105,15 +116,16 @@ export async function conversationActivity(
           from: d.from as ConversationStatus,
           to: d.to as ConversationStatus,
           reason: typeof d.reason === "string" ? d.reason : null,
+          rule: ruleOf(d),
         };
       case "assignee_changed":
-        return { ...base, kind: r.kind, from: person(d.from), to: person(d.to) };
+        return { ...base, kind: r.kind, from: person(d.from), to: person(d.to), rule: ruleOf(d) };
       case "junk_changed":
         return { ...base, kind: r.kind, junk: d.junk === true, moved: d.reason === "moved" };
       case "reply_cancelled":
         return { ...base, kind: r.kind, reason: typeof d.reason === "string" ? d.reason : null };
       case "labels_changed":
-        return { ...base, kind: r.kind, added: names(d.added), removed: names(d.removed) };
+        return { ...base, kind: r.kind, added: names(d.added), removed: names(d.removed), rule: ruleOf(d) };
       case "snooze_changed":
         return {
           ...base,

@@ -7,4 +7,5 @@ export * from "./labels";
 export * from "./mailboxes";
 export * from "./messages";
 export * from "./outbound";
+export * from "./rules";
 export * from "./web";

@@ -150,6 +150,18 @@ describe.each(drivers)("自動振り分け on %s", (driver) => {
         labels: [],
         status: "in_progress",
       });
+      // Switched off and renamed all the same; what is gone leaves the rule then.
+      const [stale] = await listRules(t.env.ctx, alice(), inbox());
+      const updated = await updateRule(t.env.ctx, alice(), {
+        ruleId: stale?.id ?? 0,
+        enabled: false,
+        name: "old",
+      });
+      expect(updated).toMatchObject({
+        enabled: false,
+        name: "old",
+        actions: { assigneeId: null, labelIds: [], status: "in_progress" },
+      });
     } finally {
       await t.env.ctx.db.insert(inboxMembers).values({ inboxId: inbox(), userId: bob() });
     }

@@ -80,6 +80,27 @@ async function checkedRule(db: Queryable, inboxId: number, input: RuleInput): Pr
   return { name, enabled: input.enabled, conditions, actions: { assigneeId, labelIds, status } };
 }
 
+/**
+ * A stored rule's actions without what has gone since (a deleted label, an assignee no longer a
+ * member), as a delivery skips them: switching the rule off or renaming it must not fail on them.
+ */
+async function withoutDeparted(db: Queryable, inboxId: number, actions: RuleActions): Promise<RuleActions> {
+  const labelIds = actions.labelIds.length
+    ? (
+        await db
+          .select({ id: labels.id })
+          .from(labels)
+          .where(and(inArray(labels.id, actions.labelIds), eq(labels.inboxId, inboxId)))
+      ).map((l) => l.id)
+    : [];
+  const stays = actions.assigneeId !== null && (await canAccessInbox(db, actions.assigneeId, inboxId));
+  return {
+    assigneeId: stays ? actions.assigneeId : null,
+    labelIds: actions.labelIds.filter((id) => labelIds.includes(id)),
+    status: actions.status,
+  };
+}
+
 /** An inbox's rules in the order they apply. Members only. */
 export async function listRules(ctx: CoreContext, userId: number, inboxId: number): Promise<InboxRule[]> {
   await assertInboxAccess(ctx.db, userId, inboxId);
@@ -145,7 +166,7 @@ export async function updateRule(
     name: input.name ?? current.name,
     enabled: input.enabled ?? current.enabled,
     conditions: input.conditions ?? current.conditions,
-    actions: input.actions ?? current.actions,
+    actions: input.actions ?? (await withoutDeparted(ctx.db, current.inboxId, current.actions)),
   });
   const [row] = await ctx.db
     .update(inboxRules)

@@ -11,6 +11,8 @@ export interface MailSpec {
   text?: string;
   html?: string;
   messageId: string;
+  /** A reply's parent: In-Reply-To and References name it. */
+  inReplyTo?: string;
   date?: Date;
 }
 
@@ -20,6 +22,7 @@ export function rawMail(m: MailSpec): Buffer {
     `To: ${m.to}`,
     `Subject: ${word(m.subject)}`,
     `Message-ID: <${m.messageId}>`,
+    ...(m.inReplyTo ? [`In-Reply-To: <${m.inReplyTo}>`, `References: <${m.inReplyTo}>`] : []),
     `Date: ${(m.date ?? new Date()).toUTCString()}`,
     "MIME-Version: 1.0",
   ];

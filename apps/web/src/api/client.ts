@@ -25,6 +25,8 @@ export type Member = Outputs["inbox"]["members"][number];
 export type Label = Outputs["label"]["list"]["labels"][number];
 /** A label as a conversation or a list row carries it. */
 export type LabelRef = ConversationRow["labels"][number];
+/** An inbox's 自動振り分け rule, as its list has it. */
+export type Rule = Outputs["rule"]["list"]["rules"][number];
 export type DraftView = NonNullable<Outputs["draft"]["get"]["editing"]>;
 
 export const STATUSES: readonly Status[] = ["open", "in_progress", "waiting", "done"];

@@ -17,6 +17,7 @@ export const keys = {
   drafts: (conversationId: number) => ["draft.get", conversationId] as const,
   templates: (inboxId: number) => ["template.list", inboxId] as const,
   labels: (inboxId: number) => ["label.list", inboxId] as const,
+  rules: (inboxId: number) => ["rule.list", inboxId] as const,
   notifications: ["notification.list"] as const,
   admin: ["admin"] as const,
 };

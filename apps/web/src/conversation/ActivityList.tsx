@@ -1,15 +1,40 @@
 import type { Activity } from "../api/client";
-import { type I18n, type Lang, useI18n } from "../i18n";
+import { type I18n, type MessageKey, useI18n } from "../i18n";
 
 /** 「請求」、「見積」 / 請求 and 見積: label names as a sentence names them. */
-function labelNames(names: string[], t: I18n["t"], lang: Lang): string {
-  const quoted = names.map((name) => t("activity.labelName", { name }));
-  return new Intl.ListFormat(lang, { type: "conjunction" }).format(quoted);
+export function labelNames(
+  names: string[],
+  i18n: Pick<I18n, "t" | "lang">,
+  key: MessageKey = "activity.labelName",
+): string {
+  const quoted = names.map((name) => i18n.t(key, { name }));
+  return new Intl.ListFormat(i18n.lang, { type: "conjunction" }).format(quoted);
+}
+
+/** What a 自動振り分け rule did (no actor then): 「ルール「請求書」により佐藤に割り当てました」. */
+function ruleText(a: Activity, rule: string, i18n: I18n): string | null {
+  const { t } = i18n;
+  switch (a.kind) {
+    case "status_changed":
+      return t("activity.ruleStatus", { rule, to: t(`status.${a.to}`) });
+    case "assignee_changed":
+      return a.to ? t("activity.ruleAssigned", { rule, to: a.to.name }) : null;
+    case "labels_changed":
+      return a.removed.length === 0
+        ? t("activity.ruleLabelsAdded", { rule, added: labelNames(a.added, i18n, "activity.ruleLabelName") })
+        : null;
+    default:
+      return null;
+  }
 }
 
 /** One line per change: who set 対応済み, who assigned whom, when. */
 export function activityText(a: Activity, i18n: I18n): string {
-  const { t, lang } = i18n;
+  const { t } = i18n;
+  // Rules only assign, add labels and set a status; anything else they logged reads as the system's.
+  const rule = "rule" in a ? a.rule : null;
+  const byRule = rule ? ruleText(a, rule, i18n) : null;
+  if (byRule !== null) return byRule;
   const actor = a.actor?.name ?? t("activity.system");
   switch (a.kind) {
     case "status_changed":
@@ -30,8 +55,8 @@ export function activityText(a: Activity, i18n: I18n): string {
         },
       );
     case "labels_changed": {
-      const added = labelNames(a.added, t, lang);
-      const removed = labelNames(a.removed, t, lang);
+      const added = labelNames(a.added, i18n);
+      const removed = labelNames(a.removed, i18n);
       if (a.added.length && a.removed.length) return t("activity.labelsChanged", { actor, added, removed });
       return a.added.length
         ? t("activity.labelsAdded", { actor, added })

@@ -6,7 +6,7 @@ import { keys } from "../api/keys";
 import { ErrorBox } from "../components/ErrorBox";
 import { useI18n } from "../i18n";
 import { LabelFilter } from "../labels/LabelFilter";
-import { navigate } from "../lib/route";
+import { hrefRules, hrefTemplates, navigate } from "../lib/route";
 import { BulkBar } from "./BulkBar";
 import { ConversationListRow } from "./ConversationListRow";
 import { filterFromQuery, type StatusTab, withParam } from "./list-filter";
@@ -178,9 +178,12 @@ export function ConversationList(props: {
           </button>
         )}
         {scope.kind === "inbox" && (
-          <a className="templates-link" href={`#/inbox/${scope.inboxId}/templates`}>
-            {t("list.templates")}
-          </a>
+          <span className="inbox-links">
+            <a href={hrefTemplates(scope.inboxId)}>{t("list.templates")}</a>
+            <a href={hrefRules(scope.inboxId)} data-testid="rules-link">
+              {t("list.rules")}
+            </a>
+          </span>
         )}
       </div>
       {picked !== null && (

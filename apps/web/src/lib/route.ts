@@ -9,6 +9,7 @@ export type Route =
   | { name: "assigned"; query: URLSearchParams }
   | { name: "inbox"; inboxId: number; conversationId: number | null; query: URLSearchParams }
   | { name: "templates"; inboxId: number }
+  | { name: "rules"; inboxId: number }
   | { name: "notifications" }
   | { name: "settings" }
   | { name: "admin"; tab: string }
@@ -30,6 +31,7 @@ export function parseRoute(hash: string): Route {
     if (inboxId === null) return { name: "notFound" };
     if (parts.length === 2) return { name: "inbox", inboxId, conversationId: null, query };
     if (parts[2] === "templates") return { name: "templates", inboxId };
+    if (parts[2] === "rules") return { name: "rules", inboxId };
     const conversationId = parts[2] === "c" ? num(parts[3]) : null;
     if (conversationId === null) return { name: "notFound" };
     return { name: "inbox", inboxId, conversationId, query };
@@ -41,6 +43,10 @@ export const hrefInbox = (inboxId: number, query?: URLSearchParams | string) => 
   const q = query?.toString();
   return `#/inbox/${inboxId}${q ? `?${q}` : ""}`;
 };
+
+export const hrefTemplates = (inboxId: number) => `#/inbox/${inboxId}/templates`;
+
+export const hrefRules = (inboxId: number) => `#/inbox/${inboxId}/rules`;
 
 export const hrefAssigned = (query?: URLSearchParams | string) => {
   const q = query?.toString();

@@ -10,6 +10,7 @@ import { Store, useStore } from "../lib/store";
 import { showToast } from "../lib/toast";
 import { Realtime } from "../realtime/client";
 import { RealtimeContext } from "../realtime/context";
+import { RulesPage } from "../rules/RulesPage";
 import { AssignedToMe } from "./AssignedToMe";
 import { InboxList } from "./InboxList";
 import { InboxScreen } from "./InboxScreen";
@@ -129,6 +130,8 @@ export function Shell(props: { me: Me }) {
             <AssignedToMe me={props.me} query={route.query} />
           ) : route.name === "templates" ? (
             <TemplatesPage inboxId={route.inboxId} />
+          ) : route.name === "rules" ? (
+            <RulesPage inboxId={route.inboxId} />
           ) : route.name === "notifications" ? (
             <Notifications />
           ) : route.name === "admin" ? (

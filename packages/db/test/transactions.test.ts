@@ -6,6 +6,25 @@ import { createTestEnv, drivers, type TestEnv, terminateBackends } from "../../c
 import { postgresClient } from "../src/pg-url";
 import { domains } from "../src/schema/index";
 
+/**
+ * A one-connection client whose sockets the test holds (and may tamper with as each is made):
+ * `socket`, a function giving the connection's socket, is documented; the types leave it out.
+ */
+function clientOnOwnSockets(url: string, onSocket?: (socket: net.Socket, n: number) => void) {
+  const sockets: net.Socket[] = [];
+  const options = {
+    max: 1,
+    onnotice: () => {},
+    socket: () => {
+      const socket = net.connect(Number(new URL(url).port || 5432), "127.0.0.1");
+      const n = sockets.push(socket);
+      onSocket?.(socket, n);
+      return socket;
+    },
+  };
+  return { client: postgres(url, options as postgres.Options<Record<string, never>>), sockets };
+}
+
 /** How many domains' names match a LIKE pattern: each test writes names of its own. */
 const domainsNamed = async (env: TestEnv, pattern: string) =>
   (await env.ctx.db.select({ n: count() }).from(domains).where(like(domains.name, pattern)))[0]?.n;
@@ -121,24 +140,6 @@ describe.runIf(drivers.includes("postgres"))("a transaction whose PostgreSQL bac
     await admin`select pg_terminate_backend(${pid ?? 0})`;
   };
 
-  /**
-   * A one-connection client whose sockets the test holds (and may tamper with as each is made):
-   * `socket`, a function giving the connection's socket, is documented; the types leave it out.
-   */
-  const clientOnOwnSockets = (onSocket?: (socket: net.Socket, n: number) => void) => {
-    const sockets: net.Socket[] = [];
-    const options = {
-      max: 1,
-      onnotice: () => {},
-      socket: () => {
-        const socket = net.connect(Number(new URL(env.url ?? "").port || 5432), "127.0.0.1");
-        const n = sockets.push(socket);
-        onSocket?.(socket, n);
-        return socket;
-      },
-    };
-    return { client: postgres(env.url ?? "", options as postgres.Options<Record<string, never>>), sockets };
-  };
   const resetSocket = (socket: net.Socket) =>
     socket.destroy(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }));
 
@@ -248,7 +249,7 @@ describe.runIf(drivers.includes("postgres"))("a transaction whose PostgreSQL bac
     // query's promise, so its failure was an unhandled rejection, which ends the process (seen
     // under the busy-pool test above). Here the first connection is reset as that query goes out:
     // the query waiting for the connection fails like any query on a lost connection.
-    const { client, sockets } = clientOnOwnSockets((socket, n) => {
+    const { client, sockets } = clientOnOwnSockets(env.url ?? "", (socket, n) => {
       if (n > 1) return;
       const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
       socket.write = ((chunk: unknown, ...rest: unknown[]) => {
@@ -283,7 +284,7 @@ describe.runIf(drivers.includes("postgres"))("a transaction whose PostgreSQL bac
     // under load: the socket's error fails the statements in flight, the transaction's ROLLBACK
     // is sent to the dead socket, and only then does the socket close. That ROLLBACK stayed
     // queued, the connection reopened with it, and every later reply went to the query before.
-    const { client, sockets } = clientOnOwnSockets();
+    const { client, sockets } = clientOnOwnSockets(env.url ?? "");
     const bounded = <T>(query: Promise<T>) =>
       Promise.race([query, new Promise<"no reply">((r) => setTimeout(() => r("no reply"), 5_000))]);
     try {
@@ -310,6 +311,53 @@ describe.runIf(drivers.includes("postgres"))("a transaction whose PostgreSQL bac
       }
     } finally {
       await client.end({ timeout: 1 });
+    }
+  });
+});
+
+// BEGIN goes out with the transaction's first statements instead of a round trip before them
+// (patches/postgres+3.4.9.patch, index.js begin): a lock holder waits on round trips.
+describe.runIf(drivers.includes("postgres"))("a transaction's BEGIN, on PostgreSQL", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv("postgres");
+  });
+  afterAll(() => env?.close());
+
+  it("is pipelined with the first statement, and a failure still rolls all back", async () => {
+    // What crosses the socket, in order: what the client wrote, what it read.
+    const wire: { out: boolean; text: string }[] = [];
+    const { client } = clientOnOwnSockets(env.url ?? "", (socket) => {
+      const write = socket.write.bind(socket) as (chunk: Buffer | string, ...rest: unknown[]) => boolean;
+      socket.write = ((chunk: Buffer | string, ...rest: unknown[]) => {
+        wire.push({ out: true, text: chunk.toString("latin1") });
+        return write(chunk, ...rest);
+      }) as typeof socket.write;
+      socket.prependListener("data", (chunk: Buffer) =>
+        wire.push({ out: false, text: chunk.toString("latin1") }),
+      );
+    });
+    try {
+      await client`select 1`;
+      wire.length = 0;
+      const [row] = await client.begin((tx) => tx`select 4242 as n`);
+      expect(row).toEqual({ n: 4242 });
+      const statementSent = wire.findIndex((w) => w.out && w.text.includes("4242"));
+      const beginAnswered = wire.findIndex((w) => !w.out && w.text.includes("BEGIN\0"));
+      expect(statementSent).toBeGreaterThanOrEqual(0);
+      expect(beginAnswered).toBeGreaterThanOrEqual(0);
+      expect(statementSent).toBeLessThan(beginAnswered);
+
+      const err = await client
+        .begin(async (tx) => {
+          await tx`insert into domains (name) values ('p1.pipelined.example')`;
+          await tx`select 1/0`;
+        })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(await domainsNamed(env, "%.pipelined.example")).toBe(0);
+    } finally {
+      await client.end({ timeout: 5 });
     }
   });
 });

@@ -38,6 +38,26 @@ export function listFromEnv(name: string): number[] | null {
   return value ? value.split(",").map(Number) : null;
 }
 
+/** A size's message counts (measured, and the warm-up before), by concurrent sessions. */
+export interface BenchCase {
+  kb: number;
+  messages: Readonly<Record<number, number>>;
+  warmUp: Readonly<Record<number, number>>;
+}
+
+/** Each case and session count a run takes, narrowed by BENCH_SMTP_SIZES and BENCH_SMTP_SESSIONS. */
+export function* chosenCases<C extends BenchCase>(cases: readonly C[], sessions: readonly number[]) {
+  const sizes = listFromEnv("BENCH_SMTP_SIZES");
+  for (const c of cases.filter((c) => !sizes || sizes.includes(c.kb)))
+    for (const n of listFromEnv("BENCH_SMTP_SESSIONS") ?? sessions)
+      yield {
+        c,
+        sessions: n,
+        count: c.messages[n] ?? c.messages[10] ?? 0,
+        warmUp: c.warmUp[n] ?? c.warmUp[10] ?? 0,
+      };
+}
+
 /** Messages stored so far, all inboxes. */
 async function storedCount(db: Awaited<ReturnType<typeof createTestEnv>>["ctx"]["db"]): Promise<number> {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(messages);
@@ -83,35 +103,29 @@ async function runCase(
 }
 
 export async function smtpLoadBench(): Promise<void> {
-  const sizes = listFromEnv("BENCH_SMTP_SIZES");
-  const sessionList = listFromEnv("BENCH_SMTP_SESSIONS") ?? SESSIONS;
   const rows: (string | number)[][] = [];
   for (const driver of await benchDrivers()) {
-    for (const c of CASES.filter((c) => !sizes || sizes.includes(c.kb))) {
-      for (const sessions of sessionList) {
-        const count = c.messages[sessions as keyof typeof c.messages] ?? c.messages[10];
-        const warmUp = c.warmUp[sessions as keyof typeof c.warmUp] ?? c.warmUp[10];
-        const r = await runCase(driver, c.kb * 1024, sessions, count, warmUp);
-        if (r.cold.firstError)
-          console.log(
-            `${driver} ${c.kb} KB ×${sessions} warm-up: ${r.cold.failed} failed, first: ${r.cold.firstError}`,
-          );
-        if (r.firstError)
-          console.log(`${driver} ${c.kb} KB ×${sessions}: ${r.failed} failed, first: ${r.firstError}`);
-        rows.push([
-          driver,
-          `${c.kb} KB`,
-          sessions,
-          `${r.acked}/${count}`,
-          r.stored,
-          `${(r.cold.acked / r.cold.seconds).toFixed(1)} (${r.cold.acked})`,
-          (r.acked / r.seconds).toFixed(1),
-          r.p50.toFixed(1),
-          r.p99.toFixed(1),
-          r.cpu.server.toFixed(2),
-          r.cpu.postgres === null || driver === "pglite" ? "-" : r.cpu.postgres.toFixed(2),
-        ]);
-      }
+    for (const { c, sessions, count, warmUp } of chosenCases(CASES, SESSIONS)) {
+      const r = await runCase(driver, c.kb * 1024, sessions, count, warmUp);
+      if (r.cold.firstError)
+        console.log(
+          `${driver} ${c.kb} KB ×${sessions} warm-up: ${r.cold.failed} failed, first: ${r.cold.firstError}`,
+        );
+      if (r.firstError)
+        console.log(`${driver} ${c.kb} KB ×${sessions}: ${r.failed} failed, first: ${r.firstError}`);
+      rows.push([
+        driver,
+        `${c.kb} KB`,
+        sessions,
+        `${r.acked}/${count}`,
+        r.stored,
+        `${(r.cold.acked / r.cold.seconds).toFixed(1)} (${r.cold.acked})`,
+        (r.acked / r.seconds).toFixed(1),
+        r.p50.toFixed(1),
+        r.p99.toFixed(1),
+        r.cpu.server.toFixed(2),
+        r.cpu.postgres === null || driver === "pglite" ? "-" : r.cpu.postgres.toFixed(2),
+      ]);
     }
   }
   console.log("\nsmtp-load: our client → MX; latency = end of DATA → 250 (blob fsynced + committed)");

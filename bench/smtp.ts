@@ -13,7 +13,7 @@ import { createTeam } from "../packages/core/test/fixtures";
 import { createTestEnv } from "../packages/core/test/harness";
 import { startTestSmtp } from "../packages/smtp/test/support/smtp-env";
 import { benchDrivers } from "./drivers";
-import { BENCH_LIMITS, listFromEnv } from "./smtp-load";
+import { BENCH_LIMITS, chosenCases } from "./smtp-load";
 import { printTable } from "./stats";
 
 const SMTP_SOURCE = "/usr/sbin/smtp-source";
@@ -79,26 +79,20 @@ export async function smtpBench(): Promise<void> {
     console.log(`smtp: ${SMTP_SOURCE} not found (apt-get install postfix); skipped.`);
     return;
   }
-  const sizes = listFromEnv("BENCH_SMTP_SIZES");
-  const sessionList = listFromEnv("BENCH_SMTP_SESSIONS") ?? SESSIONS;
   const rows: (string | number)[][] = [];
   for (const driver of await benchDrivers()) {
-    for (const c of CASES.filter((c) => !sizes || sizes.includes(c.kb))) {
-      for (const sessions of sessionList) {
-        const count = c.messages[sessions as keyof typeof c.messages] ?? c.messages[10];
-        const warmUp = c.warmUp[sessions as keyof typeof c.warmUp] ?? c.warmUp[10];
-        const r = await runCase(driver, c.kb * 1024, sessions, count, warmUp);
-        rows.push([
-          driver,
-          `${c.kb} KB`,
-          sessions,
-          `${r.cold.stored}/${warmUp}`,
-          r.cold.rate.toFixed(1),
-          `${r.stored}/${count}`,
-          r.rate.toFixed(1),
-          r.rssMb.toFixed(0),
-        ]);
-      }
+    for (const { c, sessions, count, warmUp } of chosenCases(CASES, SESSIONS)) {
+      const r = await runCase(driver, c.kb * 1024, sessions, count, warmUp);
+      rows.push([
+        driver,
+        `${c.kb} KB`,
+        sessions,
+        `${r.cold.stored}/${warmUp}`,
+        r.cold.rate.toFixed(1),
+        `${r.stored}/${count}`,
+        r.rate.toFixed(1),
+        r.rssMb.toFixed(0),
+      ]);
     }
   }
   console.log("\nsmtp: smtp-source → MX (250 = blob fsynced + transaction committed), SPF/DKIM/DMARC on");

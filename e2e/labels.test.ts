@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { screenshot, scrollWidth } from "./support/browser";
-import { chromiumTeam, DESKTOP, PHONE, TANAKA_AND_SATO } from "./support/team";
+import { chromiumTeam, PHONE, TANAKA_AND_SATO } from "./support/team";
 
 // ラベル in Chromium, as yaritori, Re:lation and Front offer them: an agent puts the inbox's own
 // tags (請求, VIP) on conversations from a picker in the conversation, or on many at once from
@@ -19,13 +19,11 @@ describe("web app in Chromium: ラベル", () => {
 
   beforeAll(async () => {
     Object.assign(ids, await team.customerConversations("labels", subjects));
-    tanaka = await team.openPage(DESKTOP);
-    await team.login(tanaka, "tanaka@example.co.jp");
-    sato = await team.openPage(DESKTOP);
-    await team.login(sato, "sato@example.co.jp");
+    tanaka = await team.openLoggedIn("tanaka@example.co.jp");
+    sato = await team.openLoggedIn("sato@example.co.jp");
   }, 60_000);
 
-  const inboxUrl = (query = "") => `${team.srv.baseUrl}/#/inbox/${team.inboxIds[0]}${query}`;
+  const inboxUrl = (path = "") => team.inboxUrl(path);
   const row = (p: Page, subject: string) =>
     p.locator(`[data-testid="conversation-row"][data-conversation-id="${ids[subject]}"]`);
   const rowLabels = (p: Page, subject: string) =>

@@ -4,7 +4,7 @@ import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { screenshot, scrollWidth } from "./support/browser";
 import type { MailSpec } from "./support/mail";
-import { chromiumTeam, DESKTOP, PHONE, TANAKA_AND_SATO } from "./support/team";
+import { chromiumTeam, PHONE, TANAKA_AND_SATO } from "./support/team";
 
 // 自動振り分け in Chromium, as yaritori, Re:lation and Front offer it: the members of a shared
 // inbox write rules (差出人 contains …, 件名 contains …) that assign a new inquiry, label it and
@@ -30,13 +30,11 @@ describe("web app in Chromium: 自動振り分け", () => {
 
   beforeAll(async () => {
     seedId = (await team.customerConversations("rules", [seed]))[seed] ?? 0;
-    tanaka = await team.openPage(DESKTOP);
-    await team.login(tanaka, "tanaka@example.co.jp");
-    sato = await team.openPage(DESKTOP);
-    await team.login(sato, "sato@example.co.jp");
+    tanaka = await team.openLoggedIn("tanaka@example.co.jp");
+    sato = await team.openLoggedIn("sato@example.co.jp");
   }, 60_000);
 
-  const inboxUrl = (query = "") => `${team.srv.baseUrl}/#/inbox/${team.inboxIds[0]}${query}`;
+  const inboxUrl = (path = "") => team.inboxUrl(path);
   const rulesUrl = () => inboxUrl("/rules");
   const rules = (p: Page) => p.getByTestId("rule-row");
   const rule = (p: Page, name: string) =>

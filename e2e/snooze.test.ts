@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { agentDates, localInput, screenshot, scrollWidth } from "./support/browser";
-import { chromiumTeam, DESKTOP, PHONE, TANAKA_AND_SATO } from "./support/team";
+import { chromiumTeam, PHONE, TANAKA_AND_SATO } from "./support/team";
 
 // スヌーズ in Chromium, as Front, Help Scout and yaritori offer it: an agent puts a conversation
 // away until a time (保留 meanwhile, the time on its row for the team); at that time the server
@@ -23,13 +23,11 @@ describe("web app in Chromium: スヌーズ", () => {
 
   beforeAll(async () => {
     id = (await team.customerConversations("snooze", [subject]))[subject] ?? 0;
-    tanaka = await team.openPage(DESKTOP);
-    await team.login(tanaka, "tanaka@example.co.jp");
-    sato = await team.openPage(DESKTOP);
-    await team.login(sato, "sato@example.co.jp");
+    tanaka = await team.openLoggedIn("tanaka@example.co.jp");
+    sato = await team.openLoggedIn("sato@example.co.jp");
   }, 60_000);
 
-  const inboxUrl = (query = "") => `${team.srv.baseUrl}/#/inbox/${team.inboxIds[0]}${query}`;
+  const inboxUrl = (path = "") => team.inboxUrl(path);
   const conversationUrl = () => inboxUrl(`/c/${id}`);
   const row = (p: Page) => p.locator(`[data-testid="conversation-row"][data-conversation-id="${id}"]`);
   const status = (p: Page) => p.getByTestId("status-select").inputValue();

@@ -102,6 +102,18 @@ export class ChromiumTeam {
     return login(page, this.srv.baseUrl, email, PASSWORD);
   }
 
+  /** A page in a fresh browser context, logged in as `email`. */
+  async openLoggedIn(email: string, options: BrowserContextOptions = DESKTOP): Promise<Page> {
+    const page = await this.openPage(options);
+    await this.login(page, email);
+    return page;
+  }
+
+  /** The app's URL of the first shared inbox, with `path` after it (a conversation, a filter). */
+  inboxUrl(path = ""): string {
+    return `${this.srv.baseUrl}/#/inbox/${this.inboxIds[0]}${path}`;
+  }
+
   /**
    * The administrator 管理者 <ADMIN_EMAIL>, a member of the shared inbox info@example.co.jp made
    * for it (the app opens on an inbox), logged in on a desktop page, which is returned.

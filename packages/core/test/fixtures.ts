@@ -1,4 +1,6 @@
 import type { DriverName } from "@madoguchi/db/client";
+import { conversations } from "@madoguchi/db/schema";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll } from "vitest";
 import type { CoreContext } from "../src/context";
 import { deliver } from "../src/deliver/deliver";
@@ -116,4 +118,22 @@ export function useTeamEnv(
   });
   afterAll(() => state.env?.close());
   return state;
+}
+
+/** A customer's mail `<key>@customer.example` 「件名 key」 to an inbox: the conversation it starts. */
+export async function customerConversation(ctx: CoreContext, inboxId: number, key: string): Promise<number> {
+  const delivered = await deliver(
+    ctx,
+    inboxId,
+    mail({ messageId: `${key}@customer.example`, subject: `件名 ${key}` }),
+  );
+  if (delivered.conversationId === null) throw new Error("no conversation");
+  return delivered.conversationId;
+}
+
+/** A conversation's row as stored. */
+export async function conversationRow(ctx: CoreContext, id: number) {
+  const [row] = await ctx.db.select().from(conversations).where(eq(conversations.id, id));
+  if (!row) throw new Error(`no conversation ${id}`);
+  return row;
 }

@@ -1,5 +1,3 @@
-import { conversations } from "@madoguchi/db/schema";
-import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { changesSince } from "../src/changelog";
 import {
@@ -16,7 +14,12 @@ import { conversationActivity } from "../src/web/activity";
 import { bulkUpdateConversations } from "../src/web/bulk";
 import { listConversations } from "../src/web/conversation-list";
 import { conversationView } from "../src/web/conversation-view";
-import { mail, useTeamEnv } from "./fixtures";
+import {
+  conversationRow,
+  customerConversation as customerConversationIn,
+  mail,
+  useTeamEnv,
+} from "./fixtures";
 import { drivers } from "./harness";
 
 describe.each(drivers)("ラベル on %s", (driver) => {
@@ -25,20 +28,7 @@ describe.each(drivers)("ラベル on %s", (driver) => {
   const alice = () => t.team.alice.id;
 
   /** A customer conversation in info@. */
-  const customerConversation = async (key: string) => {
-    const delivered = await deliver(
-      t.env.ctx,
-      inbox(),
-      mail({ messageId: `${key}@customer.example`, subject: `件名 ${key}` }),
-    );
-    if (delivered.conversationId === null) throw new Error("no conversation");
-    return delivered.conversationId;
-  };
-  const conversationRow = async (id: number) => {
-    const [row] = await t.env.ctx.db.select().from(conversations).where(eq(conversations.id, id));
-    if (!row) throw new Error(`no conversation ${id}`);
-    return row;
-  };
+  const customerConversation = (key: string) => customerConversationIn(t.env.ctx, inbox(), key);
   const listedWith = async (labelId: number) =>
     (await listConversations(t.env.ctx, alice(), { inboxId: inbox(), labelId })).rows.map((r) => r.id);
   const labelNames = async (conversationId: number) =>
@@ -108,7 +98,7 @@ describe.each(drivers)("ラベル on %s", (driver) => {
     const urgent = await createLabel(t.env.ctx, alice(), { inboxId: inbox(), name: "至急" });
     const invoice = await createLabel(t.env.ctx, alice(), { inboxId: inbox(), name: "請求書" });
     const conversationId = await customerConversation("put-on");
-    const before = await conversationRow(conversationId);
+    const before = await conversationRow(t.env.ctx, conversationId);
     const added = await setConversationLabels(t.env.ctx, {
       conversationId,
       userId: alice(),
@@ -116,7 +106,7 @@ describe.each(drivers)("ラベル on %s", (driver) => {
     });
     expect(added.labels.map((l) => l.name)).toEqual(["至急", "請求書"]);
     expect(added.seq).toBeGreaterThan(before.lastSeq);
-    const after = await conversationRow(conversationId);
+    const after = await conversationRow(t.env.ctx, conversationId);
     expect(after.lastSeq).toBe(added.seq);
     // Nothing new for the team to read: a label is not news from the customer.
     expect(after.guardSeq).toBe(before.guardSeq);
@@ -131,9 +121,9 @@ describe.each(drivers)("ラベル on %s", (driver) => {
     });
     expect(removed.labels.map((l) => l.name)).toEqual(["請求書"]);
     expect(await labelNames(conversationId)).toEqual(["請求書"]);
-    const activity = (await conversationActivity(t.env.ctx, await conversationRow(conversationId))).filter(
-      (a) => a.kind === "labels_changed",
-    );
+    const activity = (
+      await conversationActivity(t.env.ctx, await conversationRow(t.env.ctx, conversationId))
+    ).filter((a) => a.kind === "labels_changed");
     expect(
       activity.map((a) => [a.actor?.name, "added" in a ? a.added : null, "removed" in a ? a.removed : null]),
     ).toEqual([
@@ -196,11 +186,11 @@ describe.each(drivers)("ラベル on %s", (driver) => {
       code: "CONFLICT",
       reason: "label_name_taken",
     });
-    const before = await conversationRow(one);
+    const before = await conversationRow(t.env.ctx, one);
     await deleteLabel(t.env.ctx, t.team.bob.id, label.id);
     expect(await labelNames(one)).toEqual([]);
     // Each conversation that carried it logs the removal: its activity, every open view.
-    const after = await conversationRow(one);
+    const after = await conversationRow(t.env.ctx, one);
     expect(after.lastSeq).toBeGreaterThan(before.lastSeq);
     const activity = (await conversationActivity(t.env.ctx, after)).filter(
       (a) => a.kind === "labels_changed",

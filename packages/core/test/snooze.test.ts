@@ -1,4 +1,4 @@
-import { conversations, notifications } from "@madoguchi/db/schema";
+import { notifications } from "@madoguchi/db/schema";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { assignConversation } from "../src/conversations/assign";
@@ -8,7 +8,12 @@ import { deliver } from "../src/deliver/deliver";
 import { isAppError } from "../src/errors";
 import { conversationActivity } from "../src/web/activity";
 import { listConversations } from "../src/web/conversation-list";
-import { mail, useTeamEnv } from "./fixtures";
+import {
+  conversationRow,
+  customerConversation as customerConversationIn,
+  mail,
+  useTeamEnv,
+} from "./fixtures";
 import { drivers } from "./harness";
 
 const HOUR = 60 * 60 * 1000;
@@ -21,20 +26,8 @@ describe.each(drivers)("スヌーズ on %s", (driver) => {
   /** The context as it will be `ms` from now: the waker's view once the time has come. */
   const later = (ms: number) => ({ ...t.env.ctx, now: () => new Date(Date.now() + ms) });
 
-  const customerConversation = async (key: string) => {
-    const delivered = await deliver(
-      t.env.ctx,
-      inbox(),
-      mail({ messageId: `${key}@customer.example`, subject: `件名 ${key}` }),
-    );
-    if (delivered.conversationId === null) throw new Error("no conversation");
-    return delivered.conversationId;
-  };
-  const row = async (id: number) => {
-    const [found] = await t.env.ctx.db.select().from(conversations).where(eq(conversations.id, id));
-    if (!found) throw new Error(`no conversation ${id}`);
-    return found;
-  };
+  const customerConversation = (key: string) => customerConversationIn(t.env.ctx, inbox(), key);
+  const row = (id: number) => conversationRow(t.env.ctx, id);
   const snoozeActivity = async (id: number) =>
     (await conversationActivity(t.env.ctx, await row(id)))
       .filter((a) => a.kind === "snooze_changed" || a.kind === "status_changed")

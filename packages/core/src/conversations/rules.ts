@@ -70,14 +70,21 @@ async function checkedRule(db: Queryable, inboxId: number, input: RuleInput): Pr
   if (assigneeId !== null && !(await canAccessInbox(db, assigneeId, inboxId)))
     throw new AppError("INVALID_INPUT", "The assignee is not a member of this inbox");
   if (labelIds.length) {
-    const known = await db
-      .select({ id: labels.id })
-      .from(labels)
-      .where(and(inArray(labels.id, labelIds), eq(labels.inboxId, inboxId)));
+    const known = await labelsStill(db, inboxId, labelIds);
     if (known.length !== labelIds.length)
       throw new AppError("INVALID_INPUT", "A label belongs to another inbox or no longer exists");
   }
   return { name, enabled: input.enabled, conditions, actions: { assigneeId, labelIds, status } };
+}
+
+/** Which of these labels are still the inbox's (not deleted meanwhile). */
+async function labelsStill(db: Queryable, inboxId: number, ids: number[]): Promise<number[]> {
+  if (!ids.length) return [];
+  const rows = await db
+    .select({ id: labels.id })
+    .from(labels)
+    .where(and(inArray(labels.id, ids), eq(labels.inboxId, inboxId)));
+  return rows.map((l) => l.id);
 }
 
 /**
@@ -85,14 +92,7 @@ async function checkedRule(db: Queryable, inboxId: number, input: RuleInput): Pr
  * member), as a delivery skips them: switching the rule off or renaming it must not fail on them.
  */
 async function withoutDeparted(db: Queryable, inboxId: number, actions: RuleActions): Promise<RuleActions> {
-  const labelIds = actions.labelIds.length
-    ? (
-        await db
-          .select({ id: labels.id })
-          .from(labels)
-          .where(and(inArray(labels.id, actions.labelIds), eq(labels.inboxId, inboxId)))
-      ).map((l) => l.id)
-    : [];
+  const labelIds = await labelsStill(db, inboxId, actions.labelIds);
   const stays = actions.assigneeId !== null && (await canAccessInbox(db, actions.assigneeId, inboxId));
   return {
     assigneeId: stays ? actions.assigneeId : null,
@@ -267,16 +267,7 @@ export async function applyRulesToNew(
   });
   if (!plans.length) return;
   const labelIds = [...new Set(plans.flatMap((p) => p.matched.flatMap((r) => r.actions.labelIds)))];
-  const existing = new Set(
-    labelIds.length
-      ? (
-          await tx
-            .select({ id: labels.id })
-            .from(labels)
-            .where(and(inArray(labels.id, labelIds), eq(labels.inboxId, inboxId)))
-        ).map((l) => l.id)
-      : [],
-  );
+  const existing = new Set(await labelsStill(tx, inboxId, labelIds));
   const members = new Map<number, boolean>();
   const isMember = async (userId: number) => {
     if (!members.has(userId)) members.set(userId, await canAccessInbox(tx, userId, inboxId));

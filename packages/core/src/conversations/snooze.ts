@@ -1,5 +1,6 @@
-import { conversations, inboxMembers, notifications, users } from "@madoguchi/db/schema";
+import { conversations, notifications, users } from "@madoguchi/db/schema";
 import { and, asc, eq, inArray, isNotNull, lte } from "drizzle-orm";
+import { canAccessInbox } from "../authz";
 import { recordChange } from "../changelog";
 import { type CoreContext, nowOf } from "../context";
 import { AppError } from "../errors";
@@ -100,19 +101,12 @@ async function notifyWoken(ctx: CoreContext, woken: Woken[], now: Date): Promise
       .map((userId) => ({ userId, w })),
   );
   if (!wanted.length) return [];
-  const members = await ctx.db
-    .select({ userId: inboxMembers.userId, inboxId: inboxMembers.inboxId })
-    .from(inboxMembers)
-    .where(
-      inArray(
-        inboxMembers.userId,
-        wanted.map((x) => x.userId),
-      ),
-    );
-  const isMember = (userId: number, inboxId: number) =>
-    members.some((m) => m.userId === userId && m.inboxId === inboxId);
+  // Who may still work the inbox, by the one rule (authz): a member, and an active user.
+  const allowed = await Promise.all(
+    wanted.map(({ userId, w }) => canAccessInbox(ctx.db, userId, w.conversation.inboxId)),
+  );
   const rows = wanted
-    .filter(({ userId, w }) => isMember(userId, w.conversation.inboxId))
+    .filter((_, i) => allowed[i])
     .map(({ userId, w }) => ({
       userId,
       kind: "snooze_ended" as const,

@@ -8,5 +8,6 @@ export default defineConfig({
     // PGlite instances are memory-hungry and the machines have 2 cores.
     maxWorkers: 2,
     pool: "forks",
+    globalSetup: ["e2e/support/global-setup.ts"],
   },
 });

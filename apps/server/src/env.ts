@@ -1,6 +1,8 @@
+import fs from "node:fs";
 import { isIP } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { type PasswordCost, parsePasswordCost } from "@madoguchi/core";
 import { parsePostgresUrl } from "@madoguchi/db/pg-url";
 import type { SmtpSettings } from "@madoguchi/smtp";
 import { parseDnsblZone } from "@madoguchi/smtp/dnsbl";
@@ -15,6 +17,11 @@ export interface ServerConfig {
   /** PostgreSQL URL; undefined = embedded PGlite in pgliteDir. */
   databaseUrl?: string;
   pgliteDir: string;
+  /**
+   * A PGlite dump (MADOGUCHI_PGLITE_TEMPLATE) a new embedded database starts as instead of
+   * initdb: for tests and for provisioning many instances; an existing database ignores it.
+   */
+  pgliteTemplate?: string;
   blobsDir: string;
   /** The name this server uses for itself (SMTP greeting, Message-IDs, login URL when bound to all interfaces). */
   hostname: string;
@@ -32,6 +39,8 @@ export interface ServerConfig {
   connectorSecretKey?: string;
   /** SMTP settings beyond ports (DNS servers, outbound port, smarthost, DMARC policy, size limit). */
   smtp: SmtpSettings;
+  /** argon2id cost of new password hashes (MADOGUCHI_ARGON2); unset: core's default. */
+  passwordCost?: PasswordCost;
   /** Recipients at other servers one user may send to per hour; 0: no limit; unset: core's default. */
   sendLimitPerHour?: number;
 }
@@ -136,6 +145,7 @@ export function loadConfig(source: Source = process.env): ServerConfig {
     dataDir,
     databaseUrl: readDatabaseUrl(source),
     pgliteDir: path.join(dataDir, "pglite"),
+    pgliteTemplate: readTemplate(source),
     blobsDir: path.join(dataDir, "blobs"),
     hostname: readHost(source, "MADOGUCHI_HOSTNAME", machineHostname(), "a host name"),
     // Loopback by default: a newcomer's `npm start` must not expose an unconfigured server to
@@ -147,8 +157,24 @@ export function loadConfig(source: Source = process.env): ServerConfig {
     tlsDir: path.join(dataDir, "tls"),
     smtp: readSmtpSettings(source),
     sendLimitPerHour: readCount(source, "MADOGUCHI_SEND_LIMIT_PER_HOUR"),
+    passwordCost: readPasswordCost(source),
     connectorSecretKey: read(source, "MADOGUCHI_SECRET_KEY"),
   };
+}
+
+function readPasswordCost(source: Source): PasswordCost | undefined {
+  const value = read(source, "MADOGUCHI_ARGON2");
+  if (value === undefined) return undefined;
+  const cost = parsePasswordCost(value);
+  if (!cost) throw new ConfigError("MADOGUCHI_ARGON2", `"${value}" is not m=<KiB>,t=<passes>,p=<lanes>`);
+  return cost;
+}
+
+function readTemplate(source: Source): string | undefined {
+  const file = read(source, "MADOGUCHI_PGLITE_TEMPLATE");
+  if (file !== undefined && !fs.existsSync(file))
+    throw new ConfigError("MADOGUCHI_PGLITE_TEMPLATE", `${file} does not exist`);
+  return file && path.resolve(file);
 }
 
 /** A whole number of at most 9 digits, or undefined when unset. */

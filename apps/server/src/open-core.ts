@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import type { CoreContext } from "@madoguchi/core";
+import { type CoreContext, setPasswordCost } from "@madoguchi/core";
 import { type DbHandle, openDb } from "@madoguchi/db/client";
 import { migrateDb } from "@madoguchi/db/migrate";
 import { parsePostgresUrl, unixSocketOf } from "@madoguchi/db/pg-url";
@@ -23,10 +23,15 @@ export interface OpenCore {
  */
 export async function openCore(config: ServerConfig): Promise<OpenCore> {
   fs.mkdirSync(config.blobsDir, { recursive: true });
+  if (config.passwordCost) setPasswordCost(config.passwordCost);
   const databaseLabel = config.databaseUrl
     ? `PostgreSQL at ${describeUrl(config.databaseUrl)}`
     : `PGlite in ${config.pgliteDir}`;
-  const db = await openDb(config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: config.pgliteDir });
+  const db = await openDb(
+    config.databaseUrl
+      ? { url: config.databaseUrl }
+      : { pgliteDir: config.pgliteDir, pgliteTemplate: config.pgliteTemplate },
+  );
   try {
     // postgres-js connects lazily: the migration is the first query, so connection errors land here.
     await migrateDb(db);

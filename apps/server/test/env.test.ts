@@ -61,6 +61,17 @@ describe("DATABASE_URL", () => {
       expect(loadConfig({ ...base, DATABASE_URL: url }).databaseUrl).toBe(url);
   });
 
+  it("reads the argon2id cost of new password hashes in argon2's notation, refusing anything else", () => {
+    expect(loadConfig({ ...base, MADOGUCHI_ARGON2: "m=19456,t=2,p=1" }).passwordCost).toEqual({
+      memoryCost: 19_456,
+      timeCost: 2,
+      parallelism: 1,
+    });
+    expect(loadConfig(base).passwordCost).toBeUndefined();
+    for (const bad of ["strong", "m=19456", "m=2,t=1,p=1"])
+      expect(() => loadConfig({ ...base, MADOGUCHI_ARGON2: bad })).toThrow(/MADOGUCHI_ARGON2/);
+  });
+
   it("refuses what is not a PostgreSQL URL, naming the variable", () => {
     expect(() => loadConfig({ ...base, DATABASE_URL: "db.example.co.jp" })).toThrow(
       /DATABASE_URL.*not a URL/,

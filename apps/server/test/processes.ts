@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DriverName } from "@madoguchi/db/client";
-import { createTestDatabase } from "../../../packages/core/test/harness";
+import { pgliteTemplateFile } from "@madoguchi/db/template";
+import { createTestDatabase, TEST_ARGON2 } from "../../../packages/core/test/harness";
 
 /** The CLI exactly as an admin runs it. */
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/madoguchi.mjs");
@@ -109,8 +110,13 @@ export interface DataDir {
 export async function freshDataDir(driver: DriverName): Promise<DataDir> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "madoguchi-server-test-"));
   // DNS at an unreachable loopback port: a test server never asks the machine's resolver.
-  const settings: Record<string, string> = { MADOGUCHI_DATA_DIR: dir, MADOGUCHI_DNS_SERVERS: "127.0.0.1:9" };
+  const settings: Record<string, string> = {
+    MADOGUCHI_DATA_DIR: dir,
+    MADOGUCHI_DNS_SERVERS: "127.0.0.1:9",
+    MADOGUCHI_ARGON2: TEST_ARGON2,
+  };
   let dropDb = async () => {};
+  if (driver === "pglite") settings.MADOGUCHI_PGLITE_TEMPLATE = await pgliteTemplateFile();
   if (driver === "postgres") {
     const db = await createTestDatabase("madoguchi_srv");
     settings.DATABASE_URL = db.url;

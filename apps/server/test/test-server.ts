@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pgliteTemplateFile } from "@madoguchi/db/template";
+import { TEST_ARGON2 } from "../../../packages/core/test/harness";
 import { loadConfig } from "../src/env";
 import { type RunningServer, startServer } from "../src/server";
 
@@ -25,6 +27,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       MADOGUCHI_BIND: "127.0.0.1",
       // Never the machine's resolver: outbound MX lookups go to an unreachable loopback port.
       MADOGUCHI_DNS_SERVERS: "127.0.0.1:9",
+      MADOGUCHI_PGLITE_TEMPLATE: await pgliteTemplateFile(),
+      MADOGUCHI_ARGON2: TEST_ARGON2,
       ...Object.fromEntries(ports.map((p) => [`${p}_PORT`, "0"])),
       ...env,
     }),

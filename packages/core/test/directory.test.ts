@@ -1,4 +1,4 @@
-import { mailboxes } from "@madoguchi/db/schema";
+import { mailboxes, users } from "@madoguchi/db/schema";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canAccessInbox } from "../src/authz";
@@ -11,7 +11,8 @@ import {
 } from "../src/directory/inboxes";
 import { addUser, authenticate, listUsers } from "../src/directory/users";
 import { isAppError } from "../src/errors";
-import { createTestEnv, drivers, type TestEnv } from "./harness";
+import { DEFAULT_PASSWORD_COST, parsePasswordCost, setPasswordCost } from "../src/passwords";
+import { createTestEnv, drivers, TEST_ARGON2, type TestEnv } from "./harness";
 
 describe.each(drivers)("directory on %s", (driver) => {
   let env: TestEnv;
@@ -61,6 +62,38 @@ describe.each(drivers)("directory on %s", (driver) => {
     expect(await authenticate(env.ctx, "tanaka@example.co.jp", "long enough")).toMatchObject({ id: user.id });
     expect(await authenticate(env.ctx, "tanaka@example.co.jp", "wrong password")).toBeNull();
     expect(await authenticate(env.ctx, "nobody@example.co.jp", "long enough")).toBeNull();
+  });
+
+  it("hashes passwords with argon2id at the default cost unless told otherwise; a stored hash keeps its own", async () => {
+    const stored = async (email: string) =>
+      (await env.ctx.db.select({ hash: users.passwordHash }).from(users).where(eq(users.email, email)))[0]
+        ?.hash;
+    setPasswordCost(DEFAULT_PASSWORD_COST);
+    try {
+      await addUser(env.ctx, { email: "strong@example.co.jp", name: "S", password: "long enough" });
+    } finally {
+      setPasswordCost(parsePasswordCost(TEST_ARGON2) ?? DEFAULT_PASSWORD_COST);
+    }
+    const costOf = (hash: string | undefined) =>
+      parsePasswordCost(/^\$argon2id\$v=19\$([^$]+)\$/.exec(hash ?? "")?.[1] ?? "");
+    expect(costOf(await stored("strong@example.co.jp"))).toEqual(DEFAULT_PASSWORD_COST);
+    await addUser(env.ctx, { email: "cheap@example.co.jp", name: "C", password: "long enough" });
+    expect(costOf(await stored("cheap@example.co.jp"))).toEqual(parsePasswordCost(TEST_ARGON2));
+    // Each is checked at the cost it was made with, whatever the process's cost is now.
+    expect(await authenticate(env.ctx, "strong@example.co.jp", "long enough")).not.toBeNull();
+    expect(await authenticate(env.ctx, "strong@example.co.jp", "long enougH")).toBeNull();
+    expect(await authenticate(env.ctx, "cheap@example.co.jp", "long enough")).not.toBeNull();
+    expect(parsePasswordCost("m=19456,t=2,p=1")).toEqual({ memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+    expect(parsePasswordCost("m=65536,p=4,t=3")).toEqual(DEFAULT_PASSWORD_COST);
+    for (const bad of [
+      "m=4,t=1,p=1",
+      "m=1024,t=0,p=1",
+      "m=1024,t=1",
+      "19456,2,1",
+      "m=1024,t=1,p=0",
+      "m=1,m=1024,t=1,p=1",
+    ])
+      expect(parsePasswordCost(bad)).toBeUndefined();
   });
 
   it("refuses bad addresses and short passwords", async () => {

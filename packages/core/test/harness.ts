@@ -4,9 +4,20 @@ import path from "node:path";
 import { type DbHandle, type DriverName, openDb } from "@madoguchi/db/client";
 import { migrateDb } from "@madoguchi/db/migrate";
 import { parsePostgresUrl, postgresClient } from "@madoguchi/db/pg-url";
+import { pgliteTemplateFile } from "@madoguchi/db/template";
 import { FsBlobStore } from "@madoguchi/mail/blob-store";
 import type postgres from "postgres";
 import type { CoreContext } from "../src/context";
+import { parsePasswordCost, setPasswordCost } from "../src/passwords";
+
+/**
+ * argon2id at its cheapest for tests (MADOGUCHI_ARGON2 for a test's server and CLI processes):
+ * at the default cost one hash or login takes 150-500 ms of a 2-core machine's CPU, and the
+ * suite makes thousands. directory.test.ts checks the default cost itself.
+ */
+export const TEST_ARGON2 = "m=1024,t=1,p=1";
+const testCost = parsePasswordCost(TEST_ARGON2);
+if (testCost) setPasswordCost(testCost);
 
 /** PGlite always; real PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). */
 export const drivers: DriverName[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
@@ -74,7 +85,8 @@ export async function createTestEnv(
   let dropDb = async () => {};
   if (driver === "postgres") ({ url, drop: dropDb } = await createTestDatabase("madoguchi_t"));
   const pgliteDir = opts.pgliteDir ? path.join(dir, "pglite") : undefined;
-  let handle = await openDb({ url, pgliteDir });
+  const pgliteTemplate = driver === "pglite" ? await pgliteTemplateFile() : undefined;
+  let handle = await openDb({ url, pgliteDir, pgliteTemplate });
   let open = true;
   await migrateDb(handle);
   const ctx: CoreContext = { db: handle.db, blobs: new FsBlobStore(path.join(dir, "blobs")) };

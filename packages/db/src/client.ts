@@ -45,6 +45,8 @@ export interface DbHandle {
     onPayload: (payload: string) => void,
     onRelisten?: () => void,
   ): Promise<() => Promise<void>>;
+  /** The embedded database as a PGlite dump (dumpDataDir), e.g. to start others from it. */
+  dumpPglite(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,11 @@ export interface OpenDbOptions {
   pgliteDir?: string;
   /** Pool size for PostgreSQL. */
   maxConnections?: number;
+  /**
+   * A PGlite dump file (pgliteTemplateFile) a NEW embedded database starts as, instead of
+   * initdb; a data directory that already holds a database ignores it.
+   */
+  pgliteTemplate?: string;
 }
 
 export class DatabaseLockedError extends Error {
@@ -151,6 +158,13 @@ function preparing<T extends postgres.Sql | postgres.TransactionSql>(sql: T): T 
   });
 }
 
+/** The template to load: only into a database that does not exist yet. */
+function startingDump(options: OpenDbOptions): Blob | undefined {
+  if (!options.pgliteTemplate) return undefined;
+  if (options.pgliteDir && fs.existsSync(path.join(options.pgliteDir, "PG_VERSION"))) return undefined;
+  return new Blob([fs.readFileSync(options.pgliteTemplate)]);
+}
+
 export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
   if (options.url) {
     const sql = postgresClient(options.url, {
@@ -182,12 +196,16 @@ export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
         );
         return unlisten;
       },
+      dumpPglite: () => Promise.reject(new Error("dumpPglite: not an embedded database")),
       close: () => sql.end({ timeout: 5 }),
     };
   }
   const unlock = options.pgliteDir ? lockPgliteDir(options.pgliteDir) : () => {};
   try {
-    const client = options.pgliteDir ? await PGlite.create(options.pgliteDir) : await PGlite.create();
+    const client = await PGlite.create({
+      dataDir: options.pgliteDir,
+      loadDataDir: startingDump(options),
+    });
     const db = drizzlePglite({ client, schema, casing: "snake_case" }) as unknown as Db;
     return {
       db,
@@ -196,6 +214,7 @@ export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
         const unlisten = await client.listen(channel, onPayload);
         return () => unlisten();
       },
+      dumpPglite: () => client.dumpDataDir("none"),
       close: async () => {
         await client.close();
         unlock();

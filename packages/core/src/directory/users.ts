@@ -85,7 +85,6 @@ export async function authenticate(
 }
 
 let dummyHash: Promise<string> | undefined;
-("$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$0mYl6p0G5B8yq6Ywc1mV0y6mZx5l8ZkqQ6T5s2s0wXc");
 
 export async function setPassword(ctx: CoreContext, userId: number, password: string): Promise<void> {
   if (password.length < MIN_PASSWORD_LENGTH) {

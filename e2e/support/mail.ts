@@ -14,6 +14,8 @@ export interface MailSpec {
   /** A reply's parent: In-Reply-To and References name it. */
   inReplyTo?: string;
   date?: Date;
+  /** More header lines, as written ("List-Id: <news.example>"). */
+  headers?: string[];
 }
 
 export function rawMail(m: MailSpec): Buffer {
@@ -24,6 +26,7 @@ export function rawMail(m: MailSpec): Buffer {
     `Message-ID: <${m.messageId}>`,
     ...(m.inReplyTo ? [`In-Reply-To: <${m.inReplyTo}>`, `References: <${m.inReplyTo}>`] : []),
     `Date: ${(m.date ?? new Date()).toUTCString()}`,
+    ...(m.headers ?? []),
     "MIME-Version: 1.0",
   ];
   if (m.html !== undefined) {

@@ -26,6 +26,8 @@ export interface ApiDeps {
   realtime?: { presenceTtlMs?: number; recheckMs?: number };
   /** How often due スヌーズ are ended (default SNOOZE_TICK_MS); tests make it shorter. */
   snoozeTickMs?: number;
+  /** How often due 自動返信 are sent (default AUTO_REPLY_TICK_MS); tests make it shorter. */
+  autoReplyTickMs?: number;
   /** Errors nobody waits for (a realtime pull failing); default console.error. */
   onError?: (err: unknown) => void;
 }

@@ -69,6 +69,10 @@ export const USER_MESSAGES = {
     ja: "担当者・ラベル・ステータスのいずれかを指定してください。",
     en: "Choose an assignee, a label or a status for the rule.",
   },
+  "error.autoReplyNoBody": {
+    ja: "自動返信の本文を入力してください。",
+    en: "Write the auto-reply's text.",
+  },
   "error.sendAt": {
     ja: "送信予約の日時は、今より後の14日以内で指定してください。",
     en: "Choose a time to send in the future, at most 14 days ahead.",
@@ -144,6 +148,7 @@ export function messageKeyOf(err: AppError): MessageKey {
   if (err.details.reason === "snooze_too_far") messageKey = "error.snoozeTooFar";
   if (err.details.reason === "rule_no_condition") messageKey = "error.ruleNoCondition";
   if (err.details.reason === "rule_no_action") messageKey = "error.ruleNoAction";
+  if (err.details.reason === "auto_reply_no_body") messageKey = "error.autoReplyNoBody";
   if (err.code === "INVALID_INPUT" && err.details.field === "sendAt") messageKey = "error.sendAt";
   return messageKey;
 }

@@ -14,6 +14,7 @@ export * from "./conversations/reply-guard";
 export * from "./conversations/rules";
 export * from "./conversations/snooze";
 export * from "./conversations/status";
+export * from "./deliver/auth-verdict";
 export * from "./deliver/deliver";
 export * from "./deliver/unparsed";
 export * from "./directory/index";

@@ -61,6 +61,8 @@ export interface MailSpec {
   references?: string;
   date?: string;
   body?: string;
+  /** More header lines, as written ("List-Id: <news.example>"). */
+  headers?: string[];
 }
 
 /** A plain UTF-8 RFC 5322 message; subject and body may be Japanese. */
@@ -78,6 +80,7 @@ export function mail(spec: MailSpec = {}): Buffer {
     );
   if (spec.inReplyTo) lines.push(`In-Reply-To: <${spec.inReplyTo}>`);
   if (spec.references) lines.push(`References: ${spec.references}`);
+  lines.push(...(spec.headers ?? []));
   lines.push(
     "MIME-Version: 1.0",
     "Content-Type: text/plain; charset=UTF-8",

@@ -71,6 +71,9 @@ function InboxEditor(props: { inbox: AdminInbox; users: AdminUser[] }) {
   const [signature, setSignature] = useState(inbox.settings.signature ?? "");
   const [undo, setUndo] = useState(String(inbox.settings.undoSendSeconds ?? 10));
   const [statusOnReply, setStatusOnReply] = useState<Status>(inbox.settings.statusOnReply ?? "done");
+  const [autoReply, setAutoReply] = useState(
+    inbox.settings.autoReply ?? { enabled: false, subject: "", body: "" },
+  );
   const [adding, setAdding] = useState("");
   const refresh = () => {
     void qc.invalidateQueries({ queryKey: keys.admin });
@@ -84,6 +87,7 @@ function InboxEditor(props: { inbox: AdminInbox; users: AdminUser[] }) {
           signature,
           undoSendSeconds: Math.min(120, Math.max(0, Number(undo) || 0)),
           statusOnReply,
+          autoReply,
         },
       }),
     onSuccess: refresh,
@@ -199,6 +203,36 @@ function InboxEditor(props: { inbox: AdminInbox; users: AdminUser[] }) {
             <StatusOptions />
           </select>
         </label>
+        <fieldset className="auto-reply" data-testid="auto-reply-settings">
+          <legend>{t("admin.autoReply")}</legend>
+          <p className="muted small">{t("admin.autoReplyHint")}</p>
+          <label className="inline">
+            <input
+              type="checkbox"
+              checked={autoReply.enabled}
+              onChange={(e) => setAutoReply({ ...autoReply, enabled: e.target.checked })}
+            />
+            {t("admin.autoReplyEnabled")}
+          </label>
+          <label>
+            {t("admin.autoReplySubject")}
+            <input
+              value={autoReply.subject}
+              maxLength={500}
+              placeholder={t("admin.autoReplySubjectPlaceholder")}
+              onChange={(e) => setAutoReply({ ...autoReply, subject: e.target.value })}
+            />
+          </label>
+          <label>
+            {t("admin.autoReplyBody")}
+            <textarea
+              rows={5}
+              value={autoReply.body}
+              placeholder={t("admin.autoReplyBodyPlaceholder")}
+              onChange={(e) => setAutoReply({ ...autoReply, body: e.target.value })}
+            />
+          </label>
+        </fieldset>
         {(update.error ?? members.error) && (
           <p className="form-error">{t(errorKey(update.error ?? members.error))}</p>
         )}

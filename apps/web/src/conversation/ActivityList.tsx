@@ -76,6 +76,10 @@ export function activityText(a: Activity, i18n: I18n): string {
       if (a.reason === "due") return t("activity.snoozeDue");
       if (a.reason === "customer_wrote") return t("activity.snoozeCustomerWrote");
       return t("activity.unsnoozed", { actor });
+    case "auto_reply":
+      return a.to
+        ? t("activity.autoReplySent", { to: a.to })
+        : t("activity.autoReplySkipped", { reason: t(`autoReply.reason.${a.skipped ?? "disabled"}`) });
     case "message_added":
       return a.direction === "inbound" ? t("activity.message_in") : t("activity.message_out", { actor });
     default:

@@ -276,6 +276,14 @@ export const ja = {
   "admin.statusOnReply": "返信後のステータス（既定）",
   "admin.save": "保存",
   "admin.saved": "保存しました",
+  "admin.autoReply": "自動返信",
+  "admin.autoReplyHint":
+    "お客様からの新しいお問い合わせに、この受信箱から一度だけ自動で返信します。メーリングリスト・自動送信のメール・社内のアドレス・なりすましの疑いがあるメールには送らず、同じアドレスへは1時間に1通までです。担当者の返信とは別扱いで、ステータスは変わりません。",
+  "admin.autoReplyEnabled": "新しいお問い合わせに自動返信する",
+  "admin.autoReplySubject": "件名",
+  "admin.autoReplySubjectPlaceholder": "空欄なら「Re: お問い合わせの件名」",
+  "admin.autoReplyBody": "本文",
+  "admin.autoReplyBodyPlaceholder": "お問い合わせありがとうございます。担当者より改めてご連絡いたします。",
   "admin.domainName": "ドメイン名",
   "dns.show": "DNS設定",
   "dns.title": "{domain} のDNSレコード",
@@ -533,6 +541,17 @@ export const ja = {
   "activity.unsnoozed": "{actor}がスヌーズを解除しました",
   "activity.snoozeDue": "スヌーズの時間になりました（未対応に戻しました）",
   "activity.snoozeCustomerWrote": "お客様から新しいメールが届いたため、スヌーズを解除しました",
+  "activity.autoReplySent": "{to} に自動返信を送信しました",
+  "activity.autoReplySkipped": "自動返信は送りませんでした（{reason}）",
+  "autoReply.reason.automated": "自動送信されたメールのため",
+  "autoReply.reason.list": "メーリングリストからのメールのため",
+  "autoReply.reason.no_reply_address": "返信を受け付けないアドレスのため",
+  "autoReply.reason.local_sender": "社内のアドレスのため",
+  "autoReply.reason.auth_failed": "送信元の認証に失敗し、なりすましの疑いがあるため",
+  "autoReply.reason.junk": "迷惑メールのため",
+  "autoReply.reason.recently_replied": "1時間以内に同じアドレスへ送信済みのため",
+  "autoReply.reason.disabled": "自動返信がオフになったため",
+  "autoReply.reason.gone": "お問い合わせのメールが削除されたため",
   "notifications.snoozeEnded": "スヌーズの時間になりました",
   "notifications.snoozeEndedToast": "スヌーズの時間になりました: {subject}",
 
@@ -581,6 +600,7 @@ export const ja = {
   "activity.ruleLabelName": "「{name}」",
   "error.ruleNoCondition": "条件を1つ以上指定してください。",
   "error.ruleNoAction": "担当者・ラベル・ステータスのいずれかを指定してください。",
+  "error.autoReplyNoBody": "自動返信の本文を入力してください。",
 } as const;
 
 export type MessageKey = keyof typeof ja;

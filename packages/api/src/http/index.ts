@@ -1,5 +1,6 @@
 import type http from "node:http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { startAutoReplier } from "../auto-replier";
 import type { ApiDeps, ApiRuntime } from "../deps";
 import { noRealtime } from "../realtime/events";
 import { attachRealtime, type RunningRealtime } from "../realtime/server";
@@ -44,6 +45,7 @@ export async function mountApi(server: http.Server, deps: ApiDeps): Promise<Moun
   });
   const realtime = await attachRealtime(server, runtime);
   const snoozes = startSnoozeWaker(runtime, onError, deps.snoozeTickMs);
+  const autoReplies = startAutoReplier(runtime, onError, deps.autoReplyTickMs);
   return {
     realtime,
     handle(req, res) {
@@ -69,7 +71,7 @@ export async function mountApi(server: http.Server, deps: ApiDeps): Promise<Moun
       return false;
     },
     async close() {
-      await snoozes.close();
+      await Promise.all([snoozes.close(), autoReplies.close()]);
       await realtime.close();
     },
   };

@@ -32,6 +32,14 @@ const settings = z.object({
   /** Seconds the web composer waits before really sending (the SPA's undo window). */
   undoSendSeconds: z.number().int().min(0).max(120).optional(),
   statusOnReply: z.enum(conversationStatuses).optional(),
+  /** 自動返信 to each new inquiry: sent as the inbox, marked Auto-Submitted. */
+  autoReply: z
+    .object({
+      enabled: z.boolean(),
+      subject: z.string().trim().max(500),
+      body: z.string().max(10_000),
+    })
+    .optional(),
 });
 
 const inboxView = (i: Inbox) => ({

@@ -1,3 +1,5 @@
+import { authVerdict } from "@madoguchi/core";
+
 /** The sender-authentication badge of an inbound message, from the verdict stored at SMTP time. */
 export interface AuthBadge {
   /** verified: DMARC pass; failed: DMARC fail, or SPF and DKIM both fail; unknown: anything else. */
@@ -18,12 +20,7 @@ export function authBadge(authResults: Record<string, unknown> | null): AuthBadg
   const spf = str(authResults.spf);
   const dkim = str(authResults.dkim);
   const dmarc = str(authResults.dmarc);
-  const verdict =
-    dmarc === "pass"
-      ? "verified"
-      : dmarc === "fail" || (spf === "fail" && (dkim === "fail" || dkim === "none"))
-        ? "failed"
-        : "unknown";
+  const verdict = authVerdict(authResults);
   const domains = Array.isArray(authResults.dkimPassDomains)
     ? authResults.dkimPassDomains.filter((d): d is string => typeof d === "string")
     : [];

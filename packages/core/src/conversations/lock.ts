@@ -1,6 +1,6 @@
 import type { Tx } from "@madoguchi/db/client";
 import { conversations, inboxes } from "@madoguchi/db/schema";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { assertInboxAccess } from "../authz";
 import type { CoreContext } from "../context";
 import { AppError } from "../errors";
@@ -12,13 +12,27 @@ export type Conversation = typeof conversations.$inferSelect;
  * with the counter: FOR UPDATE returns its newest value once the lock is granted.
  */
 export async function lockInbox(tx: Tx, inboxId: number): Promise<number> {
+  return (await lockInboxForDelivery(tx, inboxId)).modseq;
+}
+
+/**
+ * lockInbox for a delivery, which also needs to know whether the inbox sends 自動返信 (read
+ * through the lock's own statement: the flag as of the lock is good enough for a setting).
+ */
+export async function lockInboxForDelivery(
+  tx: Tx,
+  inboxId: number,
+): Promise<{ modseq: number; autoReply: boolean }> {
   const [row] = await tx
-    .select({ modseq: inboxes.modseq })
+    .select({
+      modseq: inboxes.modseq,
+      autoReply: sql<boolean>`coalesce((${inboxes.settings}->'autoReply'->>'enabled')::boolean, false)`,
+    })
     .from(inboxes)
     .where(eq(inboxes.id, inboxId))
     .for("update");
   if (!row) throw new AppError("NOT_FOUND", `Inbox ${inboxId} does not exist`);
-  return row.modseq;
+  return row;
 }
 
 /**

@@ -3,11 +3,12 @@ import { conversations, mailboxes } from "@madoguchi/db/schema";
 import type { ParsedMessage } from "@madoguchi/mail/parse";
 import { hasReplyPrefix, normalizeSubject, SUBJECT_THREAD_WINDOW_MS } from "@madoguchi/mail/threading";
 import { eq, inArray } from "drizzle-orm";
-import { lockInbox } from "../conversations/lock";
+import { lockInboxForDelivery } from "../conversations/lock";
 import { applyRulesToNew, enabledRulesOf } from "../conversations/rules";
 import { applyStatus } from "../conversations/status";
 import { AppError } from "../errors";
 import type { Mailbox } from "../mailboxes";
+import { type Inquiry, recordAutoReplies } from "../outbound/auto-reply-record";
 import { type LookupKey, type LookupResult, lookupBatch, type StoredCopy } from "./batch-lookup";
 import { type BatchConversation, chooseConversation, type SubjectKey } from "./batch-thread";
 import { type PlannedMessage, writeBatch } from "./batch-write";
@@ -51,9 +52,9 @@ export async function storeBatch(db: Db, inboxId: number, items: PreparedDeliver
     // trip instead of several. The lookup, the largest, goes last: postgres.js holds a write
     // under 1 KB back for a turn of the event loop, and one over 1 KB goes out at once with the
     // ones held before it.
-    const [, modseq, boxes, rules, found] = await Promise.all([
+    const [, { modseq, autoReply }, boxes, rules, found] = await Promise.all([
       reusePlans(tx),
-      lockInbox(tx, inboxId),
+      lockInboxForDelivery(tx, inboxId),
       foldersOf(tx, inboxId),
       enabledRulesOf(tx, inboxId),
       lookupBatch(
@@ -85,19 +86,26 @@ export async function storeBatch(db: Db, inboxId: number, items: PreparedDeliver
       state.planned.length ? writeBatch(tx, inboxId, state.base, state.planned) : null,
       ...items.map((item) => item.synced),
     ]);
-    if (rules.length) await applyRulesToNew(tx, inboxId, rules, inquiriesStarted(state.planned));
+    const inquiries = rules.length || autoReply ? inquiriesStarted(state.planned) : [];
+    if (rules.length) await applyRulesToNew(tx, inboxId, rules, inquiries);
+    if (autoReply) await recordAutoReplies(tx, inboxId, inquiries);
     return placements.map((p, i) => outcomeOf(p, items[i]?.blob.hash ?? ""));
   });
 }
 
 /** The conversations the batch created from a customer's mail to INBOX, each with that mail. */
-function inquiriesStarted(planned: PlannedMessage[]): { conversationId: number; parsed: ParsedMessage }[] {
-  const started = new Map<number, { conversationId: number; parsed: ParsedMessage } | null>();
+function inquiriesStarted(planned: PlannedMessage[]): Inquiry[] {
+  const started = new Map<number, Inquiry | null>();
   for (const m of planned) {
     const c = m.conversation;
     if (!c || c.row || started.has(c.id)) continue;
     const inquiry = m.item.direction === "inbound" && m.mailbox.specialUse === "\\Inbox" && m.parsed;
-    started.set(c.id, inquiry ? { conversationId: c.id, parsed: inquiry } : null);
+    started.set(
+      c.id,
+      inquiry
+        ? { conversationId: c.id, messageId: m.id, parsed: inquiry, mailFrom: m.item.envelope.mailFrom }
+        : null,
+    );
   }
   return [...started.values()].filter((s) => s !== null);
 }

@@ -1,3 +1,4 @@
+export * from "./auto-reply";
 export * from "./dkim-keys";
 export * from "./queue";
 export * from "./queue-admin";

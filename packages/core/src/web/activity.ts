@@ -1,4 +1,11 @@
-import { type ChangeKind, type ConversationStatus, changes, users } from "@madoguchi/db/schema";
+import {
+  type AutoReplySkipReason,
+  autoReplySkipReasons,
+  type ChangeKind,
+  type ConversationStatus,
+  changes,
+  users,
+} from "@madoguchi/db/schema";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import type { Conversation } from "../conversations/lock";
@@ -18,6 +25,7 @@ export const ACTIVITY_KINDS = [
   "reply_sent",
   "reply_refused",
   "reply_cancelled",
+  "auto_reply",
 ] as const satisfies readonly ChangeKind[];
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
@@ -57,6 +65,12 @@ export type ActivityItem = {
   | { kind: "message_added"; direction: "inbound" | "outbound"; messageId: number | null }
   | {
       kind: "conversation_created" | "comment_added" | "comment_deleted" | "reply_claimed";
+    }
+  | {
+      kind: "auto_reply";
+      /** Sent to this address; null: not sent, for `skipped`. */
+      to: string | null;
+      skipped: AutoReplySkipReason | null;
     }
   | {
       kind: "reply_cancelled";
@@ -135,6 +149,15 @@ export async function conversationActivity(
         };
       case "reply_sent":
         return { ...base, kind: r.kind, override: d.override === true };
+      case "auto_reply":
+        return {
+          ...base,
+          kind: r.kind,
+          to: typeof d.to === "string" ? d.to : null,
+          skipped: (autoReplySkipReasons as readonly unknown[]).includes(d.skipped)
+            ? (d.skipped as AutoReplySkipReason)
+            : null,
+        };
       case "reply_refused":
         return {
           ...base,

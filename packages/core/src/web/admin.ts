@@ -110,6 +110,7 @@ export async function adminCreateInbox(
   input: { address: string; name: string; memberIds?: number[]; settings?: InboxSettings },
 ): Promise<Inbox> {
   await assertAdmin(ctx.db, actorId);
+  checkSettings(input.settings);
   const emails = await emailsOf(ctx, input.memberIds ?? []);
   return addSharedInbox(ctx, {
     address: input.address,
@@ -120,6 +121,12 @@ export async function adminCreateInbox(
 }
 
 /** Name, signature, undo window and status-on-reply of a shared inbox. */
+/** What no inbox may be set to: an 自動返信 switched on with nothing to say. */
+function checkSettings(settings: InboxSettings | undefined): void {
+  if (settings?.autoReply?.enabled && !settings.autoReply.body.trim())
+    throw new AppError("INVALID_INPUT", "An auto-reply needs a text", { reason: "auto_reply_no_body" });
+}
+
 export async function adminUpdateInbox(
   ctx: CoreContext,
   actorId: number,
@@ -129,6 +136,7 @@ export async function adminUpdateInbox(
   const inbox = await getInbox(ctx.db, input.inboxId);
   const name = input.name?.trim();
   if (input.name !== undefined && !name) throw new AppError("INVALID_INPUT", "An inbox needs a name");
+  checkSettings(input.settings);
   const [row] = await ctx.db
     .update(inboxes)
     .set({ name: name ?? inbox.name, settings: { ...inbox.settings, ...input.settings } })

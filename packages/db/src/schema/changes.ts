@@ -19,6 +19,7 @@ export const changeKinds = [
   "reply_sent",
   "reply_refused",
   "reply_cancelled",
+  "auto_reply",
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 

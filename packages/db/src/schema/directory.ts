@@ -46,6 +46,16 @@ export interface InboxSettings {
   /** Seconds a web send can still be cancelled. */
   undoSendSeconds?: number;
   signature?: string;
+  /** 自動返信 to each new inquiry (auto-replies.ts). */
+  autoReply?: AutoReplySettings;
+}
+
+export interface AutoReplySettings {
+  enabled: boolean;
+  /** Empty: "Re: " and the inquiry's subject. */
+  subject: string;
+  /** Plain text. */
+  body: string;
 }
 
 /**

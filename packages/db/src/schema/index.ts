@@ -1,3 +1,4 @@
+export * from "./auto-replies";
 export * from "./changes";
 export * from "./compose";
 export * from "./connector";

@@ -1,3 +1,5 @@
+import { inboxes } from "@madoguchi/db/schema";
+import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { screenshot } from "./support/browser";
@@ -54,6 +56,38 @@ describe("web app in Chromium: 自動返信", () => {
     expect(await settings().getByLabel("新しいお問い合わせに自動返信する").isChecked()).toBe(true);
     expect(await settings().getByLabel("件名").inputValue()).toBe(SUBJECT);
     expect(await settings().getByLabel("本文").inputValue()).toBe(BODY);
+
+    // 営業時間外のみ: a working week to start from (月〜金 9:00-18:00, Tokyo), Saturday added.
+    await settings().getByLabel("営業時間外に届いたお問い合わせにだけ送る").check();
+    const hours = admin.getByTestId("business-hours");
+    expect(await hours.getByLabel("開始").inputValue()).toBe("09:00");
+    expect(await hours.getByLabel("終了").inputValue()).toBe("18:00");
+    await hours.getByLabel("土", { exact: true }).check();
+    await hours.getByLabel("開始").fill("19:00");
+    await admin.getByRole("button", { name: "保存", exact: true }).click();
+    await admin
+      .getByText("営業時間は、曜日を1つ以上選び、開始を終了より前にしてください。")
+      .waitFor({ timeout: WAIT });
+    await hours.getByLabel("開始").fill("10:00");
+    await admin.getByRole("button", { name: "保存", exact: true }).click();
+    await admin.getByText("保存しました").waitFor({ timeout: WAIT });
+    await screenshot(admin, "auto-reply-01-hours");
+    await admin.reload();
+    await openInboxSettings();
+    expect(await hours.getByLabel("開始").inputValue()).toBe("10:00");
+    expect(await hours.getByLabel("土", { exact: true }).isChecked()).toBe(true);
+    expect(await hours.getByLabel("日", { exact: true }).isChecked()).toBe(false);
+    // Back to always, so the mail below is answered whatever the time of this run.
+    await settings().getByLabel("営業時間外に届いたお問い合わせにだけ送る").uncheck();
+    await admin.getByRole("button", { name: "保存", exact: true }).click();
+    await expect
+      .poll(
+        async () =>
+          (await team.ctx.db.select().from(inboxes).where(eq(inboxes.address, "info@example.co.jp")))[0]
+            ?.settings.autoReply,
+        { timeout: WAIT },
+      )
+      .toEqual({ enabled: true, subject: SUBJECT, body: BODY });
   });
 
   it("answers a customer's new inquiry from the inbox; the team sees it, and the conversation stays 未対応", async () => {

@@ -205,6 +205,72 @@ describe("web app in Chromium: ラベル", () => {
     await screenshot(phone, "labels-06-phone-list");
   });
 
+  it("renames and recolours a label in place from the picker; the chips follow here and on a teammate's screen", async () => {
+    // 佐藤 has 請求書の送付について open (its list beside it) and is never reloaded meanwhile.
+    await sato.goto(inboxUrl(`/c/${ids[invoice]}`));
+    await expect.poll(() => chips(sato), { timeout: WAIT }).toEqual(["VIP", "請求"]);
+    await sato.evaluate("window.__notReloaded = true");
+
+    await tanaka.goto(inboxUrl(`/c/${ids[invoice]}`));
+    await tanaka.getByTestId("label-button").click({ timeout: WAIT });
+    const edit = () => tanaka.getByRole("button", { name: "ラベル「請求」を編集" }).click();
+    const form = tanaka.getByTestId("label-edit-form");
+    const name = tanaka.getByTestId("label-edit-name");
+    const colorOf = () => tanaka.getByTestId("label-chip").filter({ hasText: "請求" }).getAttribute("class");
+
+    // Escape and キャンセル leave it as it was, the picker still open.
+    await edit();
+    expect(await name.inputValue()).toBe("請求");
+    await name.fill("請求書");
+    await tanaka.getByTestId("label-edit-color-green").click();
+    await name.press("Escape");
+    await expect.poll(() => form.count(), { timeout: WAIT }).toBe(0);
+    expect(await tanaka.getByTestId("label-picker").isVisible()).toBe(true);
+    expect(await option(tanaka, "請求").count()).toBe(1);
+    await edit();
+    await name.fill("請求書");
+    await tanaka.getByTestId("label-edit-cancel").click();
+    await expect.poll(() => form.count(), { timeout: WAIT }).toBe(0);
+    expect(await chips(tanaka)).toEqual(["VIP", "請求"]);
+    expect(await colorOf()).toContain("label-gray");
+
+    // An empty name cannot be saved; another label's name is refused, the form kept to correct it.
+    await edit();
+    await name.fill("  ");
+    expect(await tanaka.getByTestId("label-edit-save").isDisabled()).toBe(true);
+    await name.fill("vip");
+    await tanaka.getByTestId("label-edit-save").click();
+    await expect
+      .poll(() => tanaka.getByTestId("label-edit-error").textContent(), { timeout: WAIT })
+      .toBe("この受信箱には同じ名前のラベルがすでにあります。");
+    expect(await form.isVisible()).toBe(true);
+    expect(await name.inputValue()).toBe("vip");
+    await screenshot(tanaka, "labels-07-edit-refused");
+
+    // Renamed 請求書 and made green: the picker, the chips and the list rows say so at once.
+    await name.fill("請求書");
+    await tanaka.getByTestId("label-edit-color-green").click();
+    await tanaka.getByTestId("label-edit-save").click();
+    await expect.poll(() => form.count(), { timeout: WAIT }).toBe(0);
+    expect(await option(tanaka, "請求書").count()).toBe(1);
+    await expect.poll(() => chips(tanaka), { timeout: WAIT }).toEqual(["VIP", "請求書"]);
+    expect(
+      await tanaka.getByTestId("label-chip").filter({ hasText: "請求書" }).getAttribute("class"),
+    ).toContain("label-green");
+    for (const subject of [brochure, meeting])
+      await expect.poll(() => rowLabels(tanaka, subject), { timeout: WAIT }).toEqual(["請求書"]);
+    await expect.poll(() => rowLabels(tanaka, invoice), { timeout: WAIT }).toEqual(["VIP", "請求書"]);
+    await screenshot(tanaka, "labels-08-edited");
+
+    // 佐藤's open conversation and list follow without a reload.
+    await expect.poll(() => chips(sato), { timeout: WAIT }).toEqual(["VIP", "請求書"]);
+    expect(
+      await sato.getByTestId("label-chip").filter({ hasText: "請求書" }).getAttribute("class"),
+    ).toContain("label-green");
+    await expect.poll(() => rowLabels(sato, meeting), { timeout: WAIT }).toEqual(["請求書"]);
+    expect(await sato.evaluate("window.__notReloaded")).toBe(true);
+  });
+
   it("raised no uncaught errors in the page", () => {
     expect(team.pageErrors).toEqual([]);
   });

@@ -18,7 +18,11 @@ export function startAutoReplier(
   return runEvery(
     everyMs,
     async () => {
-      const queued = await sendDueAutoReplies(deps.ctx, { hostname: deps.hostname, sign: deps.signOutbound });
+      const queued = await sendDueAutoReplies(deps.ctx, {
+        hostname: deps.hostname,
+        sign: deps.signOutbound,
+        onError,
+      });
       if (queued) deps.onQueued?.();
     },
     onError,

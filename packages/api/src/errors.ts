@@ -73,6 +73,10 @@ export const USER_MESSAGES = {
     ja: "自動返信の本文を入力してください。",
     en: "Write the auto-reply's text.",
   },
+  "error.autoReplyHours": {
+    ja: "営業時間は、曜日を1つ以上選び、開始を終了より前にしてください。",
+    en: "For business hours, choose at least one weekday and a start before the end.",
+  },
   "error.sendAt": {
     ja: "送信予約の日時は、今より後の14日以内で指定してください。",
     en: "Choose a time to send in the future, at most 14 days ahead.",
@@ -149,6 +153,7 @@ export function messageKeyOf(err: AppError): MessageKey {
   if (err.details.reason === "rule_no_condition") messageKey = "error.ruleNoCondition";
   if (err.details.reason === "rule_no_action") messageKey = "error.ruleNoAction";
   if (err.details.reason === "auto_reply_no_body") messageKey = "error.autoReplyNoBody";
+  if (err.details.reason === "auto_reply_hours") messageKey = "error.autoReplyHours";
   if (err.code === "INVALID_INPUT" && err.details.field === "sendAt") messageKey = "error.sendAt";
   return messageKey;
 }

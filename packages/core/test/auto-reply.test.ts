@@ -19,7 +19,7 @@ describe.each(drivers)("自動返信 on %s", (driver) => {
   /** A customer's mail over the MX from `from` (header and MAIL FROM): the conversation it lands in. */
   async function inquiry(key: string, from: string, spec: MailSpec = {}, mailFrom: string | null = from) {
     const delivered = await deliver(
-      t.env.ctx,
+      { ...t.env.ctx, now: () => clock },
       t.team.info.id,
       mail({ messageId: `${key}@customer.example`, subject: `件名 ${key}`, from: `客 <${from}>`, ...spec }),
       { mailFrom, rcptTo: ["info@example.co.jp"] },
@@ -185,6 +185,60 @@ describe.each(drivers)("自動返信 on %s", (driver) => {
     expect(await rowOf(off)).toBeUndefined();
     await send();
     expect(await rowOf(pending)).toMatchObject({ state: "skipped", reason: "disabled" });
+  });
+
+  it("goes on with the others when one cannot be sent, and tries that one again later", async () => {
+    await switchOn();
+    const broken = await inquiry("broken", "goro@customer.example");
+    const fine = await inquiry("fine", "rokuro@customer.example");
+    // Its stored bytes are gone (a disk restored from an old backup, say).
+    await t.env.ctx.db
+      .update(messages)
+      .set({ blobHash: "0".repeat(64) })
+      .where(eq(messages.conversationId, broken));
+    const errors: unknown[] = [];
+    await sendDueAutoReplies(
+      { ...t.env.ctx, now: () => clock },
+      { ...SENDER, onError: (e) => errors.push(e) },
+    );
+    expect(errors).toHaveLength(1);
+    expect((await rowOf(broken))?.state).toBe("pending");
+    expect((await rowOf(fine))?.state).toBe("sent");
+  });
+
+  it("営業時間外のみ: answers what arrives outside the hours, and leaves the rest without a word", async () => {
+    const hours = { days: [1, 2, 3, 4, 5], start: "09:00", end: "18:00", timeZone: "Asia/Tokyo" };
+    await adminUpdateInbox(t.env.ctx, adminId, {
+      inboxId: t.team.info.id,
+      settings: { autoReply: { enabled: true, subject: "", body: ACK, outsideHours: hours } },
+    });
+    const at = async (when: string, key: string) => {
+      clock = new Date(when);
+      const id = await inquiry(key, `${key}@customer.example`);
+      await send();
+      return id;
+    };
+    const monday = await at("2026-11-30T10:00:00+09:00", "monday-morning");
+    expect(await rowOf(monday)).toMatchObject({ state: "skipped", reason: "business_hours" });
+    expect(await activityOf(monday)).toEqual([]);
+    expect((await rowOf(await at("2026-11-30T08:59:00+09:00", "monday-early")))?.state).toBe("sent");
+    expect((await rowOf(await at("2026-11-30T18:00:00+09:00", "monday-evening")))?.state).toBe("sent");
+    expect((await rowOf(await at("2026-12-05T10:00:00+09:00", "saturday")))?.state).toBe("sent");
+    // 17:59 in Tokyo is 08:59 UTC: the zone, not the server's clock, decides.
+    expect((await rowOf(await at("2026-12-01T08:59:00Z", "tuesday-late")))?.state).toBe("skipped");
+
+    for (const bad of [
+      { ...hours, days: [] },
+      { ...hours, start: "18:00", end: "09:00" },
+      { ...hours, start: "9時" },
+      { ...hours, timeZone: "Mars/Olympus" },
+    ]) {
+      const err = await adminUpdateInbox(t.env.ctx, adminId, {
+        inboxId: t.team.info.id,
+        settings: { autoReply: { enabled: true, subject: "", body: ACK, outsideHours: bad } },
+      }).catch((e) => e);
+      expect(err.details?.reason, JSON.stringify(bad)).toBe("auto_reply_hours");
+    }
   });
 
   it("refuses switching it on without a text", async () => {

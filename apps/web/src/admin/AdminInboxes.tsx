@@ -5,6 +5,7 @@ import { errorKey } from "../api/errors";
 import { keys } from "../api/keys";
 import { StatusOptions } from "../components/StatusOptions";
 import { useI18n } from "../i18n";
+import { AutoReplyFields, type AutoReplyValue } from "./AutoReplyFields";
 
 type AdminInbox = Outputs["admin"]["inboxes"]["list"][number];
 type AdminUser = Outputs["admin"]["users"]["list"][number];
@@ -71,7 +72,7 @@ function InboxEditor(props: { inbox: AdminInbox; users: AdminUser[] }) {
   const [signature, setSignature] = useState(inbox.settings.signature ?? "");
   const [undo, setUndo] = useState(String(inbox.settings.undoSendSeconds ?? 10));
   const [statusOnReply, setStatusOnReply] = useState<Status>(inbox.settings.statusOnReply ?? "done");
-  const [autoReply, setAutoReply] = useState(
+  const [autoReply, setAutoReply] = useState<AutoReplyValue>(
     inbox.settings.autoReply ?? { enabled: false, subject: "", body: "" },
   );
   const [adding, setAdding] = useState("");
@@ -203,36 +204,7 @@ function InboxEditor(props: { inbox: AdminInbox; users: AdminUser[] }) {
             <StatusOptions />
           </select>
         </label>
-        <fieldset className="auto-reply" data-testid="auto-reply-settings">
-          <legend>{t("admin.autoReply")}</legend>
-          <p className="muted small">{t("admin.autoReplyHint")}</p>
-          <label className="inline">
-            <input
-              type="checkbox"
-              checked={autoReply.enabled}
-              onChange={(e) => setAutoReply({ ...autoReply, enabled: e.target.checked })}
-            />
-            {t("admin.autoReplyEnabled")}
-          </label>
-          <label>
-            {t("admin.autoReplySubject")}
-            <input
-              value={autoReply.subject}
-              maxLength={500}
-              placeholder={t("admin.autoReplySubjectPlaceholder")}
-              onChange={(e) => setAutoReply({ ...autoReply, subject: e.target.value })}
-            />
-          </label>
-          <label>
-            {t("admin.autoReplyBody")}
-            <textarea
-              rows={5}
-              value={autoReply.body}
-              placeholder={t("admin.autoReplyBodyPlaceholder")}
-              onChange={(e) => setAutoReply({ ...autoReply, body: e.target.value })}
-            />
-          </label>
-        </fieldset>
+        <AutoReplyFields value={autoReply} onChange={setAutoReply} />
         {(update.error ?? members.error) && (
           <p className="form-error">{t(errorKey(update.error ?? members.error))}</p>
         )}

@@ -1,16 +1,18 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { type Label, type LabelRef, mutationId, trpc } from "../api/client";
 import { errorKey } from "../api/errors";
 import { keys, refreshConversation } from "../api/keys";
 import { useI18n } from "../i18n";
 import { LabelChip } from "./LabelChip";
+import { LabelEditForm } from "./LabelEditForm";
+import { LabelSwatches } from "./LabelSwatches";
 import { showConversationLabels, useLabels } from "./useLabels";
 
 /**
  * The ラベル popover of a conversation: its inbox's labels with a tick each (applied at once),
  * a name (which also narrows the list) and colour to create one, put on the conversation
- * straight away, and × to delete one from the inbox.
+ * straight away, 編集 to rename or recolour one in place, and × to delete one from the inbox.
  */
 export function LabelPicker(props: { conversationId: number; inboxId: number; current: LabelRef[] }) {
   const { t } = useI18n();
@@ -26,6 +28,19 @@ export function LabelPicker(props: { conversationId: number; inboxId: number; cu
   // back until the mutation's state arrives).
   const [ticking, setTicking] = useState<{ labelId: number; add: boolean } | null>(null);
   const refresh = () => refreshConversation(qc, { conversationId, inboxId });
+  // The label whose row is an edit form; closed, the focus goes back to its 編集 button.
+  const [editing, setEditing] = useState<number | null>(null);
+  const [refocus, setRefocus] = useState<number | null>(null);
+  const editButtons = useRef(new Map<number, HTMLButtonElement>());
+  useEffect(() => {
+    if (refocus === null) return;
+    editButtons.current.get(refocus)?.focus();
+    setRefocus(null);
+  }, [refocus]);
+  const closeEdit = (labelId: number) => {
+    setEditing(null);
+    setRefocus(labelId);
+  };
 
   const toggle = useMutation({
     mutationFn: (v: { labelId: number; add: boolean }) =>
@@ -95,32 +110,56 @@ export function LabelPicker(props: { conversationId: number; inboxId: number; cu
         <ul className="label-options">
           {shown.map((l) => (
             <li key={l.id} className="label-option" data-testid="label-option" data-label-id={l.id}>
-              <label className="check">
-                <input
-                  type="checkbox"
-                  checked={ticked(l.id)}
-                  disabled={busy}
-                  onChange={(e) => {
-                    const change = { labelId: l.id, add: e.target.checked };
-                    setTicking(change);
-                    toggle.mutate(change);
-                  }}
-                />
-                <LabelChip label={l} />
-              </label>
-              <button
-                type="button"
-                className="link label-delete"
-                aria-label={t("labels.delete", { name: l.name })}
-                title={t("labels.delete", { name: l.name })}
-                disabled={busy}
-                onClick={() => {
-                  if (window.confirm(t("labels.deleteConfirm", { name: l.name }))) remove.mutate(l.id);
-                }}
-                data-testid="label-delete"
-              >
-                ×
-              </button>
+              {editing === l.id ? (
+                <LabelEditForm label={l} colors={colors} onClose={() => closeEdit(l.id)} />
+              ) : (
+                <>
+                  <label className="check">
+                    <input
+                      type="checkbox"
+                      checked={ticked(l.id)}
+                      disabled={busy}
+                      onChange={(e) => {
+                        const change = { labelId: l.id, add: e.target.checked };
+                        setTicking(change);
+                        toggle.mutate(change);
+                      }}
+                    />
+                    <LabelChip label={l} />
+                  </label>
+                  <button
+                    type="button"
+                    className="link label-edit-button"
+                    aria-label={t("labels.edit", { name: l.name })}
+                    title={t("labels.edit", { name: l.name })}
+                    disabled={busy}
+                    ref={(el) => {
+                      if (el) editButtons.current.set(l.id, el);
+                      else editButtons.current.delete(l.id);
+                    }}
+                    onClick={() => {
+                      setError(null);
+                      setEditing(l.id);
+                    }}
+                    data-testid="label-edit"
+                  >
+                    {t("labels.editButton")}
+                  </button>
+                  <button
+                    type="button"
+                    className="link label-delete"
+                    aria-label={t("labels.delete", { name: l.name })}
+                    title={t("labels.delete", { name: l.name })}
+                    disabled={busy}
+                    onClick={() => {
+                      if (window.confirm(t("labels.deleteConfirm", { name: l.name }))) remove.mutate(l.id);
+                    }}
+                    data-testid="label-delete"
+                  >
+                    ×
+                  </button>
+                </>
+              )}
             </li>
           ))}
         </ul>
@@ -139,23 +178,7 @@ export function LabelPicker(props: { conversationId: number; inboxId: number; cu
           {t("labels.create")}
         </button>
       </form>
-      <div className="label-swatches">
-        {colors.map((c) => {
-          const colorName = t("labels.color", { color: t(`labels.color.${c}`) });
-          return (
-            <button
-              key={c}
-              type="button"
-              className={`label-swatch label-${c}`}
-              aria-pressed={c === chosen}
-              aria-label={colorName}
-              title={colorName}
-              onClick={() => setColor(c)}
-              data-testid={`label-color-${c}`}
-            />
-          );
-        })}
-      </div>
+      <LabelSwatches colors={colors} chosen={chosen} onChoose={setColor} testIdPrefix="label-color" />
       {error !== null && (
         <p className="form-error" role="alert" data-testid="label-error">
           {t(errorKey(error))}

@@ -38,6 +38,14 @@ const settings = z.object({
       enabled: z.boolean(),
       subject: z.string().trim().max(500),
       body: z.string().max(10_000),
+      outsideHours: z
+        .object({
+          days: z.array(z.number().int().min(0).max(6)).max(7),
+          start: z.string().max(5),
+          end: z.string().max(5),
+          timeZone: z.string().max(64),
+        })
+        .optional(),
     })
     .optional(),
 });

@@ -103,7 +103,13 @@ function inquiriesStarted(planned: PlannedMessage[]): Inquiry[] {
     started.set(
       c.id,
       inquiry
-        ? { conversationId: c.id, messageId: m.id, parsed: inquiry, mailFrom: m.item.envelope.mailFrom }
+        ? {
+            conversationId: c.id,
+            messageId: m.id,
+            parsed: inquiry,
+            mailFrom: m.item.envelope.mailFrom,
+            at: m.item.now,
+          }
         : null,
     );
   }

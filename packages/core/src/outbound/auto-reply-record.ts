@@ -9,6 +9,8 @@ export interface Inquiry {
   parsed: ParsedMessage;
   /** SMTP MAIL FROM; null for a bounce's empty one, undefined when it did not come by SMTP. */
   mailFrom: string | null | undefined;
+  /** When it arrived (whether that was in business hours is asked of this). */
+  at: Date;
 }
 
 /**
@@ -20,7 +22,15 @@ export interface Inquiry {
 export async function recordAutoReplies(tx: Tx, inboxId: number, inquiries: Inquiry[]): Promise<void> {
   const rows = inquiries.flatMap((i) =>
     i.mailFrom
-      ? [{ conversationId: i.conversationId, inboxId, messageId: i.messageId, mailFrom: i.mailFrom }]
+      ? [
+          {
+            conversationId: i.conversationId,
+            inboxId,
+            messageId: i.messageId,
+            mailFrom: i.mailFrom,
+            createdAt: i.at,
+          },
+        ]
       : [],
   );
   if (rows.length) await tx.insert(autoReplies).values(rows).onConflictDoNothing();

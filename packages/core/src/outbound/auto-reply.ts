@@ -14,6 +14,7 @@ import { type CoreContext, nowOf } from "../context";
 import { lockInbox } from "../conversations/lock";
 import { authVerdict } from "../deliver/auth-verdict";
 import { deliver } from "../deliver/deliver";
+import { withinBusinessHours } from "../directory/business-hours";
 import { getInbox, type Inbox, lookupLocalAddress } from "../directory/inboxes";
 import { enqueueOutbound, findOutboundByMessageId, releaseOutbound } from "./queue";
 
@@ -41,6 +42,8 @@ export interface AutoReplySender {
   hostname: string;
   /** DKIM-signs as the domain, as every outgoing message is; unsigned without. */
   sign?: (raw: Buffer, domain: string) => Promise<Buffer>;
+  /** One that failed (a blob unreadable, the database gone): tried again when its claim runs out. */
+  onError?: (err: unknown) => void;
 }
 
 /**
@@ -49,7 +52,13 @@ export interface AutoReplySender {
  */
 export async function sendDueAutoReplies(ctx: CoreContext, sender: AutoReplySender): Promise<number> {
   let queued = 0;
-  for (const row of await claimDue(ctx)) if (await settle(ctx, row, sender)) queued++;
+  for (const row of await claimDue(ctx)) {
+    try {
+      if (await settle(ctx, row, sender)) queued++;
+    } catch (err) {
+      sender.onError?.(err);
+    }
+  }
   return queued;
 }
 
@@ -97,27 +106,30 @@ async function settle(ctx: CoreContext, row: AutoReplyRow, sender: AutoReplySend
   const recipient = conversation.customerAddress;
   const reason: AutoReplySkipReason | null = !settings?.enabled
     ? "disabled"
-    : !inquiry
-      ? "gone"
-      : conversation.junk
-        ? "junk"
-        : !recipient || isNoReply(recipient) || isNoReply(row.mailFrom)
-          ? "no_reply_address"
-          : await otherReasons(ctx, row, recipient, inquiry);
+    : settings.outsideHours && withinBusinessHours(row.createdAt, settings.outsideHours)
+      ? "business_hours"
+      : !inquiry
+        ? "gone"
+        : conversation.junk
+          ? "junk"
+          : !recipient || isNoReply(recipient) || isNoReply(row.mailFrom)
+            ? "no_reply_address"
+            : await otherReasons(ctx, row, recipient, inquiry);
   if (reason || !settings || !inquiry || !recipient) {
     await finish(ctx, row, { state: "skipped", reason: reason ?? "gone" });
     return false;
   }
+  const messageIdHeader = autoReplyMessageId(row, sender.hostname);
   const raw = await composeAutoReply(inbox, settings, {
     to: { name: conversation.customerName ?? "", address: recipient },
     inquiry,
-    messageId: autoReplyMessageId(row, sender.hostname),
+    messageId: messageIdHeader,
     date: row.createdAt,
   });
   const domain = inbox.address.slice(inbox.address.lastIndexOf("@") + 1);
   const outboundId = await sendAsInbox(ctx, inbox, {
     raw: sender.sign ? await sender.sign(raw, domain) : raw,
-    messageIdHeader: autoReplyMessageId(row, sender.hostname),
+    messageIdHeader,
     subject: subjectOf(settings, inquiry.subject),
     recipient,
     conversationId: conversation.id,
@@ -247,7 +259,8 @@ async function finish(
       .set({ ...done, doneAt: nowOf(ctx), claimedUntil: null })
       .where(and(eq(autoReplies.conversationId, row.conversationId), eq(autoReplies.state, "pending")))
       .returning();
-    if (!still) return; // another process finished it first
+    // Another process finished it first; or it came in working hours: nothing to tell the team.
+    if (!still || (done.state === "skipped" && done.reason === "business_hours")) return;
     const seq = await recordChange(tx, {
       inboxId: row.inboxId,
       kind: "auto_reply",

@@ -4,6 +4,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { assertAdmin } from "../authz";
 import type { CoreContext } from "../context";
 import { changeInboxAliases } from "../directory/aliases";
+import { businessHoursProblem } from "../directory/business-hours";
 import { addDomain, type Domain, listDomains } from "../directory/domains";
 import { addSharedInbox, getInbox, type Inbox, type InboxSummary, listInboxes } from "../directory/inboxes";
 import { addUser, listUsers, type PublicUser, toPublicUser } from "../directory/users";
@@ -121,10 +122,13 @@ export async function adminCreateInbox(
 }
 
 /** Name, signature, undo window and status-on-reply of a shared inbox. */
-/** What no inbox may be set to: an 自動返信 switched on with nothing to say. */
+/** What no inbox may be set to: an 自動返信 switched on with nothing to say, or hours that are none. */
 function checkSettings(settings: InboxSettings | undefined): void {
-  if (settings?.autoReply?.enabled && !settings.autoReply.body.trim())
+  const autoReply = settings?.autoReply;
+  if (autoReply?.enabled && !autoReply.body.trim())
     throw new AppError("INVALID_INPUT", "An auto-reply needs a text", { reason: "auto_reply_no_body" });
+  const hoursProblem = autoReply?.outsideHours && businessHoursProblem(autoReply.outsideHours);
+  if (hoursProblem) throw new AppError("INVALID_INPUT", hoursProblem, { reason: "auto_reply_hours" });
 }
 
 export async function adminUpdateInbox(

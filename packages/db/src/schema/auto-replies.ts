@@ -26,6 +26,8 @@ export const autoReplySkipReasons = [
   "disabled",
   /** The inquiry was deleted first. */
   "gone",
+  /** It came within business hours, and the inbox answers only outside them (not logged). */
+  "business_hours",
 ] as const;
 export type AutoReplySkipReason = (typeof autoReplySkipReasons)[number];
 

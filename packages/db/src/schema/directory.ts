@@ -56,6 +56,19 @@ export interface AutoReplySettings {
   subject: string;
   /** Plain text. */
   body: string;
+  /** Only to inquiries that arrive outside these hours (営業時間外のみ); absent: always. */
+  outsideHours?: BusinessHours;
+}
+
+/** A team's working week: these weekdays, from start to end, in a time zone. */
+export interface BusinessHours {
+  /** 0 Sunday … 6 Saturday. */
+  days: number[];
+  /** "09:00", "18:00": 24-hour, start before end. */
+  start: string;
+  end: string;
+  /** IANA zone, e.g. "Asia/Tokyo". */
+  timeZone: string;
 }
 
 /**

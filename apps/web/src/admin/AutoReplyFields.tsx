@@ -1,0 +1,97 @@
+import { useI18n } from "../i18n";
+
+export interface AutoReplyValue {
+  enabled: boolean;
+  subject: string;
+  body: string;
+  outsideHours?: { days: number[]; start: string; end: string; timeZone: string };
+}
+
+/** What 営業時間外のみ starts from: a Japanese company's week. */
+const OFFICE_HOURS = { days: [1, 2, 3, 4, 5], start: "09:00", end: "18:00", timeZone: "Asia/Tokyo" };
+/** Monday first, as Japanese calendars at work show the week. */
+const WEEK = [1, 2, 3, 4, 5, 6, 0];
+
+/** 自動返信 in an inbox's settings: on or off, its subject and text, and optionally the hours it keeps quiet. */
+export function AutoReplyFields(props: { value: AutoReplyValue; onChange(value: AutoReplyValue): void }) {
+  const { t } = useI18n();
+  const { value, onChange } = props;
+  const hours = value.outsideHours;
+  const setHours = (patch: Partial<typeof OFFICE_HOURS>) =>
+    onChange({ ...value, outsideHours: { ...(hours ?? OFFICE_HOURS), ...patch } });
+  const toggleDay = (day: number, on: boolean) =>
+    setHours({
+      days: (hours?.days ?? [])
+        .filter((d) => d !== day)
+        .concat(on ? [day] : [])
+        .sort(),
+    });
+  return (
+    <fieldset className="auto-reply" data-testid="auto-reply-settings">
+      <legend>{t("admin.autoReply")}</legend>
+      <p className="muted small">{t("admin.autoReplyHint")}</p>
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={value.enabled}
+          onChange={(e) => onChange({ ...value, enabled: e.target.checked })}
+        />
+        {t("admin.autoReplyEnabled")}
+      </label>
+      <label>
+        {t("admin.autoReplySubject")}
+        <input
+          value={value.subject}
+          maxLength={500}
+          placeholder={t("admin.autoReplySubjectPlaceholder")}
+          onChange={(e) => onChange({ ...value, subject: e.target.value })}
+        />
+      </label>
+      <label>
+        {t("admin.autoReplyBody")}
+        <textarea
+          rows={5}
+          value={value.body}
+          placeholder={t("admin.autoReplyBodyPlaceholder")}
+          onChange={(e) => onChange({ ...value, body: e.target.value })}
+        />
+      </label>
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={hours !== undefined}
+          onChange={(e) => onChange({ ...value, outsideHours: e.target.checked ? OFFICE_HOURS : undefined })}
+        />
+        {t("admin.autoReplyOutsideHours")}
+      </label>
+      {hours && (
+        <div className="business-hours" data-testid="business-hours">
+          <fieldset className="inline weekdays">
+            <legend>{t("admin.autoReplyDays")}</legend>
+            {WEEK.map((day) => (
+              <label key={day} className="inline">
+                <input
+                  type="checkbox"
+                  checked={hours.days.includes(day)}
+                  onChange={(e) => toggleDay(day, e.target.checked)}
+                />
+                {t(`weekday.${day}` as "weekday.0")}
+              </label>
+            ))}
+          </fieldset>
+          <div className="inline">
+            <label className="inline">
+              {t("admin.autoReplyStart")}
+              <input type="time" value={hours.start} onChange={(e) => setHours({ start: e.target.value })} />
+            </label>
+            <label className="inline">
+              {t("admin.autoReplyEnd")}
+              <input type="time" value={hours.end} onChange={(e) => setHours({ end: e.target.value })} />
+            </label>
+          </div>
+          <p className="muted small">{t("admin.autoReplyZone", { zone: hours.timeZone })}</p>
+        </div>
+      )}
+    </fieldset>
+  );
+}

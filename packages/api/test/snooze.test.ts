@@ -51,6 +51,35 @@ describe.each(drivers)("スヌーズ over the API (%s)", (driver) => {
     expect(items.filter((n) => n.conversationId === id).map((n) => n.kind)).toEqual(["snooze_ended"]);
   });
 
+  it("a reply ends the スヌーズ, and taking the reply back (取り消し) gives it back with 保留", async () => {
+    const id = await customerConversation(t, driver, "取り消しの件");
+    const until = new Date(Date.now() + 3 * HOUR).toISOString();
+    await t.alice.trpc.conversation.snooze.mutate({ conversationId: id, until });
+    const view = await t.alice.trpc.conversation.get.query({ conversationId: id });
+    const sent = await t.alice.trpc.reply.send.mutate({
+      conversationId: id,
+      basedOnSeq: view.conversation.lastSeq,
+      to: [{ address: "taro@customer.example" }],
+      subject: "Re: 取り消しの件",
+      bodyText: "確認いたします。",
+    });
+    const during = await t.bob.trpc.conversation.get.query({ conversationId: id });
+    expect(during.conversation).toMatchObject({ status: "done", snooze: null });
+
+    await t.alice.trpc.reply.cancel.mutate({ outboundId: sent.outboundId });
+    const after = await t.bob.trpc.conversation.get.query({ conversationId: id });
+    expect(after.conversation).toMatchObject({
+      status: "waiting",
+      snooze: { until, by: { id: t.state.team.alice.id } },
+    });
+    expect(after.activity.filter((a) => a.kind === "snooze_changed").at(-1)).toMatchObject({
+      actor: { id: t.state.team.alice.id },
+      until,
+    });
+    const list = await t.bob.trpc.conversation.list.query({ inboxId: t.state.team.info.id });
+    expect(list.rows.find((r) => r.id === id)).toMatchObject({ status: "waiting", snoozedUntil: until });
+  });
+
   it("解除, and the errors a user reads: a time past, too far ahead, not a member", async () => {
     const id = await customerConversation(t, driver, "解除の件");
     await t.alice.trpc.conversation.snooze.mutate({

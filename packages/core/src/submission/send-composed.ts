@@ -155,6 +155,7 @@ export async function sendComposed(ctx: CoreContext, input: ComposedSend): Promi
         conversationId,
         replySeq,
         statusBefore,
+        snoozeBefore: before?.snoozedUntil ? { until: before.snoozedUntil, by: before.snoozedBy } : null,
         basedOnSeq: input.basedOnSeq,
         draft: input.hold.draft,
         copies: sent.copies,

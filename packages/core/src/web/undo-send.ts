@@ -16,7 +16,7 @@ import {
 import { aliasedTable, and, eq, gt, inArray, isNull, lte, max, ne, sql } from "drizzle-orm";
 import { recordChange } from "../changelog";
 import { type CoreContext, nowOf } from "../context";
-import { lockInbox, withConversation } from "../conversations/lock";
+import { type Conversation, lockInbox, withConversation } from "../conversations/lock";
 import { guardingChange, unmarkAnswered } from "../conversations/reply-guard";
 import { applyStatus } from "../conversations/status";
 import { AppError } from "../errors";
@@ -88,6 +88,8 @@ export interface HoldInput {
   conversationId: number;
   replySeq: number | null;
   statusBefore: ConversationStatus;
+  /** The スヌーズ the conversation had before the send, if any. */
+  snoozeBefore?: { until: Date; by: number | null } | null;
   /**
    * The view the send answered from (ComposedSend.basedOnSeq): the held draft keeps it, so the
    * text given back is checked against what came since, not against the whole conversation.
@@ -152,6 +154,9 @@ export async function holdSend(ctx: CoreContext, input: HoldInput): Promise<void
       authorId: input.userId,
       replySeq: input.replySeq,
       statusBefore: input.statusBefore,
+      snoozeBefore: input.snoozeBefore
+        ? { until: input.snoozeBefore.until.toISOString(), by: input.snoozeBefore.by }
+        : null,
       copies: input.copies,
       releaseAt: input.releaseAt,
       createdAt: now,
@@ -343,8 +348,10 @@ export async function cancelHeldSend(
       .where(eq(conversations.id, conversation.id));
     conversation.lastSeq = seq;
     await unmarkAnswered(tx, conversation, seq);
-    if (!(await statusChangedByOthers(tx, conversation.id, held.replySeq ?? 0, input.userId)))
+    if (!(await statusChangedByOthers(tx, conversation.id, held.replySeq ?? 0, input.userId))) {
       await applyStatus(tx, conversation, held.statusBefore, input.userId, "reply_cancelled");
+      await restoreSnooze(tx, conversation, held.snoozeBefore, input.userId, nowOf(ctx));
+    }
     // The author may have started another draft meanwhile: it stays, the restored one is newer.
     // A new message's draft leaves the conversation again, a new-message draft as before the
     // send: a saved one has its From inbox; one sent unsaved is known by the emptied conversation
@@ -469,4 +476,34 @@ async function statusChangedByOthers(tx: Tx, conversationId: number, sinceSeq: n
     )
     .limit(1);
   return row !== undefined;
+}
+
+/**
+ * The スヌーズ a cancelled send ended, back as it was (its time, who set it), if the conversation
+ * is 保留 again without one and the time is still ahead; logged as snoozing it again.
+ */
+async function restoreSnooze(
+  tx: Tx,
+  conversation: Conversation,
+  before: { until: string; by: number | null } | null,
+  actorId: number,
+  now: Date,
+): Promise<void> {
+  const until = before ? new Date(before.until) : null;
+  if (!before || !until || until <= now) return;
+  if (conversation.status !== "waiting" || conversation.snoozedUntil !== null) return;
+  const seq = await recordChange(tx, {
+    inboxId: conversation.inboxId,
+    kind: "snooze_changed",
+    conversationId: conversation.id,
+    actorId,
+    data: { until: before.until },
+  });
+  await tx
+    .update(conversations)
+    .set({ snoozedUntil: until, snoozedBy: before.by, lastSeq: seq })
+    .where(eq(conversations.id, conversation.id));
+  conversation.snoozedUntil = until;
+  conversation.snoozedBy = before.by;
+  conversation.lastSeq = seq;
 }

@@ -35,6 +35,8 @@ export const heldSends = pgTable(
     replySeq: bigint({ mode: "number" }),
     /** The status before the send moved it, restored on cancel. */
     statusBefore: text().$type<ConversationStatus>().notNull(),
+    /** The スヌーズ the send ended (its time, who set it), restored with the status on cancel. */
+    snoozeBefore: jsonb().$type<{ until: string; by: number | null }>(),
     copies: jsonb().$type<HeldCopy[]>().notNull().default([]),
     releaseAt: timestamp({ withTimezone: true }).notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

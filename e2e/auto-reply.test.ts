@@ -104,6 +104,11 @@ describe("web app in Chromium: 自動返信", () => {
       .getByText("taro@customer.example に自動返信を送信しました")
       .waitFor({ timeout: WAIT });
     await conversation.getByText("担当者より1営業日以内にご連絡いたします。").waitFor({ timeout: WAIT });
+    // Tagged as what it is, not as a person's 送信済み reply.
+    const answer = conversation
+      .getByTestId("message")
+      .filter({ hasText: "担当者より1営業日以内にご連絡いたします。" });
+    expect(await answer.getByTestId("auto-reply-tag").textContent()).toBe("自動返信");
     expect(await admin.getByTestId("status-select").locator("option:checked").textContent()).toBe("未対応");
     await screenshot(admin, "auto-reply-02-answered");
   });

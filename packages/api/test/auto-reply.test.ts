@@ -59,7 +59,8 @@ describe.each(drivers)("自動返信 over the API (%s)", (driver) => {
     });
     expect(view.conversation.status).toBe("open");
     const out = view.messages.find((m) => m.direction === "outbound");
-    expect(out).toMatchObject({ subject: "【自動返信】受け付けました" });
+    expect(out).toMatchObject({ subject: "【自動返信】受け付けました", autoReply: true });
+    expect(view.messages.find((m) => m.direction === "inbound")?.autoReply).toBe(false);
     const [queued] = await t.state.env.ctx.db
       .select()
       .from(outboundMessages)

@@ -33,6 +33,10 @@ export function MessageItem(props: {
           <span className="tag scheduled-tag" data-testid="scheduled-tag">
             {t("conv.scheduledTag", { time: dates.full(props.sendsAt) })}
           </span>
+        ) : m.autoReply ? (
+          <span className="tag" data-testid="auto-reply-tag">
+            {t("conv.autoReplyTag")}
+          </span>
         ) : m.direction === "outbound" ? (
           <span className="tag">{t("conv.outbound")}</span>
         ) : (

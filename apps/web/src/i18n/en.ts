@@ -90,6 +90,7 @@ export const en: Messages = {
   "conv.date": "Date",
   "conv.scheduledTag": "Sends at {time}",
   "conv.outbound": "Sent",
+  "conv.autoReplyTag": "Auto-reply",
   "conv.attachments": "Attachments",
   "conv.showImages": "Show images",
   "conv.imagesBlocked": "{count} remote images were blocked to protect your privacy.",

@@ -87,6 +87,7 @@ export const ja = {
   "conv.cc": "CC",
   "conv.date": "日時",
   "conv.outbound": "送信済み",
+  "conv.autoReplyTag": "自動返信",
   "conv.scheduledTag": "{time} に送信予定",
   "conv.attachments": "添付ファイル",
   "conv.showImages": "画像を表示",

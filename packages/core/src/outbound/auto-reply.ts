@@ -167,9 +167,16 @@ async function otherReasons(
   return recent ? "recently_replied" : null;
 }
 
+/** How an 自動返信's Message-ID starts: the web app tags the message by it. */
+const AUTO_REPLY_ID_PREFIX = "auto-reply.";
+
 /** Fixed per conversation, so a retry after a crash is recognised as the same message. */
 const autoReplyMessageId = (row: AutoReplyRow, hostname: string) =>
-  `auto-reply.${row.conversationId}.${row.createdAt.getTime().toString(36)}@${hostname}`;
+  `${AUTO_REPLY_ID_PREFIX}${row.conversationId}.${row.createdAt.getTime().toString(36)}@${hostname}`;
+
+/** Whether a stored message is an 自動返信 this server sent (its own Message-ID, going out). */
+export const isAutoReply = (m: { direction: string; messageIdHeader: string | null }) =>
+  m.direction === "outbound" && (m.messageIdHeader?.startsWith(AUTO_REPLY_ID_PREFIX) ?? false);
 
 const subjectOf = (settings: AutoReplySettings, inquirySubject: string) =>
   settings.subject.trim() || (hasReplyPrefix(inquirySubject) ? inquirySubject : `Re: ${inquirySubject}`);

@@ -1,4 +1,4 @@
-import { type ActivityItem, conversationView, type ViewMessage } from "@madoguchi/core";
+import { type ActivityItem, conversationView, isAutoReply, type ViewMessage } from "@madoguchi/core";
 import { protectedProcedure } from "../../trpc";
 import { authBadge } from "../../view/auth-badge";
 import { iso, isoOrNull } from "../../view/iso";
@@ -45,6 +45,8 @@ function messageView(m: ViewMessage, allowRemote: boolean) {
     })),
     auth: authBadge(m.authResults),
     parseError: m.parseError,
+    /** An 自動返信 the server sent, not a person's reply. */
+    autoReply: isAutoReply(m),
   };
 }
 

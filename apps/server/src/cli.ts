@@ -10,7 +10,7 @@ import { inboxCommands } from "./cli/inbox";
 import { queueCommands } from "./cli/queue";
 import { startCommand } from "./cli/start";
 import { userCommands } from "./cli/user";
-import { ConfigError, loadConfig } from "./env";
+import { ConfigError, loadConfig, type Source } from "./env";
 import { ListenError } from "./http";
 import { DatabaseUnavailableError, openCore } from "./open-core";
 import { version } from "./version";
@@ -25,10 +25,13 @@ const commands: Command[] = [
   ...queueCommands,
 ];
 
-/** Exit codes: 0 done, 1 refused or failed (nothing was changed), 2 wrong command line. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Exit codes: 0 done, 1 refused or failed (nothing was changed), 2 wrong command line. `env` is
+ * where the configuration is read (process.env; a test passes its own).
+ */
+export async function main(argv: string[], env: Source = process.env): Promise<number> {
   try {
-    return await dispatch(argv);
+    return await dispatch(argv, env);
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`madoguchi: ${err.message}`);
@@ -52,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function dispatch(argv: string[]): Promise<number> {
+async function dispatch(argv: string[], env: Source): Promise<number> {
   const [first, second] = argv;
   if (first === undefined) {
     console.error(mainHelp(commands));
@@ -82,10 +85,10 @@ async function dispatch(argv: string[]): Promise<number> {
     }
     throw new UsageError(`unknown command "${first} ${second}"; try madoguchi ${first} --help`);
   }
-  return runCommand(command, argv.slice(command.path.length));
+  return runCommand(command, argv.slice(command.path.length), env);
 }
 
-async function runCommand(command: Command, args: string[]): Promise<number> {
+async function runCommand(command: Command, args: string[], env: Source): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
@@ -109,7 +112,7 @@ async function runCommand(command: Command, args: string[]): Promise<number> {
   if (parsed.positionals.length < min) throw new UsageError("missing argument", command);
   if (parsed.positionals.length > max)
     throw new UsageError(`unexpected argument "${parsed.positionals[max]}"`, command);
-  const config = loadConfig();
+  const config = loadConfig(env);
   const code = await command.run({
     positionals: parsed.positionals,
     values: parsed.values,

@@ -78,7 +78,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Source = Record<string, string | undefined>;
+export type Source = Record<string, string | undefined>;
 
 /** An unset or empty variable counts as unset (docker-compose writes `FOO=` for blanks). */
 function read(source: Source, name: string): string | undefined {

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestDns } from "../../../packages/smtp/test/support/dns-server";
 import { cellWidth } from "../src/cli/table";
-import { type DataDir, drivers, freshDataDir, runCli } from "./processes";
+import { type DataDir, drivers, freshDataDir, runCli, runCliHere } from "./processes";
 
-// Each step is a real `node bin/madoguchi.mjs …` process (tsx + database boot, a few seconds
-// each), so related steps share one test and the tests of a driver share one data directory.
+// The first test's steps are real `node bin/madoguchi.mjs …` processes (tsx + database boot, a
+// few seconds each); the later ones run the CLI's entry in this process (runCliHere), on the
+// same data directory. The tests of a driver share it, so related steps share one test.
 describe.each(drivers)("admin CLI on %s", (driver) => {
   let data: DataDir;
-  const cli = (...args: string[]) => runCli(args, data.settings);
+  const spawned = (...args: string[]) => runCli(args, data.settings);
+  const cli = (...args: string[]) => runCliHere(args, data.settings);
 
   beforeAll(async () => {
     data = await freshDataDir(driver);
@@ -17,26 +19,26 @@ describe.each(drivers)("admin CLI on %s", (driver) => {
   });
 
   it("adds a domain, refuses it twice, lists it", async () => {
-    const added = await cli("domain", "add", "Example.co.jp");
+    const added = await spawned("domain", "add", "Example.co.jp");
     expect(added).toMatchObject({ code: 0, stderr: "" });
     expect(added.stdout).toContain("Added domain example.co.jp");
 
-    const again = await cli("domain", "add", "example.co.jp");
+    const again = await spawned("domain", "add", "example.co.jp");
     expect(again.code).toBe(1);
     expect(again.stderr).toBe("madoguchi: Domain example.co.jp already exists\n");
 
-    const list = await cli("domain", "list");
+    const list = await spawned("domain", "list");
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^DOMAIN\s+ADDED\nexample\.co\.jp\s+\d{4}-\d\d-\d\d\n$/);
 
     // The DKIM key was made with the domain: the records to publish are ready at once.
-    const dns = await cli("dns", "show", "example.co.jp");
+    const dns = await spawned("dns", "show", "example.co.jp");
     expect(dns.code).toBe(0);
     expect(dns.stdout).toMatch(/^MX\s+example\.co\.jp\n\s+10 \S+\.\n/m);
     expect(dns.stdout).toMatch(/_domainkey\.example\.co\.jp\n\s+v=DKIM1; k=rsa; p=[A-Za-z0-9+/]{100,}/);
     expect(dns.stdout).toContain("v=spf1");
     expect(dns.stdout).toContain("v=DMARC1");
-    const unknown = await cli("dns", "show", "other.example");
+    const unknown = await spawned("dns", "show", "other.example");
     expect(unknown.code).toBe(1);
   });
 

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { format } from "node:util";
 import type { DriverName } from "@madoguchi/db/client";
 import { pgliteTemplateFile } from "@madoguchi/db/template";
 import { createTestDatabase, TEST_ARGON2 } from "../../../packages/core/test/harness";
@@ -50,6 +51,30 @@ export function runCli(args: string[], settings: Record<string, string>, stdin?:
     child.on("close", (code) => resolve({ code, stdout, stderr }));
     if (stdin !== undefined) child.stdin.end(stdin);
   });
+}
+
+/**
+ * The CLI's own entry (what bin/madoguchi.mjs calls) in this process, its console output
+ * collected: the same commands, parsing, configuration and exit code without a new Node and
+ * database start for every step (a few seconds each on a 2-core machine). Only one at a time;
+ * tests of the process itself (exit status, stdin, the bin script) use runCli.
+ */
+export async function runCliHere(args: string[], settings: Record<string, string>): Promise<CliResult> {
+  const { main } = await import("../src/cli");
+  const out = { stdout: "", stderr: "" };
+  const { log, error } = console;
+  console.log = (...parts: unknown[]) => {
+    out.stdout += `${format(...parts)}\n`;
+  };
+  console.error = (...parts: unknown[]) => {
+    out.stderr += `${format(...parts)}\n`;
+  };
+  try {
+    return { code: await main(args, childEnv(settings)), ...out };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
 }
 
 /** `madoguchi start` in the background, with its output collected as it comes. */

@@ -61,6 +61,9 @@ describe.each(drivers)("自動返信 over the API (%s)", (driver) => {
     const out = view.messages.find((m) => m.direction === "outbound");
     expect(out).toMatchObject({ subject: "【自動返信】受け付けました", autoReply: true });
     expect(view.messages.find((m) => m.direction === "inbound")?.autoReply).toBe(false);
+    // The list shows what the customer wrote, not the acknowledgement every new row would share.
+    const list = await t.bob.trpc.conversation.list.query({ inboxId: t.state.team.info.id });
+    expect(list.rows.find((r) => r.id === id)?.snippet).toContain("請求書の件");
     const [queued] = await t.state.env.ctx.db
       .select()
       .from(outboundMessages)

@@ -168,7 +168,7 @@ async function otherReasons(
 }
 
 /** How an 自動返信's Message-ID starts: the web app tags the message by it. */
-const AUTO_REPLY_ID_PREFIX = "auto-reply.";
+export const AUTO_REPLY_ID_PREFIX = "auto-reply.";
 
 /** Fixed per conversation, so a retry after a crash is recognised as the same message. */
 const autoReplyMessageId = (row: AutoReplyRow, hostname: string) =>

@@ -11,6 +11,7 @@ import { aliasedTable, and, desc, eq, isNotNull, type SQL, sql } from "drizzle-o
 import { type CoreContext, nowOf } from "../context";
 import { type LabelRef, labelsOf } from "../conversations/labels";
 import { AppError } from "../errors";
+import { AUTO_REPLY_ID_PREFIX } from "../outbound/auto-reply";
 import { searchCondition, searchTerms } from "./conversation-search";
 import { isUnreadSql } from "./inbox-overview";
 import { SCHEDULED_AFTER_MS } from "./undo-send";
@@ -156,6 +157,8 @@ export async function conversationPage(
       latest: sql<{ snippet: string; fromName: string | null; fromAddress: string | null } | null>`(
         select json_build_object('snippet', m.snippet, 'fromName', m.from_name, 'fromAddress', m.from_address)
         from ${messages} m where m.conversation_id = ${conversations.id}
+          -- An 自動返信 would show the same acknowledgement on every new row: the customer's words do.
+          and not (m.direction = 'outbound' and m.message_id_header like ${`${AUTO_REPLY_ID_PREFIX}%`})
         order by m.internal_date desc, m.id desc limit 1)`,
       // A scalar subquery with LIMIT stays a per-row index probe; EXISTS here gets planned as a
       // hashed scan of every message in the database.

@@ -2,6 +2,7 @@ import { autoReplies, messages, outboundMessages, outboundQueue } from "@madoguc
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { deliver } from "../src/deliver/deliver";
+import { changeInboxAliases } from "../src/directory/aliases";
 import { isAppError } from "../src/errors";
 import { AUTO_REPLY_REPEAT_MS, sendDueAutoReplies } from "../src/outbound/auto-reply";
 import { conversationActivity } from "../src/web/activity";
@@ -93,6 +94,16 @@ describe.each(drivers)("自動返信 on %s", (driver) => {
     });
     expect(await send()).toBe(0);
     expect(await sentFor(id)).toHaveLength(1);
+  });
+
+  it("answers from the address the customer wrote to: an alias as well as the main address", async () => {
+    await changeInboxAliases(t.env.ctx, t.team.info.id, { add: ["otoiawase@example.co.jp"] });
+    const id = await inquiry("alias", "hanako@alias.example", { to: "otoiawase@example.co.jp" });
+    await send();
+    const [out] = await sentFor(id);
+    expect(out?.mailFrom).toBe("otoiawase@example.co.jp");
+    const raw = (await t.env.ctx.blobs.get(out?.blobHash ?? "")).toString();
+    expect(raw).toMatch(/^From: .*<otoiawase@example\.co\.jp>\r$/m);
   });
 
   it("sends the same message once even when a pass is repeated after a crash", async () => {

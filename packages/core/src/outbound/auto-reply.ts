@@ -16,6 +16,7 @@ import { authVerdict } from "../deliver/auth-verdict";
 import { deliver } from "../deliver/deliver";
 import { withinBusinessHours } from "../directory/business-hours";
 import { getInbox, type Inbox, lookupLocalAddress } from "../directory/inboxes";
+import { replySender, type Sender } from "../web/reply-from";
 import { enqueueOutbound, findOutboundByMessageId, releaseOutbound } from "./queue";
 
 // 自動返信, as yaritori, Re:lation and Help Scout offer it: an inbox can acknowledge each new
@@ -120,15 +121,19 @@ async function settle(ctx: CoreContext, row: AutoReplyRow, sender: AutoReplySend
     return false;
   }
   const messageIdHeader = autoReplyMessageId(row, sender.hostname);
-  const raw = await composeAutoReply(inbox, settings, {
+  // From the address the customer wrote to (otoiawase@ as well as info@), as a person's reply is.
+  const from = await replySender(ctx.db, inbox, conversation.id);
+  const raw = await composeAutoReply(from, settings, {
     to: { name: conversation.customerName ?? "", address: recipient },
     inquiry,
     messageId: messageIdHeader,
     date: row.createdAt,
   });
-  const domain = inbox.address.slice(inbox.address.lastIndexOf("@") + 1);
+  // An alias at another domain signs with that domain's key, as DMARC aligns on From.
+  const domain = from.address.slice(from.address.lastIndexOf("@") + 1);
   const outboundId = await sendAsInbox(ctx, inbox, {
     raw: sender.sign ? await sender.sign(raw, domain) : raw,
+    from: from.address,
     messageIdHeader,
     subject: subjectOf(settings, inquiry.subject),
     recipient,
@@ -186,7 +191,7 @@ const subjectOf = (settings: AutoReplySettings, inquirySubject: string) =>
  * (RFC 3834 §5) so other responders leave it alone, and Exchange's X-Auto-Response-Suppress.
  */
 async function composeAutoReply(
-  inbox: Inbox,
+  from: Sender,
   settings: AutoReplySettings,
   input: {
     to: { name: string; address: string };
@@ -198,7 +203,7 @@ async function composeAutoReply(
   const parent = input.inquiry.messageIdHeader;
   const references = [...input.inquiry.references, ...(parent ? [parent] : [])];
   return new MailComposer({
-    from: { name: inbox.name, address: inbox.address },
+    from,
     to: input.to,
     subject: subjectOf(settings, input.inquiry.subject),
     text: settings.body,
@@ -220,7 +225,15 @@ async function composeAutoReply(
 async function sendAsInbox(
   ctx: CoreContext,
   inbox: Inbox,
-  input: { raw: Buffer; messageIdHeader: string; subject: string; recipient: string; conversationId: number },
+  input: {
+    raw: Buffer;
+    messageIdHeader: string;
+    /** The inbox's address or one of its aliases: the envelope sender. */
+    from: string;
+    subject: string;
+    recipient: string;
+    conversationId: number;
+  },
 ): Promise<number> {
   const found = await findOutboundByMessageId(ctx.db, inbox.id, input.messageIdHeader);
   if (found?.message.releasedAt) return found.message.id;
@@ -232,7 +245,7 @@ async function sendAsInbox(
       inboxId: inbox.id,
       senderUserId: null,
       messageIdHeader: input.messageIdHeader,
-      mailFrom: inbox.address,
+      mailFrom: input.from,
       blobHash: blob?.hash ?? "",
       size: blob?.size ?? raw.length,
       subject: input.subject,
@@ -244,7 +257,7 @@ async function sendAsInbox(
     mailbox: "Sent",
     direction: "outbound",
     actorId: null,
-    mailFrom: inbox.address,
+    mailFrom: input.from,
     rcptTo: [input.recipient],
   });
   await releaseOutbound(ctx, outbound.id, { conversationId: input.conversationId, replySeq: null });

@@ -62,6 +62,7 @@ describe("web app in Chromium: 自動返信", () => {
     const hours = admin.getByTestId("business-hours");
     expect(await hours.getByLabel("開始").inputValue()).toBe("09:00");
     expect(await hours.getByLabel("終了").inputValue()).toBe("18:00");
+    expect(await hours.getByLabel("祝日（振替休日を含む）は休み").isChecked()).toBe(true);
     await hours.getByLabel("土", { exact: true }).check();
     await hours.getByLabel("開始").fill("19:00");
     await admin.getByRole("button", { name: "保存", exact: true }).click();

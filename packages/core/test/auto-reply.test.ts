@@ -237,6 +237,16 @@ describe.each(drivers)("自動返信 on %s", (driver) => {
     expect((await rowOf(await at("2026-12-05T10:00:00+09:00", "saturday")))?.state).toBe("sent");
     // 17:59 in Tokyo is 08:59 UTC: the zone, not the server's clock, decides.
     expect((await rowOf(await at("2026-12-01T08:59:00Z", "tuesday-late")))?.state).toBe("skipped");
+    // 勤労感謝の日 (a Monday) is a working day unless holidays are days off.
+    expect((await rowOf(await at("2026-11-23T10:00:00+09:00", "holiday-worked")))?.state).toBe("skipped");
+    await adminUpdateInbox(t.env.ctx, adminId, {
+      inboxId: t.team.info.id,
+      settings: {
+        autoReply: { enabled: true, subject: "", body: ACK, outsideHours: { ...hours, holidaysOff: true } },
+      },
+    });
+    expect((await rowOf(await at("2026-11-23T10:00:00+09:00", "holiday-off")))?.state).toBe("sent");
+    expect((await rowOf(await at("2026-11-24T10:00:00+09:00", "day-after")))?.state).toBe("skipped");
 
     for (const bad of [
       { ...hours, days: [] },

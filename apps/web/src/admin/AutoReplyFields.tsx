@@ -4,11 +4,17 @@ export interface AutoReplyValue {
   enabled: boolean;
   subject: string;
   body: string;
-  outsideHours?: { days: number[]; start: string; end: string; timeZone: string };
+  outsideHours?: { days: number[]; start: string; end: string; timeZone: string; holidaysOff?: boolean };
 }
 
-/** What 営業時間外のみ starts from: a Japanese company's week. */
-const OFFICE_HOURS = { days: [1, 2, 3, 4, 5], start: "09:00", end: "18:00", timeZone: "Asia/Tokyo" };
+/** What 営業時間外のみ starts from: a Japanese company's week, 祝日 off. */
+const OFFICE_HOURS = {
+  days: [1, 2, 3, 4, 5],
+  start: "09:00",
+  end: "18:00",
+  timeZone: "Asia/Tokyo",
+  holidaysOff: true,
+};
 /** Monday first, as Japanese calendars at work show the week. */
 const WEEK = [1, 2, 3, 4, 5, 6, 0];
 
@@ -89,6 +95,14 @@ export function AutoReplyFields(props: { value: AutoReplyValue; onChange(value: 
               <input type="time" value={hours.end} onChange={(e) => setHours({ end: e.target.value })} />
             </label>
           </div>
+          <label className="inline">
+            <input
+              type="checkbox"
+              checked={hours.holidaysOff ?? false}
+              onChange={(e) => setHours({ holidaysOff: e.target.checked })}
+            />
+            {t("admin.autoReplyHolidaysOff")}
+          </label>
           <p className="muted small">{t("admin.autoReplyZone", { zone: hours.timeZone })}</p>
         </div>
       )}

@@ -289,6 +289,7 @@ export const en: Messages = {
   "admin.autoReplyDays": "Working days",
   "admin.autoReplyStart": "From",
   "admin.autoReplyEnd": "To",
+  "admin.autoReplyHolidaysOff": "Japanese public holidays are days off",
   "admin.autoReplyZone": "Times are in {zone}.",
   "weekday.0": "Sun",
   "weekday.1": "Mon",

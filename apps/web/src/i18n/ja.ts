@@ -289,6 +289,7 @@ export const ja = {
   "admin.autoReplyDays": "営業日",
   "admin.autoReplyStart": "開始",
   "admin.autoReplyEnd": "終了",
+  "admin.autoReplyHolidaysOff": "祝日（振替休日を含む）は休み",
   "admin.autoReplyZone": "時刻は日本時間（{zone}）です。",
   "weekday.0": "日",
   "weekday.1": "月",

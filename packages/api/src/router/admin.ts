@@ -44,6 +44,7 @@ const settings = z.object({
           start: z.string().max(5),
           end: z.string().max(5),
           timeZone: z.string().max(64),
+          holidaysOff: z.boolean().optional(),
         })
         .optional(),
     })

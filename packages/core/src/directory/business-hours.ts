@@ -1,4 +1,8 @@
+import holidayJp from "@holiday-jp/holiday_jp";
 import type { BusinessHours } from "@madoguchi/db/schema";
+
+/** Japan's public holidays by date ("2026-11-23"), from the holiday_jp data set (to 2050). */
+const HOLIDAYS: Readonly<Record<string, unknown>> = holidayJp.holidays;
 
 const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
@@ -22,16 +26,23 @@ export function businessHoursProblem(hours: BusinessHours): string | null {
   return null;
 }
 
-/** Whether `at` falls on one of the days, from start (included) to end (excluded), in the zone. */
+/**
+ * Whether `at` falls on one of the days, from start (included) to end (excluded), in the zone;
+ * with holidaysOff, never on a Japanese public holiday (its date in the zone).
+ */
 export function withinBusinessHours(at: Date, hours: BusinessHours): boolean {
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone: hours.timeZone,
     weekday: "short",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
     hour: "2-digit",
     minute: "2-digit",
     hourCycle: "h23",
   }).formatToParts(at);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  if (hours.holidaysOff && HOLIDAYS[`${part("year")}-${part("month")}-${part("day")}`]) return false;
   const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(part("weekday"));
   const minutes = Number(part("hour")) * 60 + Number(part("minute"));
   const start = minutesOf(hours.start) ?? 0;

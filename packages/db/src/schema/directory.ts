@@ -69,6 +69,8 @@ export interface BusinessHours {
   end: string;
   /** IANA zone, e.g. "Asia/Tokyo". */
   timeZone: string;
+  /** Japan's public holidays (祝日, 振替休日) are days off, whatever their weekday. */
+  holidaysOff?: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { autoReplies, messages, outboundMessages, outboundQueue } from "@madoguchi/db/schema";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { tryRecordReply } from "../src/conversations/reply-guard";
 import { deliver } from "../src/deliver/deliver";
 import { changeInboxAliases } from "../src/directory/aliases";
 import { isAppError } from "../src/errors";
@@ -54,6 +55,8 @@ describe.each(drivers)("自動返信 on %s", (driver) => {
     await switchOn();
     const id = await inquiry("first", "taro@customer.example");
     expect(await rowOf(id)).toMatchObject({ state: "pending", mailFrom: "taro@customer.example" });
+    // What an agent sees before the 自動返信 goes.
+    const seenBefore = (await conversationRow(t.env.ctx, id)).lastSeq;
     expect(await send()).toBe(1);
 
     const [out] = await sentFor(id);
@@ -85,6 +88,13 @@ describe.each(drivers)("自動返信 on %s", (driver) => {
     expect(inConversation.find((m) => m.direction === "inbound")?.flags).not.toContain("\\Answered");
     expect((await conversationRow(t.env.ctx, id)).status).toBe("open");
     expect(await activityOf(id)).toMatchObject([{ to: "taro@customer.example", skipped: null, actor: null }]);
+    // Not the team's reply: an agent answering from the view before it is not refused.
+    const guard = await tryRecordReply(t.env.ctx, {
+      conversationId: id,
+      userId: t.team.alice.id,
+      basedOnSeq: seenBefore,
+    });
+    expect(guard.sent).toBe(true);
 
     // Nothing twice: not on the next pass, not for the customer's follow-up in the conversation.
     expect(await send()).toBe(0);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Dovecot, startDovecot } from "../../../packages/sync/test/dovecot";
-import { type DataDir, drivers, freshDataDir, runCli } from "./processes";
+import { type DataDir, drivers, freshDataDir, runCli, runCliHere } from "./processes";
 
 describe.each(drivers)("connector CLI with the password on stdin (%s)", (driver) => {
   let data: DataDir;
@@ -22,8 +22,9 @@ describe.each(drivers)("connector CLI with the password on stdin (%s)", (driver)
 
   beforeAll(async () => {
     [data, dovecot] = await Promise.all([freshDataDir(driver), startDovecot()]);
-    expect((await runCli(["domain", "add", "example.co.jp"], data.settings)).code).toBe(0);
-    const inbox = await runCli(
+    // The setting up, and the steps that read no stdin, run the CLI's entry here (runCliHere).
+    expect((await runCliHere(["domain", "add", "example.co.jp"], data.settings)).code).toBe(0);
+    const inbox = await runCliHere(
       ["inbox", "add", "info@example.co.jp", "--name", "お問い合わせ"],
       data.settings,
     );
@@ -45,7 +46,7 @@ describe.each(drivers)("connector CLI with the password on stdin (%s)", (driver)
     );
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("either on stdin (--password-stdin) or as options, not both");
-    const list = await runCli(["connector", "list"], data.settings);
+    const list = await runCliHere(["connector", "list"], data.settings);
     expect(list.stdout).toContain("No connected mailboxes");
   });
 
@@ -55,7 +56,7 @@ describe.each(drivers)("connector CLI with the password on stdin (%s)", (driver)
     expect(added.stdout).toContain(`IMAP auth: logged in as ${dovecot.user}`);
     expect(added.stderr).toBe("");
     // A later run, with no password anywhere on its command line, logs in with the stored one.
-    const tested = await runCli(["connector", "test", "info@example.co.jp"], data.settings);
+    const tested = await runCliHere(["connector", "test", "info@example.co.jp"], data.settings);
     expect(tested.code, tested.stdout).toBe(0);
     expect(tested.stdout).toContain("ok   IMAP auth");
     for (const out of [added.stdout, added.stderr, tested.stdout, tested.stderr])

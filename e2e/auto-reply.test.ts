@@ -67,9 +67,15 @@ describe("web app in Chromium: 自動返信", () => {
     await hours.getByLabel("開始").fill("19:00");
     await admin.getByRole("button", { name: "保存", exact: true }).click();
     await admin
-      .getByText("営業時間は、曜日を1つ以上選び、開始を終了より前にしてください。")
+      .getByText(
+        "営業時間は、曜日を1つ以上選び、開始を終了より前に、休業日は初日を最終日以前にしてください。",
+      )
       .waitFor({ timeout: WAIT });
     await hours.getByLabel("開始").fill("10:00");
+    // 年末年始休業: the company's own days off.
+    await hours.getByRole("button", { name: "休業日を追加" }).click();
+    await hours.getByLabel("休業の初日").fill("2026-12-29");
+    await hours.getByLabel("休業の最終日").fill("2027-01-03");
     await admin.getByRole("button", { name: "保存", exact: true }).click();
     await admin.getByText("保存しました").waitFor({ timeout: WAIT });
     await screenshot(admin, "auto-reply-01-hours");
@@ -78,6 +84,8 @@ describe("web app in Chromium: 自動返信", () => {
     expect(await hours.getByLabel("開始").inputValue()).toBe("10:00");
     expect(await hours.getByLabel("土", { exact: true }).isChecked()).toBe(true);
     expect(await hours.getByLabel("日", { exact: true }).isChecked()).toBe(false);
+    expect(await hours.getByLabel("休業の初日").inputValue()).toBe("2026-12-29");
+    expect(await hours.getByLabel("休業の最終日").inputValue()).toBe("2027-01-03");
     // Back to always, so the mail below is answered whatever the time of this run.
     await settings().getByLabel("営業時間外に届いたお問い合わせにだけ送る").uncheck();
     await admin.getByRole("button", { name: "保存", exact: true }).click();

@@ -74,8 +74,8 @@ export const USER_MESSAGES = {
     en: "Write the auto-reply's text.",
   },
   "error.autoReplyHours": {
-    ja: "営業時間は、曜日を1つ以上選び、開始を終了より前にしてください。",
-    en: "For business hours, choose at least one weekday and a start before the end.",
+    ja: "営業時間は、曜日を1つ以上選び、開始を終了より前に、休業日は初日を最終日以前にしてください。",
+    en: "For business hours, choose at least one weekday, a start before the end, and closed days that end on or after their first day.",
   },
   "error.sendAt": {
     ja: "送信予約の日時は、今より後の14日以内で指定してください。",

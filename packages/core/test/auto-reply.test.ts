@@ -257,12 +257,24 @@ describe.each(drivers)("自動返信 on %s", (driver) => {
     });
     expect((await rowOf(await at("2026-11-23T10:00:00+09:00", "holiday-off")))?.state).toBe("sent");
     expect((await rowOf(await at("2026-11-24T10:00:00+09:00", "day-after")))?.state).toBe("skipped");
+    // 年末年始: the company's own days off, both ends included.
+    const closed = [{ from: "2026-12-29", to: "2027-01-03" }];
+    await adminUpdateInbox(t.env.ctx, adminId, {
+      inboxId: t.team.info.id,
+      settings: { autoReply: { enabled: true, subject: "", body: ACK, outsideHours: { ...hours, closed } } },
+    });
+    expect((await rowOf(await at("2026-12-29T10:00:00+09:00", "closed-first")))?.state).toBe("sent");
+    expect((await rowOf(await at("2027-01-01T12:00:00+09:00", "closed-new-year")))?.state).toBe("sent");
+    expect((await rowOf(await at("2027-01-04T10:00:00+09:00", "open-again")))?.state).toBe("skipped");
 
     for (const bad of [
       { ...hours, days: [] },
       { ...hours, start: "18:00", end: "09:00" },
       { ...hours, start: "9時" },
       { ...hours, timeZone: "Mars/Olympus" },
+      { ...hours, closed: [{ from: "2027-01-03", to: "2026-12-29" }] },
+      { ...hours, closed: [{ from: "2026-02-30", to: "2026-03-01" }] },
+      { ...hours, closed: [{ from: "2026-13-01", to: "2026-13-02" }] },
     ]) {
       const err = await adminUpdateInbox(t.env.ctx, adminId, {
         inboxId: t.team.info.id,

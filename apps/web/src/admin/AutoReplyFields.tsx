@@ -4,7 +4,14 @@ export interface AutoReplyValue {
   enabled: boolean;
   subject: string;
   body: string;
-  outsideHours?: { days: number[]; start: string; end: string; timeZone: string; holidaysOff?: boolean };
+  outsideHours?: {
+    days: number[];
+    start: string;
+    end: string;
+    timeZone: string;
+    holidaysOff?: boolean;
+    closed?: { from: string; to: string }[];
+  };
 }
 
 /** What 営業時間外のみ starts from: a Japanese company's week, 祝日 off. */
@@ -23,8 +30,15 @@ export function AutoReplyFields(props: { value: AutoReplyValue; onChange(value: 
   const { t } = useI18n();
   const { value, onChange } = props;
   const hours = value.outsideHours;
-  const setHours = (patch: Partial<typeof OFFICE_HOURS>) =>
+  const setHours = (patch: Partial<NonNullable<AutoReplyValue["outsideHours"]>>) =>
     onChange({ ...value, outsideHours: { ...(hours ?? OFFICE_HOURS), ...patch } });
+  const closed = hours?.closed ?? [];
+  const setClosed = (index: number, patch: Partial<{ from: string; to: string }> | null) =>
+    setHours({
+      closed: patch
+        ? closed.map((c, i) => (i === index ? { ...c, ...patch } : c))
+        : closed.filter((_, i) => i !== index),
+    });
   const toggleDay = (day: number, on: boolean) =>
     setHours({
       days: (hours?.days ?? [])
@@ -103,6 +117,38 @@ export function AutoReplyFields(props: { value: AutoReplyValue; onChange(value: 
             />
             {t("admin.autoReplyHolidaysOff")}
           </label>
+          <fieldset className="closed-days" data-testid="closed-days">
+            <legend>{t("admin.autoReplyClosed")}</legend>
+            {closed.map((c, i) => (
+              // Periods have no identity but their place in the list.
+              // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place, never reordered
+              <div key={i} className="inline">
+                <input
+                  type="date"
+                  value={c.from}
+                  aria-label={t("admin.autoReplyClosedFrom")}
+                  onChange={(e) => setClosed(i, { from: e.target.value })}
+                />
+                〜
+                <input
+                  type="date"
+                  value={c.to}
+                  aria-label={t("admin.autoReplyClosedTo")}
+                  onChange={(e) => setClosed(i, { to: e.target.value })}
+                />
+                <button type="button" className="small" onClick={() => setClosed(i, null)}>
+                  {t("admin.remove")}
+                </button>
+              </div>
+            ))}
+            <button
+              type="button"
+              className="small"
+              onClick={() => setHours({ closed: [...closed, { from: "", to: "" }] })}
+            >
+              {t("admin.autoReplyAddClosed")}
+            </button>
+          </fieldset>
           <p className="muted small">{t("admin.autoReplyZone", { zone: hours.timeZone })}</p>
         </div>
       )}

@@ -290,6 +290,10 @@ export const en: Messages = {
   "admin.autoReplyStart": "From",
   "admin.autoReplyEnd": "To",
   "admin.autoReplyHolidaysOff": "Japanese public holidays are days off",
+  "admin.autoReplyClosed": "Days off (New Year, summer break…)",
+  "admin.autoReplyClosedFrom": "First day off",
+  "admin.autoReplyClosedTo": "Last day off",
+  "admin.autoReplyAddClosed": "Add days off",
   "admin.autoReplyZone": "Times are in {zone}.",
   "weekday.0": "Sun",
   "weekday.1": "Mon",
@@ -618,5 +622,6 @@ export const en: Messages = {
   "error.ruleNoCondition": "Give the rule at least one condition.",
   "error.ruleNoAction": "Choose an assignee, a label or a status for the rule.",
   "error.autoReplyNoBody": "Write the auto-reply's text.",
-  "error.autoReplyHours": "For business hours, choose at least one weekday and a start before the end.",
+  "error.autoReplyHours":
+    "For business hours, choose at least one weekday, a start before the end, and closed days that end on or after their first day.",
 };

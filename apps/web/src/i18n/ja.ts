@@ -290,6 +290,10 @@ export const ja = {
   "admin.autoReplyStart": "開始",
   "admin.autoReplyEnd": "終了",
   "admin.autoReplyHolidaysOff": "祝日（振替休日を含む）は休み",
+  "admin.autoReplyClosed": "休業日（年末年始・夏季休業など）",
+  "admin.autoReplyClosedFrom": "休業の初日",
+  "admin.autoReplyClosedTo": "休業の最終日",
+  "admin.autoReplyAddClosed": "休業日を追加",
   "admin.autoReplyZone": "時刻は日本時間（{zone}）です。",
   "weekday.0": "日",
   "weekday.1": "月",
@@ -622,7 +626,8 @@ export const ja = {
   "error.ruleNoCondition": "条件を1つ以上指定してください。",
   "error.ruleNoAction": "担当者・ラベル・ステータスのいずれかを指定してください。",
   "error.autoReplyNoBody": "自動返信の本文を入力してください。",
-  "error.autoReplyHours": "営業時間は、曜日を1つ以上選び、開始を終了より前にしてください。",
+  "error.autoReplyHours":
+    "営業時間は、曜日を1つ以上選び、開始を終了より前に、休業日は初日を最終日以前にしてください。",
 } as const;
 
 export type MessageKey = keyof typeof ja;

@@ -45,6 +45,10 @@ const settings = z.object({
           end: z.string().max(5),
           timeZone: z.string().max(64),
           holidaysOff: z.boolean().optional(),
+          closed: z
+            .array(z.object({ from: z.string().max(10), to: z.string().max(10) }))
+            .max(50)
+            .optional(),
         })
         .optional(),
     })

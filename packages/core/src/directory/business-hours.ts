@@ -5,11 +5,19 @@ import type { BusinessHours } from "@madoguchi/db/schema";
 const HOLIDAYS: Readonly<Record<string, unknown>> = holidayJp.holidays;
 
 const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)$/;
+/** Most closed periods an inbox keeps (a few years of 年末年始 and お盆). */
+export const MAX_CLOSED_PERIODS = 50;
 
 const minutesOf = (clock: string): number | null => {
   const m = CLOCK.exec(clock);
   return m ? Number(m[1]) * 60 + Number(m[2]) : null;
 };
+
+/** Whether the text is a real calendar date, written "2026-12-29". */
+function isDate(text: string): boolean {
+  const at = new Date(`${text}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(at.getTime()) && at.toISOString().startsWith(text);
+}
 
 /** What is wrong with a setting of business hours, or null when it can be used. */
 export function businessHoursProblem(hours: BusinessHours): string | null {
@@ -18,6 +26,10 @@ export function businessHoursProblem(hours: BusinessHours): string | null {
   const start = minutesOf(hours.start);
   const end = minutesOf(hours.end);
   if (start === null || end === null || start >= end) return "Business hours need a start before their end";
+  const closed = hours.closed ?? [];
+  if (closed.length > MAX_CLOSED_PERIODS) return `At most ${MAX_CLOSED_PERIODS} closed periods`;
+  if (closed.some((c) => !isDate(c.from) || !isDate(c.to) || c.from > c.to))
+    return "A closed period needs a first day on or before its last";
   try {
     new Intl.DateTimeFormat("en", { timeZone: hours.timeZone });
   } catch {
@@ -28,7 +40,7 @@ export function businessHoursProblem(hours: BusinessHours): string | null {
 
 /**
  * Whether `at` falls on one of the days, from start (included) to end (excluded), in the zone;
- * with holidaysOff, never on a Japanese public holiday (its date in the zone).
+ * never on a Japanese public holiday (with holidaysOff) or a closed day (dates in the zone).
  */
 export function withinBusinessHours(at: Date, hours: BusinessHours): boolean {
   const parts = new Intl.DateTimeFormat("en-US", {
@@ -42,7 +54,9 @@ export function withinBusinessHours(at: Date, hours: BusinessHours): boolean {
     hourCycle: "h23",
   }).formatToParts(at);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-  if (hours.holidaysOff && HOLIDAYS[`${part("year")}-${part("month")}-${part("day")}`]) return false;
+  const date = `${part("year")}-${part("month")}-${part("day")}`;
+  if (hours.holidaysOff && HOLIDAYS[date]) return false;
+  if (hours.closed?.some((c) => c.from <= date && date <= c.to)) return false;
   const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(part("weekday"));
   const minutes = Number(part("hour")) * 60 + Number(part("minute"));
   const start = minutesOf(hours.start) ?? 0;

@@ -71,6 +71,8 @@ export interface BusinessHours {
   timeZone: string;
   /** Japan's public holidays (祝日, 振替休日) are days off, whatever their weekday. */
   holidaysOff?: boolean;
+  /** The company's own days off (年末年始, お盆): dates "2026-12-29" to "2027-01-03", both included. */
+  closed?: { from: string; to: string }[];
 }
 
 /**

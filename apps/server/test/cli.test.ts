@@ -3,9 +3,9 @@ import { startTestDns } from "../../../packages/smtp/test/support/dns-server";
 import { cellWidth } from "../src/cli/table";
 import { type DataDir, drivers, freshDataDir, runCli, runCliHere } from "./processes";
 
-// The first test's steps are real `node bin/madoguchi.mjs …` processes (tsx + database boot, a
-// few seconds each); the later ones run the CLI's entry in this process (runCliHere), on the
-// same data directory. The tests of a driver share it, so related steps share one test.
+// The first two steps are real `node bin/madoguchi.mjs …` processes (tsx + database boot: a few
+// seconds each, far more with tsx's cache cold); the others run the CLI's entry in this process
+// (runCliHere), on the same data directory. The tests of a driver share it.
 describe.each(drivers)("admin CLI on %s", (driver) => {
   let data: DataDir;
   const spawned = (...args: string[]) => runCli(args, data.settings);
@@ -27,18 +27,18 @@ describe.each(drivers)("admin CLI on %s", (driver) => {
     expect(again.code).toBe(1);
     expect(again.stderr).toBe("madoguchi: Domain example.co.jp already exists\n");
 
-    const list = await spawned("domain", "list");
+    const list = await cli("domain", "list");
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^DOMAIN\s+ADDED\nexample\.co\.jp\s+\d{4}-\d\d-\d\d\n$/);
 
     // The DKIM key was made with the domain: the records to publish are ready at once.
-    const dns = await spawned("dns", "show", "example.co.jp");
+    const dns = await cli("dns", "show", "example.co.jp");
     expect(dns.code).toBe(0);
     expect(dns.stdout).toMatch(/^MX\s+example\.co\.jp\n\s+10 \S+\.\n/m);
     expect(dns.stdout).toMatch(/_domainkey\.example\.co\.jp\n\s+v=DKIM1; k=rsa; p=[A-Za-z0-9+/]{100,}/);
     expect(dns.stdout).toContain("v=spf1");
     expect(dns.stdout).toContain("v=DMARC1");
-    const unknown = await spawned("dns", "show", "other.example");
+    const unknown = await cli("dns", "show", "other.example");
     expect(unknown.code).toBe(1);
   });
 
@@ -205,19 +205,18 @@ describe.each(drivers)("admin CLI on %s", (driver) => {
 });
 
 describe("admin CLI command line", () => {
-  // None of these reach the database, so they run side by side and need no data directory.
+  // None of these reach the database, so they need no data directory. `madoguchi --help` and a
+  // bare `madoguchi` are real processes (side by side); the rest run the CLI's entry here.
   const settings = { MADOGUCHI_DATA_DIR: "/nonexistent/madoguchi-never-created" };
+  const here = (...args: string[]) => runCliHere(args, settings);
 
   it("answers --help, and refuses wrong command lines with exit code 2 and the usage", async () => {
-    const [help, addHelp, none, unknown, missingName, extra, badOption] = await Promise.all([
-      runCli(["--help"], settings),
-      runCli(["inbox", "add", "--help"], settings),
-      runCli([], settings),
-      runCli(["frobnicate"], settings),
-      runCli(["user", "add", "a@example.co.jp", "--password", "12345678"], settings),
-      runCli(["domain", "add", "a.jp", "b.jp"], settings),
-      runCli(["domain", "list", "--verbose"], settings),
-    ]);
+    const [help, none] = await Promise.all([runCli(["--help"], settings), runCli([], settings)]);
+    const addHelp = await here("inbox", "add", "--help");
+    const unknown = await here("frobnicate");
+    const missingName = await here("user", "add", "a@example.co.jp", "--password", "12345678");
+    const extra = await here("domain", "add", "a.jp", "b.jp");
+    const badOption = await here("domain", "list", "--verbose");
     expect(help.code).toBe(0);
     for (const command of [
       "start",
@@ -277,20 +276,20 @@ describe("admin CLI command line", () => {
         ),
         expect.stringMatching(/^quiet\.example\s+not listed\s*$/),
       ]);
-      const clean = await runCli(["dns", "blocklist", "192.0.2.7", "--zones", "bl.example"], env);
+      const clean = await runCliHere(["dns", "blocklist", "192.0.2.7", "--zones", "bl.example"], env);
       expect(clean.code).toBe(0);
       expect(clean.stdout).toMatch(/^bl\.example\s+not listed\s*$/m);
       // No DNS server answers on the discard port: the list could not be asked.
-      const down = await runCli(["dns", "blocklist", "127.0.0.2"], {
+      const down = await runCliHere(["dns", "blocklist", "127.0.0.2"], {
         ...env,
         MADOGUCHI_DNS_SERVERS: "127.0.0.1:9",
       });
       expect(down.code).toBe(1);
       expect(down.stdout).toMatch(/^bl\.example\s+no answer\s+the lookup failed \(ECONNREFUSED\)/m);
-      const notIp = await runCli(["dns", "blocklist", "mail.example"], env);
+      const notIp = await runCliHere(["dns", "blocklist", "mail.example"], env);
       expect(notIp.code).toBe(2);
       expect(notIp.stderr).toContain('madoguchi: "mail.example" is not an IP address');
-      const none = await runCli(["dns", "blocklist", "127.0.0.2"], settings);
+      const none = await here("dns", "blocklist", "127.0.0.2");
       expect(none.code).toBe(2);
       expect(none.stderr).toContain("no blocklists: set MADOGUCHI_DNSBL or give --zones");
     } finally {

@@ -1,18 +1,10 @@
+import type { Outputs } from "../api/client";
 import { useI18n } from "../i18n";
 
-export interface AutoReplyValue {
-  enabled: boolean;
-  subject: string;
-  body: string;
-  outsideHours?: {
-    days: number[];
-    start: string;
-    end: string;
-    timeZone: string;
-    holidaysOff?: boolean;
-    closed?: { from: string; to: string }[];
-  };
-}
+/** An inbox's 自動返信 setting, as the server keeps it (InboxSettings.autoReply). */
+export type AutoReplyValue = NonNullable<
+  Outputs["admin"]["inboxes"]["list"][number]["settings"]["autoReply"]
+>;
 
 /** What 営業時間外のみ starts from: a Japanese company's week, 祝日 off. */
 const OFFICE_HOURS = {

@@ -1,4 +1,5 @@
 import { simpleParser } from "mailparser";
+import { headerValue } from "./parse";
 
 /** Why an automatic response must not answer a message: a machine wrote it, or a list sent it. */
 export type Automation = "automated" | "list";
@@ -21,15 +22,7 @@ export async function automationOf(raw: Buffer): Promise<Automation | null> {
   const end = raw.indexOf("\r\n\r\n");
   const head = end < 0 ? raw : raw.subarray(0, end + 4);
   const { headerLines } = await simpleParser(head, { skipHtmlToText: true, skipTextToHtml: true });
-  const value = (key: string): string | null => {
-    const line = headerLines.find((l) => l.key === key)?.line;
-    return line === undefined
-      ? null
-      : line
-          .slice(line.indexOf(":") + 1)
-          .trim()
-          .toLowerCase();
-  };
+  const value = (key: string) => headerValue(headerLines, key)?.toLowerCase() ?? null;
   if (LIST_HEADERS.some((key) => value(key) !== null) || value("precedence") === "list") return "list";
   const submitted = value("auto-submitted");
   if (submitted !== null && submitted.split(";")[0]?.trim() !== "no") return "automated";

@@ -51,7 +51,7 @@ export interface ParsedMessage {
 const DSN_TYPES = new Set(["message/delivery-status", "message/global-delivery-status"]);
 
 /** Raw value of a top-level header, unfolded, or null. mailparser turns a bad Date into "now". */
-function headerValue(lines: HeaderLines, key: string): string | null {
+export function headerValue(lines: HeaderLines, key: string): string | null {
   const line = lines.find((l) => l.key === key)?.line;
   if (line === undefined) return null;
   return line

@@ -1,3 +1,4 @@
+import type { Tx } from "@madoguchi/db/client";
 import { conversations, notifications, users } from "@madoguchi/db/schema";
 import { and, asc, eq, inArray, isNotNull, lte } from "drizzle-orm";
 import { canAccessInbox } from "../authz";
@@ -40,19 +41,36 @@ export async function snoozeConversation(
       return { seq: await applyStatus(tx, conversation, "open", input.userId) };
     }
     await applyStatus(tx, conversation, "waiting", input.userId, "snoozed");
-    const seq = await recordChange(tx, {
-      inboxId: conversation.inboxId,
-      kind: "snooze_changed",
-      conversationId: conversation.id,
-      actorId: input.userId,
-      data: { until: until.toISOString() },
-    });
-    await tx
-      .update(conversations)
-      .set({ snoozedUntil: until, snoozedBy: input.userId, lastSeq: seq })
-      .where(eq(conversations.id, conversation.id));
-    return { seq };
+    return { seq: await markSnoozed(tx, conversation, until, { actorId: input.userId, by: input.userId }) };
   });
+}
+
+/**
+ * A 保留 conversation snoozed until `until` (set by `by`), logged as `actorId`'s doing, under the
+ * conversation's lock the caller holds: a user snoozing it, or a reply taken back giving its
+ * snooze back.
+ */
+export async function markSnoozed(
+  tx: Tx,
+  conversation: Conversation,
+  until: Date,
+  who: { actorId: number; by: number | null },
+): Promise<number> {
+  const seq = await recordChange(tx, {
+    inboxId: conversation.inboxId,
+    kind: "snooze_changed",
+    conversationId: conversation.id,
+    actorId: who.actorId,
+    data: { until: until.toISOString() },
+  });
+  await tx
+    .update(conversations)
+    .set({ snoozedUntil: until, snoozedBy: who.by, lastSeq: seq })
+    .where(eq(conversations.id, conversation.id));
+  conversation.snoozedUntil = until;
+  conversation.snoozedBy = who.by;
+  conversation.lastSeq = seq;
+  return seq;
 }
 
 /** A snooze that ended, for the notifications written about it. */

@@ -17,7 +17,7 @@ import { deliver } from "../deliver/deliver";
 import { withinBusinessHours } from "../directory/business-hours";
 import { getInbox, type Inbox, lookupLocalAddress } from "../directory/inboxes";
 import { replySender, type Sender } from "../web/reply-from";
-import { enqueueOutbound, findOutboundByMessageId, releaseOutbound } from "./queue";
+import { queueHeldOnce, releaseOutbound } from "./queue";
 
 // 自動返信, as yaritori, Re:lation and Help Scout offer it: an inbox can acknowledge each new
 // inquiry at once (「お問い合わせありがとうございます。担当者より改めてご連絡いたします。」). The
@@ -123,8 +123,11 @@ async function settle(ctx: CoreContext, row: AutoReplyRow, sender: AutoReplySend
   const messageIdHeader = autoReplyMessageId(row, sender.hostname);
   // From the address the customer wrote to (otoiawase@ as well as info@), as a person's reply is.
   const from = await replySender(ctx.db, inbox, conversation.id);
-  const raw = await composeAutoReply(from, settings, {
+  const subject = subjectOf(settings, inquiry.subject);
+  const raw = await composeAutoReply(from, {
     to: { name: conversation.customerName ?? "", address: recipient },
+    subject,
+    body: settings.body,
     inquiry,
     messageId: messageIdHeader,
     date: row.createdAt,
@@ -135,7 +138,7 @@ async function settle(ctx: CoreContext, row: AutoReplyRow, sender: AutoReplySend
     raw: sender.sign ? await sender.sign(raw, domain) : raw,
     from: from.address,
     messageIdHeader,
-    subject: subjectOf(settings, inquiry.subject),
+    subject,
     recipient,
     conversationId: conversation.id,
   });
@@ -192,9 +195,10 @@ const subjectOf = (settings: AutoReplySettings, inquirySubject: string) =>
  */
 async function composeAutoReply(
   from: Sender,
-  settings: AutoReplySettings,
   input: {
     to: { name: string; address: string };
+    subject: string;
+    body: string;
     inquiry: typeof messages.$inferSelect;
     messageId: string;
     date: Date;
@@ -205,8 +209,8 @@ async function composeAutoReply(
   return new MailComposer({
     from,
     to: input.to,
-    subject: subjectOf(settings, input.inquiry.subject),
-    text: settings.body,
+    subject: input.subject,
+    text: input.body,
     messageId: `<${input.messageId}>`,
     date: input.date,
     ...(parent ? { inReplyTo: `<${parent}>` } : {}),
@@ -235,33 +239,26 @@ async function sendAsInbox(
     conversationId: number;
   },
 ): Promise<number> {
-  const found = await findOutboundByMessageId(ctx.db, inbox.id, input.messageIdHeader);
-  if (found?.message.releasedAt) return found.message.id;
-  const raw = found ? await ctx.blobs.get(found.message.blobHash) : input.raw;
-  const blob = found ? null : await ctx.blobs.put(raw);
-  const outbound =
-    found?.message ??
-    (await enqueueOutbound(ctx, {
-      inboxId: inbox.id,
-      senderUserId: null,
-      messageIdHeader: input.messageIdHeader,
-      mailFrom: input.from,
-      blobHash: blob?.hash ?? "",
-      size: blob?.size ?? raw.length,
-      subject: input.subject,
-      recipients: [input.recipient],
-      basedOnSeq: null,
-      state: "held",
-    }));
-  await deliver(ctx, inbox.id, raw, {
+  const queued = await queueHeldOnce(ctx, {
+    inboxId: inbox.id,
+    senderUserId: null,
+    messageIdHeader: input.messageIdHeader,
+    mailFrom: input.from,
+    subject: input.subject,
+    recipients: [input.recipient],
+    basedOnSeq: null,
+    raw: input.raw,
+  });
+  if (queued.released) return queued.message.id;
+  await deliver(ctx, inbox.id, queued.raw, {
     mailbox: "Sent",
     direction: "outbound",
     actorId: null,
     mailFrom: input.from,
     rcptTo: [input.recipient],
   });
-  await releaseOutbound(ctx, outbound.id, { conversationId: input.conversationId, replySeq: null });
-  return outbound.id;
+  await releaseOutbound(ctx, queued.message.id, { conversationId: input.conversationId, replySeq: null });
+  return queued.message.id;
 }
 
 /** The row done, and the conversation's activity saying so, in one transaction. */

@@ -121,6 +121,28 @@ export async function findOutboundByMessageId(
 }
 
 /**
+ * A held outbound message under its Message-ID, queued once. A send resumed after a crash finds
+ * the one it queued first and keeps its bytes (same Message-ID, same signature); `released` when
+ * that one already went to the delivery workers, so there is nothing left to do.
+ */
+export async function queueHeldOnce(
+  ctx: CoreContext,
+  input: Omit<EnqueueInput, "state" | "blobHash" | "size"> & { raw: Buffer },
+): Promise<
+  { released: true; message: OutboundMessage } | { released: false; message: OutboundMessage; raw: Buffer }
+> {
+  const found = await findOutboundByMessageId(ctx.db, input.inboxId, input.messageIdHeader);
+  if (found?.message.releasedAt) return { released: true, message: found.message };
+  const { raw: given, ...enqueue } = input;
+  const raw = found ? await ctx.blobs.get(found.message.blobHash) : given;
+  const blob = await ctx.blobs.put(raw);
+  const message =
+    found?.message ??
+    (await enqueueOutbound(ctx, { ...enqueue, blobHash: blob.hash, size: blob.size, state: "held" }));
+  return { released: false, message, raw };
+}
+
+/**
  * Makes held queue rows claimable and records what the submission produced. With notBefore
  * (a web send's undo window) the rows wait until then: the workers' claim skips them, and a
  * restart changes nothing since the time is in the row.

@@ -7,9 +7,8 @@ import { deliver } from "../deliver/deliver";
 import { AppError } from "../errors";
 import {
   discardHeldOutbound,
-  enqueueOutbound,
-  findOutboundByMessageId,
   type OutboundMessage,
+  queueHeldOnce,
   releaseOutbound,
   setOutboundReplySeq,
 } from "../outbound/queue";
@@ -190,36 +189,29 @@ async function queueHeld(
 > {
   if (!input.recipients.length) throw new AppError("INVALID_INPUT", "A message needs at least one recipient");
   const local = await splitLocal(ctx, input.recipients);
-  const found = await findOutboundByMessageId(ctx.db, input.inboxId, input.messageIdHeader);
-  if (found?.message.releasedAt)
+  const queued = await queueHeldOnce(ctx, {
+    inboxId: input.inboxId,
+    senderUserId: input.userId,
+    messageIdHeader: input.messageIdHeader,
+    mailFrom: input.mailFrom,
+    subject: input.subject,
+    recipients: local.remote,
+    basedOnSeq: input.basedOnSeq,
+    raw: input.raw,
+  });
+  if (queued.released)
     return {
       duplicate: {
         sent: true,
         duplicate: true,
-        outboundId: found.message.id,
-        conversationId: found.message.conversationId,
-        replySeq: found.message.replySeq,
+        outboundId: queued.message.id,
+        conversationId: queued.message.conversationId,
+        replySeq: queued.message.replySeq,
         sentMessageId: null,
         heldUntil: null,
       },
     };
-  const raw = found ? await ctx.blobs.get(found.message.blobHash) : input.raw;
-  const blob = await ctx.blobs.put(raw);
-  const outbound =
-    found?.message ??
-    (await enqueueOutbound(ctx, {
-      inboxId: input.inboxId,
-      senderUserId: input.userId,
-      messageIdHeader: input.messageIdHeader,
-      mailFrom: input.mailFrom,
-      blobHash: blob.hash,
-      size: blob.size,
-      subject: input.subject,
-      recipients: local.remote,
-      basedOnSeq: input.basedOnSeq,
-      state: "held",
-    }));
-  return { duplicate: null, outbound, raw, local };
+  return { duplicate: null, outbound: queued.message, raw: queued.raw, local };
 }
 
 /** Step 3: the Sent copy and the local recipients' copies (kept for an undo). */

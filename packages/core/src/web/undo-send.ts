@@ -18,6 +18,7 @@ import { recordChange } from "../changelog";
 import { type CoreContext, nowOf } from "../context";
 import { type Conversation, lockInbox, withConversation } from "../conversations/lock";
 import { guardingChange, unmarkAnswered } from "../conversations/reply-guard";
+import { markSnoozed } from "../conversations/snooze";
 import { applyStatus } from "../conversations/status";
 import { AppError } from "../errors";
 import { removeMessages } from "../mailstore/expunge";
@@ -492,18 +493,5 @@ async function restoreSnooze(
   const until = before ? new Date(before.until) : null;
   if (!before || !until || until <= now) return;
   if (conversation.status !== "waiting" || conversation.snoozedUntil !== null) return;
-  const seq = await recordChange(tx, {
-    inboxId: conversation.inboxId,
-    kind: "snooze_changed",
-    conversationId: conversation.id,
-    actorId,
-    data: { until: before.until },
-  });
-  await tx
-    .update(conversations)
-    .set({ snoozedUntil: until, snoozedBy: before.by, lastSeq: seq })
-    .where(eq(conversations.id, conversation.id));
-  conversation.snoozedUntil = until;
-  conversation.snoozedBy = before.by;
-  conversation.lastSeq = seq;
+  await markSnoozed(tx, conversation, until, { actorId, by: before.by });
 }
